@@ -1,0 +1,55 @@
+package tenant
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
+)
+
+// Client is a machine-to-machine client with its credentials and its grant
+// on the API.
+type Client struct {
+	Client      *auth0.Client
+	Credentials *auth0.ClientCredentials
+	Grant       *auth0.ClientGrant
+}
+
+// newClient declares an M2M client that may only use the client-credentials
+// grant, authenticates with a client secret in the request body, and is
+// granted exactly the configured scopes on the API: least privilege.
+func newClient(ctx *pulumi.Context, c ClientConfig, api *API) (*Client, error) {
+	client, err := auth0.NewClient(ctx, "client-"+c.Name, &auth0.ClientArgs{
+		Name:         pulumi.String(c.Name),
+		Description:  optionalString(c.Description),
+		AppType:      pulumi.String("non_interactive"),
+		GrantTypes:   pulumi.ToStringArray([]string{"client_credentials"}),
+		IsFirstParty: pulumi.Bool(true),
+	}, pulumi.Protect(false))
+	if err != nil {
+		return nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(client), pulumi.Protect(false)}
+	creds, err := auth0.NewClientCredentials(ctx, "client-"+c.Name+"-credentials", &auth0.ClientCredentialsArgs{
+		ClientId:             client.ClientId,
+		AuthenticationMethod: pulumi.String("client_secret_post"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	grantArgs := &auth0.ClientGrantArgs{
+		ClientId:          client.ClientId,
+		Audience:          api.Server.Identifier,
+		Scopes:            pulumi.ToStringArray(c.Scopes),
+		OrganizationUsage: pulumi.String(c.OrganizationUsage),
+	}
+	if c.AllowAnyOrganization {
+		grantArgs.AllowAnyOrganization = pulumi.Bool(true)
+	}
+	// The scopes must exist on the API before a grant can name them.
+	grant, err := auth0.NewClientGrant(ctx, "client-"+c.Name+"-grant", grantArgs,
+		append(child, pulumi.DependsOn([]pulumi.Resource{api.Scopes}))...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Client: client, Credentials: creds, Grant: grant}, nil
+}

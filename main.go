@@ -1,0 +1,119 @@
+// Package tenant declares, as a Pulumi program, everything Auth0 needs to
+// protect a model API: the API and its scopes, RBAC roles, a database
+// connection, organizations with their members, and machine-to-machine
+// clients with least-privilege grants.
+//
+// Run is the program; cmd/model-api-auth0 hands it to the Pulumi engine,
+// cmd/plan evaluates it offline, and the tests call it under mocks.
+package tenant
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
+)
+
+// Tenant holds the typed handles of everything the program declares.
+type Tenant struct {
+	Config        *Config
+	API           *API
+	Connection    *auth0.Connection
+	TestUsers     map[string]*auth0.User
+	Organizations map[string]*Organization
+	Clients       map[string]*Client
+}
+
+// Run is the Pulumi program: it loads and validates the stack configuration
+// (raw, as the engine passes it), declares the tenant and exports what an API
+// and its clients need. Nothing is registered when the configuration is bad.
+func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
+	cfg, err := LoadConfig(raw, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	t, err := Provision(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	exports := t.Exports()
+	for _, name := range sortedKeys(exports) {
+		ctx.Export(name, exports[name])
+	}
+	return t, nil
+}
+
+// Provision declares the tenant of a validated configuration.
+func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
+	api, err := newAPI(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	conn, users, err := newConnection(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
+		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
+	for _, o := range cfg.Organizations {
+		if t.Organizations[o.Name], err = newOrganization(ctx, cfg, o, conn, users, api.Roles); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range cfg.Clients {
+		if t.Clients[c.Name], err = newClient(ctx, c, api); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Exports are the stack outputs: what an API needs to validate tokens
+// (audience, issuer, jwksUri) and what clients need to get them. Client
+// secrets are exported only as a Pulumi secret.
+func (t *Tenant) Exports() map[string]pulumi.Input {
+	issuer := "https://" + t.Config.Domain + "/"
+	roleIDs := pulumi.StringMap{}
+	for name, r := range t.API.Roles {
+		roleIDs[name] = r.Role.ID().ToStringOutput()
+	}
+	orgIDs := pulumi.StringMap{}
+	for name, o := range t.Organizations {
+		orgIDs[name] = o.Organization.ID().ToStringOutput()
+	}
+	clients := pulumi.Map{}
+	secrets := pulumi.StringMap{}
+	for name, c := range t.Clients {
+		clients[name] = pulumi.StringMap{"clientId": c.Client.ClientId, "grantId": c.Grant.ID().ToStringOutput()}
+		secrets[name] = c.Credentials.ClientSecret
+	}
+	return map[string]pulumi.Input{
+		"audience":      t.API.Server.Identifier,
+		"issuer":        pulumi.String(issuer),
+		"jwksUri":       pulumi.String(issuer + ".well-known/jwks.json"),
+		"tokenEndpoint": pulumi.String(issuer + "oauth/token"),
+		"tenantDomain":  pulumi.String(t.Config.Domain),
+		"apiId":         t.API.Server.ID(),
+		"connectionId":  t.Connection.ID(),
+		"roleIds":       roleIDs,
+		"organizations": orgIDs,
+		"clients":       clients,
+		"clientSecrets": pulumi.ToSecret(secrets),
+	}
+}
+
+// EngineConfig returns the stack configuration the Pulumi engine passes to
+// the program in PULUMI_CONFIG. The SDK offers no way to list config keys,
+// and strict decoding needs all of them to report unknown ones.
+func EngineConfig() (map[string]string, error) {
+	raw := map[string]string{}
+	if s := os.Getenv(pulumi.EnvConfig); s != "" {
+		if err := json.Unmarshal([]byte(s), &raw); err != nil {
+			return nil, fmt.Errorf("reading %s from the Pulumi engine: %w", pulumi.EnvConfig, err)
+		}
+	}
+	return raw, nil
+}

@@ -1,0 +1,90 @@
+package tenant
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
+)
+
+// API is the model API as Auth0 knows it: the resource server, its scopes,
+// and the RBAC roles that grant those scopes as permissions.
+type API struct {
+	Server *auth0.ResourceServer
+	Scopes *auth0.ResourceServerScopes
+	Roles  map[string]*Role
+}
+
+// Role is one RBAC role and its permissions on the API.
+type Role struct {
+	Role        *auth0.Role
+	Permissions *auth0.RolePermissions
+}
+
+// newAPI declares the resource server. Access tokens are signed with RS256
+// (or PS256) so that any service can verify them with the tenant's public
+// keys, and carry a permissions claim (token dialect access_token_authz) so
+// that RBAC needs no call to Auth0 at request time.
+func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
+	a := cfg.API
+	server, err := auth0.NewResourceServer(ctx, "api", &auth0.ResourceServerArgs{
+		Name:                pulumi.String(a.Name),
+		Identifier:          pulumi.String(a.Identifier),
+		SigningAlg:          pulumi.String(a.SigningAlg),
+		TokenLifetime:       pulumi.Int(*a.TokenLifetime),
+		TokenLifetimeForWeb: pulumi.Int(*a.TokenLifetimeForWeb),
+		AllowOfflineAccess:  pulumi.Bool(a.AllowOfflineAccess),
+		EnforcePolicies:     pulumi.Bool(true),
+		TokenDialect:        pulumi.String("access_token_authz"),
+		SkipConsentForVerifiableFirstPartyClients: pulumi.Bool(true),
+	}, pulumi.Protect(cfg.Protect))
+	if err != nil {
+		return nil, err
+	}
+
+	// One authoritative scopes resource: scopes set on the server itself would
+	// fight with it on every update.
+	scopes := make(auth0.ResourceServerScopesScopeArray, len(a.Scopes))
+	for i, s := range a.Scopes {
+		scopes[i] = auth0.ResourceServerScopesScopeArgs{Name: pulumi.String(s.Name), Description: optionalString(s.Description)}
+	}
+	scopeSet, err := auth0.NewResourceServerScopes(ctx, "api-scopes", &auth0.ResourceServerScopesArgs{
+		ResourceServerIdentifier: server.Identifier,
+		Scopes:                   scopes,
+	}, pulumi.Parent(server), pulumi.Protect(false))
+	if err != nil {
+		return nil, err
+	}
+
+	api := &API{Server: server, Scopes: scopeSet, Roles: map[string]*Role{}}
+	for _, r := range cfg.Roles {
+		role, err := auth0.NewRole(ctx, "role-"+r.Name, &auth0.RoleArgs{
+			Name:        pulumi.String(r.Name),
+			Description: optionalString(r.Description),
+		}, pulumi.Protect(false))
+		if err != nil {
+			return nil, err
+		}
+		perms := make(auth0.RolePermissionsPermissionArray, len(r.Permissions))
+		for i, p := range r.Permissions {
+			perms[i] = auth0.RolePermissionsPermissionArgs{Name: pulumi.String(p), ResourceServerIdentifier: server.Identifier}
+		}
+		// A permission can only be assigned once the API declares the scope.
+		rolePerms, err := auth0.NewRolePermissions(ctx, "role-"+r.Name+"-permissions", &auth0.RolePermissionsArgs{
+			RoleId:      role.ID().ToStringOutput(),
+			Permissions: perms,
+		}, pulumi.Parent(role), pulumi.Protect(false), pulumi.DependsOn([]pulumi.Resource{scopeSet}))
+		if err != nil {
+			return nil, err
+		}
+		api.Roles[r.Name] = &Role{Role: role, Permissions: rolePerms}
+	}
+	return api, nil
+}
+
+// optionalString leaves an empty config string unset rather than sending "".
+func optionalString(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
+}
