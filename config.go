@@ -156,16 +156,7 @@ type field struct {
 // nil. Every problem is reported at once, wrapped in ErrInvalidConfig.
 func LoadConfig(raw map[string]string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	cfg := &Config{}
-	fields := []field{
-		{KeyAPI, structured(KeyAPI, &cfg.API)},
-		{KeyRoles, structured(KeyRoles, &cfg.Roles)},
-		{KeyConnection, structured(KeyConnection, &cfg.Connection)},
-		{KeyOrganizations, structured(KeyOrganizations, &cfg.Organizations)},
-		{KeyClients, structured(KeyClients, &cfg.Clients)},
-		{KeyTestUsers, structured(KeyTestUsers, &cfg.TestUsers)},
-		{KeyTestUserPassword, func(s string) []strictjson.Problem { cfg.TestUserPassword = s; return nil }},
-		{KeyProtect, boolean(KeyProtect, &cfg.Protect)},
-	}
+	fields := cfg.fields()
 	var problems []strictjson.Problem
 	undecoded := map[string]bool{} // keys whose value could not be read: not validated further
 	known := make([]string, len(fields))
@@ -201,6 +192,29 @@ func LoadConfig(raw map[string]string, lookupEnv func(string) (string, bool)) (*
 		return nil, &ValidationError{Problems: problems}
 	}
 	return cfg, nil
+}
+
+// fields lists every config key of the namespace and where it is decoded to.
+func (cfg *Config) fields() []field {
+	return []field{
+		{KeyAPI, structured(KeyAPI, &cfg.API)},
+		{KeyRoles, structured(KeyRoles, &cfg.Roles)},
+		{KeyConnection, structured(KeyConnection, &cfg.Connection)},
+		{KeyOrganizations, structured(KeyOrganizations, &cfg.Organizations)},
+		{KeyClients, structured(KeyClients, &cfg.Clients)},
+		{KeyTestUsers, structured(KeyTestUsers, &cfg.TestUsers)},
+		{KeyTestUserPassword, func(s string) []strictjson.Problem { cfg.TestUserPassword = s; return nil }},
+		{KeyProtect, boolean(KeyProtect, &cfg.Protect)},
+	}
+}
+
+// ConfigKeys returns every key of the program's namespace.
+func ConfigKeys() []string {
+	var keys []string
+	for _, f := range new(Config).fields() {
+		keys = append(keys, f.key)
+	}
+	return keys
 }
 
 func structured(key string, into any) func(string) []strictjson.Problem {

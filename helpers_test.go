@@ -45,8 +45,8 @@ func baseConfig() map[string]string {
 			map[string]any{"name": "model-user", "permissions": []any{"read:models", "invoke:models"}},
 			map[string]any{"name": "model-viewer", "permissions": []any{"read:models"}},
 		}),
-		tenant.KeyConnection: `{"name":"model-users"}`,
-		tenant.KeyTestUsers:  `[{"email":"alice@acme.example.com"}]`,
+		tenant.KeyConnection:       `{"name":"model-users"}`,
+		tenant.KeyTestUsers:        `[{"email":"alice@acme.example.com"}]`,
 		tenant.KeyTestUserPassword: "correct-Horse-battery-9",
 		tenant.KeyOrganizations: mustJSON([]any{
 			map[string]any{"name": "acme", "displayName": "Acme", "branding": map[string]any{"logoUrl": "https://acme.example.com/l.png", "primaryColor": "#112233"},
@@ -106,4 +106,29 @@ func schemaPath(t testing.TB) string {
 		return p
 	}
 	return filepath.Join("..", "shared", "auth0", "schema.json")
+}
+
+// reverseLists reverses every list inside a JSON config value.
+func reverseLists(t testing.TB, raw string) string {
+	var v any
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		return raw // a plain string value
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case []any:
+			out := make([]any, len(v))
+			for i, e := range v {
+				out[len(v)-1-i] = walk(e)
+			}
+			return out
+		case map[string]any:
+			for k, e := range v {
+				v[k] = walk(e)
+			}
+		}
+		return v
+	}
+	return mustJSON(walk(v))
 }

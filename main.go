@@ -58,8 +58,9 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
 		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
+	connID := conn.ID().ToStringOutput()
 	for _, o := range cfg.Organizations {
-		if t.Organizations[o.Name], err = newOrganization(ctx, cfg, o, conn, users, api.Roles); err != nil {
+		if t.Organizations[o.Name], err = newOrganization(ctx, cfg, o, connID, users, api); err != nil {
 			return nil, err
 		}
 	}
@@ -78,7 +79,7 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 	issuer := "https://" + t.Config.Domain + "/"
 	roleIDs := pulumi.StringMap{}
 	for name, r := range t.API.Roles {
-		roleIDs[name] = r.Role.ID().ToStringOutput()
+		roleIDs[name] = r.ID
 	}
 	orgIDs := pulumi.StringMap{}
 	for name, o := range t.Organizations {

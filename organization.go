@@ -51,8 +51,8 @@ func newConnection(ctx *pulumi.Context, cfg *Config) (*auth0.Connection, map[str
 
 // newOrganization declares an organization, links the connection to it, and
 // adds its members with their roles.
-func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, conn *auth0.Connection,
-	users map[string]*auth0.User, roles map[string]*Role,
+func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, connID pulumi.StringOutput,
+	users map[string]*auth0.User, api *API,
 ) (*Organization, error) {
 	args := &auth0.OrganizationArgs{
 		Name:        pulumi.String(o.Name),
@@ -76,10 +76,11 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(org), pulumi.Protect(false)}
+	orgID := org.ID().ToStringOutput()
 
 	links := auth0.OrganizationConnectionsEnabledConnectionArray{
 		auth0.OrganizationConnectionsEnabledConnectionArgs{
-			ConnectionId:            conn.ID().ToStringOutput(),
+			ConnectionId:            connID,
 			AssignMembershipOnLogin: pulumi.Bool(o.AssignMembershipOnLogin),
 		},
 	}
@@ -87,7 +88,7 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		links = append(links, auth0.OrganizationConnectionsEnabledConnectionArgs{ConnectionId: pulumi.String(id)})
 	}
 	orgConns, err := auth0.NewOrganizationConnections(ctx, "org-"+o.Name+"-connections", &auth0.OrganizationConnectionsArgs{
-		OrganizationId:     org.ID().ToStringOutput(),
+		OrganizationId:     orgID,
 		EnabledConnections: links,
 	}, child...)
 	if err != nil {
@@ -108,7 +109,7 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		members[i] = userIDs[m.Key()]
 	}
 	result.Members, err = auth0.NewOrganizationMembers(ctx, "org-"+o.Name+"-members", &auth0.OrganizationMembersArgs{
-		OrganizationId: org.ID().ToStringOutput(),
+		OrganizationId: orgID,
 		Members:        members,
 	}, child...)
 	if err != nil {
@@ -118,16 +119,12 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		if len(m.Roles) == 0 {
 			continue
 		}
-		roleIDs := make(pulumi.StringArray, len(m.Roles))
-		for i, r := range m.Roles {
-			roleIDs[i] = roles[r].Role.ID().ToStringOutput()
-		}
 		// Roles are assigned inside the organization, so the user must be a
 		// member first.
 		memberRoles, err := auth0.NewOrganizationMemberRoles(ctx, "org-"+o.Name+"-member-"+m.Key()+"-roles", &auth0.OrganizationMemberRolesArgs{
-			OrganizationId: org.ID().ToStringOutput(),
+			OrganizationId: orgID,
 			UserId:         userIDs[m.Key()],
-			Roles:          roleIDs,
+			Roles:          api.RoleIDs(m.Roles),
 		}, append(child, pulumi.DependsOn([]pulumi.Resource{result.Members}))...)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,8 @@
 package tenant
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
@@ -12,11 +14,14 @@ type API struct {
 	Server *auth0.ResourceServer
 	Scopes *auth0.ResourceServerScopes
 	Roles  map[string]*Role
+
+	roleSets map[string]pulumi.StringArrayOutput
 }
 
 // Role is one RBAC role and its permissions on the API.
 type Role struct {
 	Role        *auth0.Role
+	ID          pulumi.StringOutput // the role's ID, converted once for every reference
 	Permissions *auth0.RolePermissions
 }
 
@@ -55,7 +60,7 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		return nil, err
 	}
 
-	api := &API{Server: server, Scopes: scopeSet, Roles: map[string]*Role{}}
+	api := &API{Server: server, Scopes: scopeSet, Roles: map[string]*Role{}, roleSets: map[string]pulumi.StringArrayOutput{}}
 	for _, r := range cfg.Roles {
 		role, err := auth0.NewRole(ctx, "role-"+r.Name, &auth0.RoleArgs{
 			Name:        pulumi.String(r.Name),
@@ -64,21 +69,38 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		if err != nil {
 			return nil, err
 		}
+		roleID := role.ID().ToStringOutput()
 		perms := make(auth0.RolePermissionsPermissionArray, len(r.Permissions))
 		for i, p := range r.Permissions {
 			perms[i] = auth0.RolePermissionsPermissionArgs{Name: pulumi.String(p), ResourceServerIdentifier: server.Identifier}
 		}
 		// A permission can only be assigned once the API declares the scope.
 		rolePerms, err := auth0.NewRolePermissions(ctx, "role-"+r.Name+"-permissions", &auth0.RolePermissionsArgs{
-			RoleId:      role.ID().ToStringOutput(),
+			RoleId:      roleID,
 			Permissions: perms,
 		}, pulumi.Parent(role), pulumi.Protect(false), pulumi.DependsOn([]pulumi.Resource{scopeSet}))
 		if err != nil {
 			return nil, err
 		}
-		api.Roles[r.Name] = &Role{Role: role, Permissions: rolePerms}
+		api.Roles[r.Name] = &Role{Role: role, ID: roleID, Permissions: rolePerms}
 	}
 	return api, nil
+}
+
+// RoleIDs returns the IDs of the named roles, in order. Members mostly share
+// a few role sets, so each distinct set is built once and shared.
+func (a *API) RoleIDs(names []string) pulumi.StringArrayOutput {
+	key := strings.Join(names, "\n")
+	ids, ok := a.roleSets[key]
+	if !ok {
+		list := make(pulumi.StringArray, len(names))
+		for i, name := range names {
+			list[i] = a.Roles[name].ID
+		}
+		ids = list.ToStringArrayOutput()
+		a.roleSets[key] = ids
+	}
+	return ids
 }
 
 // optionalString leaves an empty config string unset rather than sending "".

@@ -27,10 +27,28 @@ const ProviderVersion = "3.49.0"
 // is nil, as the generated SDK does.
 var ErrMissingRequiredArgument = errors.New("missing required argument")
 
-// register pins the provider version and registers a custom resource.
-func register(ctx *pulumi.Context, token, name string, args pulumi.Input, res pulumi.CustomResource, opts []pulumi.ResourceOption) error {
+// Tokens maps each resource type of this layer to the provider's type token.
+var Tokens = map[reflect.Type]string{
+	reflect.TypeFor[Client]():                  "auth0:index/client:Client",
+	reflect.TypeFor[ClientCredentials]():       "auth0:index/clientCredentials:ClientCredentials",
+	reflect.TypeFor[ClientGrant]():             "auth0:index/clientGrant:ClientGrant",
+	reflect.TypeFor[Connection]():              "auth0:index/connection:Connection",
+	reflect.TypeFor[Organization]():            "auth0:index/organization:Organization",
+	reflect.TypeFor[OrganizationConnections](): "auth0:index/organizationConnections:OrganizationConnections",
+	reflect.TypeFor[OrganizationMemberRoles](): "auth0:index/organizationMemberRoles:OrganizationMemberRoles",
+	reflect.TypeFor[OrganizationMembers]():     "auth0:index/organizationMembers:OrganizationMembers",
+	reflect.TypeFor[ResourceServer]():          "auth0:index/resourceServer:ResourceServer",
+	reflect.TypeFor[ResourceServerScopes]():    "auth0:index/resourceServerScopes:ResourceServerScopes",
+	reflect.TypeFor[Role]():                    "auth0:index/role:Role",
+	reflect.TypeFor[RolePermissions]():         "auth0:index/rolePermissions:RolePermissions",
+	reflect.TypeFor[User]():                    "auth0:index/user:User",
+}
+
+// register pins the provider version and registers a custom resource under
+// its type's token.
+func register(ctx *pulumi.Context, name string, args pulumi.Input, res pulumi.CustomResource, opts []pulumi.ResourceOption) error {
 	opts = append(opts, pulumi.Version(ProviderVersion))
-	return ctx.RegisterResource(token, name, args, res, opts...)
+	return ctx.RegisterResource(Tokens[reflect.TypeOf(res).Elem()], name, args, res, opts...)
 }
 
 // missing is the error for a nil required input, in the SDK's wording.

@@ -39,7 +39,7 @@ func NewClient(ctx *pulumi.Context, name string, args *ClientArgs, opts ...pulum
 		args = &ClientArgs{}
 	}
 	var r Client
-	err := register(ctx, "auth0:index/client:Client", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -73,7 +73,7 @@ func NewClientCredentials(ctx *pulumi.Context, name string, args *ClientCredenti
 	}
 	opts = append(opts, pulumi.AdditionalSecretOutputs([]string{"clientSecret"}))
 	var r ClientCredentials
-	err := register(ctx, "auth0:index/clientCredentials:ClientCredentials", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -111,6 +111,6 @@ func NewClientGrant(ctx *pulumi.Context, name string, args *ClientGrantArgs, opt
 		return nil, missing("ClientGrant", "Audience")
 	}
 	var r ClientGrant
-	err := register(ctx, "auth0:index/clientGrant:ClientGrant", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }

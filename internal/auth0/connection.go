@@ -56,7 +56,7 @@ func NewConnection(ctx *pulumi.Context, name string, args *ConnectionArgs, opts 
 		return nil, missing("Connection", "Strategy")
 	}
 	var r Connection
-	err := register(ctx, "auth0:index/connection:Connection", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -96,6 +96,6 @@ func NewUser(ctx *pulumi.Context, name string, args *UserArgs, opts ...pulumi.Re
 		args.Password = pulumi.ToSecret(args.Password).(pulumi.StringPtrInput)
 	}
 	var r User
-	err := register(ctx, "auth0:index/user:User", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }

@@ -53,7 +53,7 @@ func NewOrganization(ctx *pulumi.Context, name string, args *OrganizationArgs, o
 		args = &OrganizationArgs{}
 	}
 	var r Organization
-	err := register(ctx, "auth0:index/organization:Organization", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -112,7 +112,7 @@ func NewOrganizationConnections(ctx *pulumi.Context, name string, args *Organiza
 		return nil, missing("OrganizationConnections", "EnabledConnections")
 	}
 	var r OrganizationConnections
-	err := register(ctx, "auth0:index/organizationConnections:OrganizationConnections", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -147,7 +147,7 @@ func NewOrganizationMembers(ctx *pulumi.Context, name string, args *Organization
 		return nil, missing("OrganizationMembers", "Members")
 	}
 	var r OrganizationMembers
-	err := register(ctx, "auth0:index/organizationMembers:OrganizationMembers", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -187,6 +187,6 @@ func NewOrganizationMemberRoles(ctx *pulumi.Context, name string, args *Organiza
 		return nil, missing("OrganizationMemberRoles", "Roles")
 	}
 	var r OrganizationMemberRoles
-	err := register(ctx, "auth0:index/organizationMemberRoles:OrganizationMemberRoles", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }

@@ -48,7 +48,7 @@ func NewResourceServer(ctx *pulumi.Context, name string, args *ResourceServerArg
 		return nil, missing("ResourceServer", "Identifier")
 	}
 	var r ResourceServer
-	err := register(ctx, "auth0:index/resourceServer:ResourceServer", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -105,6 +105,6 @@ func NewResourceServerScopes(ctx *pulumi.Context, name string, args *ResourceSer
 		return nil, missing("ResourceServerScopes", "Scopes")
 	}
 	var r ResourceServerScopes
-	err := register(ctx, "auth0:index/resourceServerScopes:ResourceServerScopes", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }

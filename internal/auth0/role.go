@@ -32,7 +32,7 @@ func NewRole(ctx *pulumi.Context, name string, args *RoleArgs, opts ...pulumi.Re
 		args = &RoleArgs{}
 	}
 	var r Role
-	err := register(ctx, "auth0:index/role:Role", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }
 
@@ -87,6 +87,6 @@ func NewRolePermissions(ctx *pulumi.Context, name string, args *RolePermissionsA
 		return nil, missing("RolePermissions", "Permissions")
 	}
 	var r RolePermissions
-	err := register(ctx, "auth0:index/rolePermissions:RolePermissions", name, args, &r, opts)
+	err := register(ctx, name, args, &r, opts)
 	return &r, err
 }

@@ -5,6 +5,8 @@
 package plan
 
 import (
+	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -47,7 +49,7 @@ func Evaluate(stack string, raw map[string]string) (*Plan, error) {
 			wg.Add(1)
 			pulumi.Unsecret(out).ApplyT(func(v any) any {
 				mu.Lock()
-				p.Exports[name] = Export{Value: v, Secret: secret}
+				p.Exports[name] = Export{Value: plain(v), Secret: secret}
 				mu.Unlock()
 				wg.Done()
 				return nil
@@ -61,4 +63,17 @@ func Evaluate(stack string, raw map[string]string) (*Plan, error) {
 	}
 	p.Resources = rec.Resources()
 	return p, nil
+}
+
+// plain turns an output value (pulumi.ID, typed maps) into JSON-shaped values.
+func plain(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return fmt.Sprint(v)
+	}
+	return out
 }

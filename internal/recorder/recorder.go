@@ -26,7 +26,7 @@ type Resource struct {
 	Outputs        resource.PropertyMap
 	Protect        bool
 	RetainOnDelete bool
-	Version        string // provider plugin version
+	Version        string              // provider plugin version
 	Dependencies   []string            // URNs, sorted
 	PropertyDeps   map[string][]string // input name to URNs
 }
@@ -69,7 +69,10 @@ var secretComputed = map[string][]string{
 // NewResource records a registration and returns the resource's ID and state.
 func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := Reference(args.Name, "id")
-	outputs := args.Inputs.Copy()
+	outputs := args.Inputs
+	if len(computed[args.TypeToken])+len(secretComputed[args.TypeToken]) > 0 {
+		outputs = args.Inputs.Copy()
+	}
 	for _, p := range computed[args.TypeToken] {
 		outputs[resource.PropertyKey(p)] = resource.NewProperty(Reference(args.Name, p))
 	}
@@ -98,7 +101,9 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 }
 
 // Call answers invokes with their arguments; the program makes none.
-func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) { return args.Args, nil }
+func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
+}
 
 // urn computes a URN the way the Pulumi engine does.
 func (r *Recorder) urn(parent, typ, name string) string {

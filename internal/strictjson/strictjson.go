@@ -161,12 +161,18 @@ func fieldNames(t reflect.Type) []string {
 	return names
 }
 
-// Suggest returns `; did you mean "x"?` for the known name closest to name,
-// or "" when none is close enough to be a likely typo.
+// Suggest returns `; did you mean "x"?` for the known name closest to name
+// (a name it abbreviates, else the nearest by edit distance), or the list of
+// known names when none is close enough to be a likely typo.
 func Suggest(name string, known []string) string {
+	lower := strings.ToLower(name)
 	best, bestDist := "", 1<<30
 	for _, k := range known {
-		d := levenshtein.Distance(strings.ToLower(name), strings.ToLower(k), nil)
+		kl := strings.ToLower(k)
+		d := levenshtein.Distance(lower, kl, nil)
+		if len(lower) >= 3 && strings.HasPrefix(kl, lower) {
+			d = 0
+		}
 		if d < bestDist {
 			best, bestDist = k, d
 		}

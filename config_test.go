@@ -1,0 +1,163 @@
+package tenant_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+)
+
+// runInvalid runs the program and returns its error and how many resources
+// it registered.
+func runInvalid(t *testing.T, raw map[string]string) (error, int) {
+	t.Helper()
+	rec := recorder.New(tenant.Namespace, "test")
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := tenant.Run(ctx, raw)
+		return err
+	}, rec.RunOption(raw, nil))
+	return err, len(rec.Resources())
+}
+
+func TestInvalidConfig(t *testing.T) {
+	api := func(extra string) string {
+		return `{"name":"Model API","identifier":"https://models.example.com/","scopes":[{"name":"read:models"},{"name":"invoke:models"}]` + extra + `}`
+	}
+	long := strings.Repeat("x", 601)
+	cases := []struct {
+		name  string
+		key   string // "" deletes nothing; value "\x00" deletes the key
+		value string
+		want  string // the problem line must contain this
+	}{
+		{"unknown key suggests the closest", tenant.Namespace + ":organisations", `[]`, `model-api-auth0:organisations: unknown key; did you mean "model-api-auth0:organizations"?`},
+		{"unknown nested key", tenant.KeyAPI, api(`,"tokenLifetme":60`), `model-api-auth0:api: unknown key "tokenLifetme"; did you mean "tokenLifetime"?`},
+		{"unknown key in list element", tenant.KeyClients, `[{"name":"c","scopes":["read:models"],"scope":"x"}]`, `model-api-auth0:clients[c]: unknown key "scope"; did you mean "scopes"?`},
+		{"wrong kind", tenant.KeyAPI, api(`,"tokenLifetime":"3600"`), `model-api-auth0:api.tokenLifetime: want a whole number, got the string "3600"`},
+		{"fractional number", tenant.KeyAPI, api(`,"tokenLifetime":1.5`), `model-api-auth0:api.tokenLifetime: want a whole number`},
+		{"list expected", tenant.KeyClients, `{"name":"c"}`, `model-api-auth0:clients: want a list, got an object`},
+		{"not JSON", tenant.KeyRoles, `[{`, `model-api-auth0:roles: not valid structured configuration`},
+		{"protect not a bool", tenant.KeyProtect, `yes`, `model-api-auth0:protect: want true or false, got "yes"`},
+		{"missing domain", tenant.KeyDomain, "\x00", `auth0:domain: the tenant domain is not set`},
+		{"domain with scheme", tenant.KeyDomain, "https://example.us.auth0.com/", `auth0:domain: want a bare host name`},
+		{"domain not a host", tenant.KeyDomain, "exa mple", `auth0:domain: "exa mple" is not a host name`},
+		{"missing api", tenant.KeyAPI, "\x00", `model-api-auth0:api.identifier: required`},
+		{"api name missing", tenant.KeyAPI, `{"identifier":"https://m.example.com/","scopes":[{"name":"a"}]}`, `model-api-auth0:api.name: required`},
+		{"identifier relative", tenant.KeyAPI, `{"name":"n","identifier":"models","scopes":[{"name":"a"}]}`, `model-api-auth0:api.identifier: "models" is not an absolute URI`},
+		{"identifier too long", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/` + long + `","scopes":[{"name":"a"}]}`, `model-api-auth0:api.identifier: is 623 characters; Auth0 allows at most 600`},
+		{"HS256 refused with reason", tenant.KeyAPI, api(`,"signingAlg":"HS256"`), `model-api-auth0:api.signingAlg: HS256 is refused: a shared secret cannot be verified by third parties`},
+		{"unknown alg", tenant.KeyAPI, api(`,"signingAlg":"ES256"`), `model-api-auth0:api.signingAlg: "ES256" is not supported`},
+		{"token lifetime zero", tenant.KeyAPI, api(`,"tokenLifetime":0,"tokenLifetimeForWeb":1`), `model-api-auth0:api.tokenLifetime: is 0; want 1 to 2592000 seconds`},
+		{"token lifetime too long", tenant.KeyAPI, api(`,"tokenLifetime":2592001`), `model-api-auth0:api.tokenLifetime: is 2592001`},
+		{"web lifetime above lifetime", tenant.KeyAPI, api(`,"tokenLifetime":600,"tokenLifetimeForWeb":601`), `model-api-auth0:api.tokenLifetimeForWeb: is 601; want 1 to tokenLifetime (600) seconds`},
+		{"no scopes", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/"}`, `model-api-auth0:api.scopes: declare at least one scope`},
+		{"scope with space", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/","scopes":[{"name":"read models"}]}`, `model-api-auth0:api.scopes[read models].name: must not contain spaces`},
+		{"scope too long", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/","scopes":[{"name":"` + long[:281] + `"}]}`, `is 281 characters; Auth0 allows at most 280`},
+		{"scope without name", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/","scopes":[{"description":"d"}]}`, `model-api-auth0:api.scopes[0].name: required`},
+		{"duplicate scope", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/","scopes":[{"name":"a"},{"name":"a"}]}`, `model-api-auth0:api.scopes[a]: scope "a" is declared twice`},
+		{"scope description too long", tenant.KeyAPI, `{"name":"n","identifier":"https://m.example.com/","scopes":[{"name":"a","description":"` + long[:501] + `"}]}`, `model-api-auth0:api.scopes[a].description: is 501 characters; Auth0 allows at most 500`},
+		{"duplicate role", tenant.KeyRoles, `[{"name":"r","permissions":["read:models"]},{"name":"r","permissions":["read:models"]}]`, `model-api-auth0:roles[r]: role "r" is declared twice`},
+		{"role permission not declared", tenant.KeyRoles, `[{"name":"r","permissions":["write:models"]}]`, `model-api-auth0:roles[r].permissions[0]: scope "write:models" is not declared in model-api-auth0:api.scopes (declared: invoke:models, read:models)`},
+		{"role without permissions", tenant.KeyRoles, `[{"name":"r"}]`, `model-api-auth0:roles[r].permissions: declare at least one permission`},
+		{"role without name", tenant.KeyRoles, `[{"permissions":["read:models"]}]`, `model-api-auth0:roles[0].name: required`},
+		{"connection name missing", tenant.KeyConnection, `{}`, `model-api-auth0:connection.name: required`},
+		{"connection name invalid", tenant.KeyConnection, `{"name":"my users"}`, `model-api-auth0:connection.name: "my users": want 1 to 128 letters, digits and dashes`},
+		{"password policy", tenant.KeyConnection, `{"name":"u","passwordPolicy":"strong"}`, `model-api-auth0:connection.passwordPolicy: "strong": want one of none, low, fair, good, excellent`},
+		{"org name uppercase", tenant.KeyOrganizations, `[{"name":"Acme","displayName":"Acme"}]`, `model-api-auth0:organizations[Acme].name: "Acme": want 1 to 50 lowercase letters, digits, _ and -`},
+		{"org name too long", tenant.KeyOrganizations, `[{"name":"` + strings.Repeat("a", 51) + `","displayName":"A"}]`, `want 1 to 50 lowercase letters`},
+		{"org display name missing", tenant.KeyOrganizations, `[{"name":"acme"}]`, `model-api-auth0:organizations[acme].displayName: is 0 characters; want 1 to 255`},
+		{"org display name too long", tenant.KeyOrganizations, `[{"name":"acme","displayName":"` + strings.Repeat("d", 256) + `"}]`, `displayName: is 256 characters; want 1 to 255`},
+		{"duplicate org", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A"},{"name":"acme","displayName":"B"}]`, `model-api-auth0:organizations[acme]: organization "acme" is declared twice`},
+		{"bad color", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","branding":{"primaryColor":"blue"}}]`, `model-api-auth0:organizations[acme].branding.primaryColor: "blue": want a color as #rrggbb`},
+		{"bad background", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","branding":{"pageBackground":"#12345"}}]`, `branding.pageBackground: "#12345": want a color as #rrggbb`},
+		{"logo over http", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","branding":{"logoUrl":"http://acme.example.com/l.png"}}]`, `branding.logoUrl: "http://acme.example.com/l.png": want an https:// URL`},
+		{"too many connections", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","connections":["con_1","con_2","con_3","con_4","con_5","con_6","con_7","con_8","con_9","con_10"]}]`, `organizations[acme].connections: 11 connections with model-api-auth0:connection; Auth0 allows at most 10`},
+		{"bad connection id", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","connections":["google-oauth2"]}]`, `organizations[acme].connections[0]: "google-oauth2": want a connection ID`},
+		{"member with both ids", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"userId":"auth0|1","email":"alice@acme.example.com"}]}]`, `set exactly one of userId`},
+		{"member with neither", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"roles":["model-user"]}]}]`, `organizations[acme].members[0]: set exactly one of userId`},
+		{"member bad user id", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"userId":"12345"}]}]`, `members[12345].userId: "12345": want a user ID such as auth0|64f1c0ffee`},
+		{"member email not a test user", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"email":"eve@acme.example.com"}]}]`, `members[eve@acme.example.com].email: "eve@acme.example.com" is not declared in model-api-auth0:testUsers`},
+		{"duplicate member", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"userId":"auth0|1"},{"userId":"auth0|1"}]}]`, `organizations[acme].members[auth0|1]: member "auth0|1" is declared twice`},
+		{"member role not declared", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"userId":"auth0|1","roles":["root"]}]}]`, `members[auth0|1].roles[0]: role "root" is not declared in model-api-auth0:roles`},
+		{"too many member roles", tenant.KeyOrganizations, `[{"name":"acme","displayName":"A","members":[{"userId":"auth0|1","roles":[` + strings.TrimSuffix(strings.Repeat(`"model-user",`, 51), ",") + `]}]}]`, `members[auth0|1].roles: 51 roles; Auth0 allows at most 50 per member`},
+		{"duplicate client", tenant.KeyClients, `[{"name":"c","scopes":["read:models"]},{"name":"c","scopes":["read:models"]}]`, `model-api-auth0:clients[c]: client "c" is declared twice`},
+		{"client without scopes", tenant.KeyClients, `[{"name":"c"}]`, `model-api-auth0:clients[c].scopes: grant at least one scope`},
+		{"client scope not declared", tenant.KeyClients, `[{"name":"batch-scorer","scopes":["read:models","train:models"]}]`, `model-api-auth0:clients[batch-scorer].scopes[1]: scope "train:models" is not declared`},
+		{"client organization usage", tenant.KeyClients, `[{"name":"c","scopes":["read:models"],"organizationUsage":"maybe"}]`, `clients[c].organizationUsage: "maybe": want one of deny, allow, require`},
+		{"any organization needs usage", tenant.KeyClients, `[{"name":"c","scopes":["read:models"],"allowAnyOrganization":true}]`, `clients[c].allowAnyOrganization: needs organizationUsage allow or require`},
+		{"test user bad email", tenant.KeyTestUsers, `[{"email":"not-an-email"}]`, `model-api-auth0:testUsers[not-an-email].email: "not-an-email" is not an email address`},
+		{"test user password missing", tenant.KeyTestUserPassword, "\x00", `model-api-auth0:testUserPassword: required when testUsers are declared`},
+		{"test user password too short", tenant.KeyTestUserPassword, "short", `model-api-auth0:testUserPassword: is shorter than the 8 characters password policy "good" needs`},
+		{"test users in a protected stack", tenant.KeyProtect, "true", `model-api-auth0:testUsers: test users are for dev stacks`},
+	}
+	if len(cases) < 40 {
+		t.Fatalf("only %d invalid configurations", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := baseConfig()
+			raw[tenant.KeyOrganizations] = `[]` // members of the base config reference roles some cases remove
+			if c.value == "\x00" {
+				delete(raw, c.key)
+			} else {
+				raw[c.key] = c.value
+			}
+			err, registered := runInvalid(t, raw)
+			if !errors.Is(err, tenant.ErrInvalidConfig) {
+				t.Fatalf("error %v, want ErrInvalidConfig", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error does not say %q:\n%v", c.want, err)
+			}
+			if registered != 0 {
+				t.Errorf("%d resources were registered before the error", registered)
+			}
+			if strings.Contains(err.Error(), "correct-Horse-battery-9") {
+				t.Error("the error shows the password")
+			}
+		})
+	}
+}
+
+// Every problem is reported at once, not just the first.
+func TestInvalidConfigReportsEveryProblem(t *testing.T) {
+	raw := baseConfig()
+	raw[tenant.KeyClients] = `[{"name":"c","scopes":["nope"]}]`
+	raw[tenant.KeyConnection] = `{"name":"bad name","passwordPolicy":"x"}`
+	delete(raw, tenant.KeyDomain)
+	_, err := tenant.LoadConfig(raw, nil)
+	var verr *tenant.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("error %v is not a *ValidationError", err)
+	}
+	wantPaths := []string{"auth0:domain", "model-api-auth0:connection.name", "model-api-auth0:connection.passwordPolicy", "model-api-auth0:clients[c].scopes[0]"}
+	var got []string
+	for _, p := range verr.Problems {
+		got = append(got, p.Path)
+	}
+	if strings.Join(got, " ") != strings.Join(wantPaths, " ") {
+		t.Errorf("problems at %v, want %v", got, wantPaths)
+	}
+}
+
+func TestDomainFromEnvironment(t *testing.T) {
+	raw := baseConfig()
+	delete(raw, tenant.KeyDomain)
+	env := func(k string) (string, bool) {
+		if k == "AUTH0_DOMAIN" {
+			return "env.eu.auth0.com", true
+		}
+		return "", false
+	}
+	cfg, err := tenant.LoadConfig(raw, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Domain != "env.eu.auth0.com" {
+		t.Errorf("domain %q, want it from AUTH0_DOMAIN", cfg.Domain)
+	}
+}

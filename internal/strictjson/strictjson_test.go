@@ -1,0 +1,55 @@
+package strictjson
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSuggest(t *testing.T) {
+	known := []string{"model-api-auth0:api", "model-api-auth0:organizations", "model-api-auth0:clients"}
+	cases := []struct{ name, want string }{
+		{"model-api-auth0:organisations", `did you mean "model-api-auth0:organizations"?`},
+		{"model-api-auth0:org", `did you mean "model-api-auth0:organizations"?`},
+		{"model-api-auth0:client", `did you mean "model-api-auth0:clients"?`},
+		{"model-api-auth0:zzzzzzzzzzzz", "known keys: model-api-auth0:api, "},
+	}
+	for _, c := range cases {
+		if got := Suggest(c.name, known); !strings.Contains(got, c.want) {
+			t.Errorf("Suggest(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestDecodeReportsEveryProblemWithPaths(t *testing.T) {
+	type scope struct {
+		Name string `json:"name"`
+	}
+	type api struct {
+		Name   string            `json:"name"`
+		TTL    *int              `json:"ttl"`
+		Scopes []scope           `json:"scopes"`
+		Tags   map[string]string `json:"tags"`
+	}
+	var v api
+	problems := Decode("k", `{"nme":"x","ttl":true,"scopes":[{"name":"a","nam":1},{"name":5}],"tags":{"a":1}}`, &v)
+	want := []string{
+		`k: unknown key "nme"; did you mean "name"?`,
+		`k.scopes[a]: unknown key "nam"; did you mean "name"?`,
+		`k.scopes[1].name: want a string, got the number 5`,
+		`k.tags.a: want a string, got the number 1`,
+		`k.ttl: want a whole number, got true`,
+	}
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if v.Name != "" {
+		t.Error("v was filled although there were problems")
+	}
+	if p := Decode("k", `{"name":"ok","ttl":5}`, &v); p != nil || v.Name != "ok" || *v.TTL != 5 {
+		t.Errorf("valid input: problems %v, value %+v", p, v)
+	}
+}
