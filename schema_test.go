@@ -270,3 +270,34 @@ func TestEnumValuesAreAuth0s(t *testing.T) {
 		t.Errorf("only %d enum inputs seen", seen)
 	}
 }
+
+// The gate's list of properties that force replacement is the schema's.
+func TestReplaceOnChangeMatchesSchema(t *testing.T) {
+	path := schemaPath(t)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no provider schema at %s", path)
+	}
+	var raw struct {
+		Resources map[string]struct {
+			InputProperties map[string]struct {
+				WillReplaceOnChanges bool `json:"willReplaceOnChanges"`
+			} `json:"inputProperties"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range auth0.Tokens {
+		var want []string
+		for name, p := range raw.Resources[token].InputProperties {
+			if p.WillReplaceOnChanges {
+				want = append(want, name)
+			}
+		}
+		slices.Sort(want)
+		if got := plan.ReplaceOnChange[token]; !slices.Equal(got, want) {
+			t.Errorf("%s: plan.ReplaceOnChange has %v, the schema marks %v", token, got, want)
+		}
+	}
+}

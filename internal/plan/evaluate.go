@@ -6,6 +6,7 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -58,6 +59,9 @@ func Evaluate(stack string, raw map[string]string) (*Plan, error) {
 		wg.Wait()
 		return nil
 	}, rec.RunOption(raw, tenant.SecretKeys))
+	if verr := (*tenant.ValidationError)(nil); errors.As(err, &verr) {
+		return nil, verr // without the engine's "1 error occurred" wrapping
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runPlan(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(append([]string{"-project", "../.."}, args...), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func TestPlanFormats(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"Plan for stack dev of model-api-auth0", "+ auth0:ResourceServer api", "    + auth0:ResourceServerScopes api-scopes", "password:       [secret]", "clientSecrets: [secret]"}},
+		{[]string{"-stack", "prod"}, []string{"+ auth0:Connection connection-model-api-users  [protect, retainOnDelete]", "+ auth0:Organization org-acme  [protect]"}},
+		{[]string{"-stack", "prod", "-format", "markdown"}, []string{"### Offline plan: `pulumi up` on **prod** would create", "| `auth0:OrganizationMemberRoles` | 2 |", "<details>", "| `clientSecrets` | `[secret]` |"}},
+		{[]string{"-stack", "staging", "-format", "json"}, []string{`"stack": "staging"`, `"clientSecrets": "[secret]"`}},
+	}
+	for _, c := range cases {
+		out, errOut, code := runPlan(t, c.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		again, _, _ := runPlan(t, c.args...)
+		if again != out {
+			t.Errorf("%v: two runs differ", c.args)
+		}
+	}
+}
+
+func TestPlanBadConfigPrintsOnlyTheProblems(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "Pulumi.broken.yaml")
+	stackFile := "config:\n  model-api-auth0:api:\n    name: x\n    identifier: not-a-uri\n    signingAlg: HS256\n  model-api-auth0:conection: {}\n"
+	if err := os.WriteFile(file, []byte(stackFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runPlan(t, "-config", file)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing", code, out)
+	}
+	for _, w := range []string{
+		"invalid stack configuration: 6 problem(s):",
+		`model-api-auth0:conection: unknown key; did you mean "model-api-auth0:connection"?`,
+		"auth0:domain: the tenant domain is not set",
+		`model-api-auth0:api.identifier: "not-a-uri" is not an absolute URI`,
+		"model-api-auth0:api.signingAlg: HS256 is refused",
+		"model-api-auth0:api.scopes: declare at least one scope",
+		"model-api-auth0:connection.name: required",
+	} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	if strings.Contains(errOut, "error occurred") {
+		t.Errorf("stderr carries the engine's wrapping:\n%s", errOut)
+	}
+}
+
+func TestPlanGate(t *testing.T) {
+	if _, errOut, code := runPlan(t, "-stack", "prod", "-against", "../../testdata/prod.plan.json"); code != 0 {
+		t.Errorf("prod against its own golden plan: exit %d\n%s", code, errOut)
+	}
+	_, errOut, code := runPlan(t, "-stack", "dev", "-against", "../../testdata/prod.plan.json")
+	if code != 1 || !strings.Contains(errOut, "ERROR: connection-model-api-users (auth0:Connection) would be deleted") {
+		t.Errorf("dev against prod's plan: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestPlanUsage(t *testing.T) {
+	for _, args := range [][]string{{"-format", "yaml"}, {"extra"}, {"-nope"}} {
+		if _, _, code := runPlan(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if _, errOut, code := runPlan(t, "-stack", "qa"); code != 1 || !strings.Contains(errOut, "Pulumi.qa.yaml") {
+		t.Errorf("missing stack: exit %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,125 @@
+package tenant_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden plans in testdata/")
+
+func stackPlan(t *testing.T, stack string, edit func(map[string]string)) *plan.Document {
+	t.Helper()
+	raw, _, err := plan.LoadStack(".", "Pulumi."+stack+".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(raw)
+	}
+	return evaluate(t, stack, raw).Document()
+}
+
+func goldenPath(stack string) string { return filepath.Join("testdata", stack+".plan.json") }
+
+// Each stack file has a golden plan: a change to a stack file or to the
+// program shows up as a reviewable diff. `go test ./... -update` rewrites them.
+func TestGoldenPlans(t *testing.T) {
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			got := stackPlan(t, stack, nil).JSON()
+			if again := stackPlan(t, stack, nil).JSON(); !bytes.Equal(got, again) {
+				t.Fatal("two plans of the same stack differ")
+			}
+			if *update {
+				if err := os.WriteFile(goldenPath(stack), got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(goldenPath(stack))
+			if err != nil {
+				t.Fatalf("%v (run `go test . -update` to record it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("the plan of %s differs from %s; if the change is intended, run `go test . -update` and review the diff.\n%s",
+					stack, goldenPath(stack), firstDifference(string(want), string(got)))
+			}
+		})
+	}
+}
+
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range min(len(w), len(g)) {
+		if w[i] != g[i] {
+			return "line " + strconv.Itoa(i+1) + ":\n- " + w[i] + "\n+ " + g[i]
+		}
+	}
+	return "lengths differ: " + strconv.Itoa(len(w)) + " vs " + strconv.Itoa(len(g)) + " lines"
+}
+
+// The gate compares a new plan of prod with its golden plan.
+func TestReplacementGate(t *testing.T) {
+	b, err := os.ReadFile(goldenPath("prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded, err := plan.ReadDocument(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setJSON := func(key, from, to string) func(map[string]string) {
+		return func(raw map[string]string) {
+			if !strings.Contains(raw[key], from) {
+				t.Fatalf("%s does not contain %q", key, from)
+			}
+			raw[key] = strings.Replace(raw[key], from, to, 1)
+		}
+	}
+	cases := []struct {
+		name  string
+		edit  func(map[string]string)
+		fatal []string // findings that must stop the change, as "name property"
+		notes []string
+	}{
+		{name: "unchanged"},
+		{name: "new organization", edit: setJSON(tenant.KeyOrganizations, `[{`, `[{"name":"initech","displayName":"Initech"},{`)},
+		{name: "new scope and token lifetime", edit: setJSON(tenant.KeyAPI, `"tokenLifetime":3600`, `"tokenLifetime":7200`)},
+		{name: "client removed is only a note", edit: setJSON(tenant.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
+			notes: []string{"client-model-catalog ", "client-model-catalog-credentials ", "client-model-catalog-grant "}},
+		{name: "protected organization removed", edit: setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
+			fatal: []string{"org-globex "}, notes: []string{"org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
+		{name: "connection renamed", edit: setJSON(tenant.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
+			fatal: []string{"connection-model-api-users "}},
+		{name: "API identifier changed", edit: setJSON(tenant.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
+			fatal: []string{"api identifier", "api-scopes resourceServerIdentifier", "client-batch-scorer-grant audience", "client-model-catalog-grant audience"}},
+		{name: "protection dropped", edit: func(raw map[string]string) { raw[tenant.KeyProtect] = "false" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			findings := plan.Compare(recorded, stackPlan(t, "prod", c.edit))
+			var fatal, notes []string
+			for _, f := range findings {
+				key := f.Name + " " + f.Property
+				if f.Fatal {
+					fatal = append(fatal, key)
+				} else {
+					notes = append(notes, key)
+				}
+			}
+			if strings.Join(fatal, ";") != strings.Join(c.fatal, ";") || strings.Join(notes, ";") != strings.Join(c.notes, ";") {
+				t.Errorf("fatal %q notes %q\nwant fatal %q notes %q", fatal, notes, c.fatal, c.notes)
+			}
+			if plan.Fatal(findings) != (len(c.fatal) > 0) {
+				t.Errorf("Fatal = %v", plan.Fatal(findings))
+			}
+		})
+	}
+}
