@@ -144,6 +144,16 @@ type TestUserConfig struct {
 	Name  string `json:"name"`
 }
 
+// MissingSecrets lists the secret keys raw needs but does not set: those
+// that `pulumi config set --secret` must provide before `pulumi up`.
+func MissingSecrets(raw map[string]string) []string {
+	users := raw[KeyTestUsers]
+	if _, set := raw[KeyTestUserPassword]; !set && strings.TrimSpace(users) != "" && strings.TrimSpace(users) != "[]" {
+		return []string{KeyTestUserPassword}
+	}
+	return nil
+}
+
 // field binds a config key to where its value goes.
 type field struct {
 	key    string

@@ -18,12 +18,10 @@ func LoadStack(projectDir, stackFile string) (raw map[string]string, notes []str
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, key := range tenant.SecretKeys {
-		if _, set := cfg.Values[key]; !set {
-			cfg.Values[key] = stackconfig.Blinded
-			notes = append(notes, fmt.Sprintf("note: %s is not in %s; the plan assumes it is set (pulumi config set --secret %s)",
-				key, filepath.Base(stackFile), key))
-		}
+	for _, key := range tenant.MissingSecrets(cfg.Values) {
+		cfg.Values[key] = stackconfig.Blinded
+		notes = append(notes, fmt.Sprintf("note: %s is not in %s; the plan assumes it is set (pulumi config set --secret %s)",
+			key, filepath.Base(stackFile), key))
 	}
 	return cfg.Values, notes, nil
 }
