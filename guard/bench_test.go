@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
 
@@ -32,8 +33,23 @@ func BenchmarkRSAVerifyFloor(b *testing.B) {
 }
 
 // BenchmarkValidate is a full validation of a valid token through the
-// package: header checks, parsing, key lookup, signature and claims.
+// package: header checks, parsing, key lookup, signature and claims. The
+// cache of verified tokens is off, so every iteration verifies.
 func BenchmarkValidate(b *testing.B) {
+	iss := testissuer.New(b)
+	v := newValidator(b, iss, func(c *guard.Config) { c.CacheSize = -1 })
+	token := iss.Token(map[string]any{"permissions": []string{"read:models", "invoke:models"}, "org_id": "org_acme"})
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := v.Validate(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateRepeat is the same token again, as an M2M client sends
+// it until it expires: answered from the cache of verified tokens.
+func BenchmarkValidateRepeat(b *testing.B) {
 	iss := testissuer.New(b)
 	v := newValidator(b, iss, nil)
 	token := iss.Token(map[string]any{"permissions": []string{"read:models", "invoke:models"}, "org_id": "org_acme"})

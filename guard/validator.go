@@ -32,6 +32,7 @@ const (
 	DefaultFetchTimeout     = 2 * time.Second
 	DefaultRefreshInterval  = 15 * time.Minute
 	DefaultUnknownKIDWindow = 30 * time.Second
+	DefaultCacheSize        = 4096
 )
 
 // Config says which tokens a Validator accepts.
@@ -51,6 +52,9 @@ type Config struct {
 	FetchTimeout     time.Duration // bound on every JWKS fetch
 	RefreshInterval  time.Duration // background JWKS refresh
 	UnknownKIDWindow time.Duration // at most one refresh for unknown kids per window
+	// CacheSize is how many verified tokens are remembered until they expire
+	// (at most 10 minutes); 0 means DefaultCacheSize, a negative value none.
+	CacheSize int
 
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -93,9 +97,10 @@ type claims struct {
 
 // Validator checks tokens. It is safe for concurrent use.
 type Validator struct {
-	cfg    Config
-	keys   *keySet
-	parser *jwt.Parser
+	cfg      Config
+	keys     *keySet
+	parser   *jwt.Parser
+	verified *verified
 }
 
 // New checks the configuration, fetches the key set once (waiting at most
@@ -117,11 +122,12 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(cfg.Leeway),
 	}
-	if cfg.Now != nil {
-		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
-	}
-	return &Validator{cfg: cfg, keys: keys, parser: jwt.NewParser(opts...)}, nil
+	opts = append(opts, jwt.WithTimeFunc(cfg.Now))
+	return &Validator{cfg: cfg, keys: keys, parser: jwt.NewParser(opts...), verified: newVerified(cfg.CacheSize)}, nil
 }
+
+// Validate reports every problem of the configuration, without fetching anything.
+func (c Config) Validate() error { return c.complete() }
 
 func (c *Config) complete() error {
 	var problems []string
@@ -147,6 +153,12 @@ func (c *Config) complete() error {
 	c.FetchTimeout = or(c.FetchTimeout, DefaultFetchTimeout)
 	c.RefreshInterval = or(c.RefreshInterval, DefaultRefreshInterval)
 	c.UnknownKIDWindow = or(c.UnknownKIDWindow, DefaultUnknownKIDWindow)
+	if c.CacheSize == 0 {
+		c.CacheSize = DefaultCacheSize
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	if c.MaxTokenBytes == 0 {
 		c.MaxTokenBytes = DefaultMaxTokenBytes
 	}
@@ -195,8 +207,11 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	if len(token) > v.cfg.MaxTokenBytes {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, v.cfg.MaxTokenBytes)
 	}
+	if id, ok := v.verified.get(ctx, token, v.cfg.Now(), v.cfg.Leeway, v.keys); ok {
+		return id, nil
+	}
 	var c claims
-	_, err := v.parser.ParseWithClaims(token, &c, v.keys.keyfunc(ctx))
+	parsed, err := v.parser.ParseWithClaims(token, &c, v.keys.keyfunc(ctx))
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
 		return nil, ErrKeysUnavailable
@@ -207,5 +222,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	if c.ExpiresAt != nil {
 		id.ExpiresAt = c.ExpiresAt.Time
 	}
+	kid, _ := parsed.Header["kid"].(string)
+	v.verified.add(token, kid, id)
 	return id, nil
 }

@@ -1,0 +1,157 @@
+// Command gateway enforces the tenant's tokens in front of a model server
+// (vLLM, TGI, Ollama, any OpenAI-compatible server):
+//
+//	gateway -stack-outputs outputs.json -upstream http://127.0.0.1:8000
+//	AUTH0_DOMAIN=t.us.auth0.com AUTH0_AUDIENCE=https://api.example.com/ UPSTREAM_URL=http://127.0.0.1:8000 gateway
+//
+// Flags win over the environment, which wins over the stack outputs
+// (`pulumi stack output --json > outputs.json`). Bad configuration stops it
+// at start with every problem listed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+// settings is the gateway's configuration once flags, environment and stack
+// outputs are merged.
+type settings struct {
+	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
+	requireOrg                                                                   bool
+	orgs                                                                         string
+}
+
+func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
+	getenv := func(k, def string) string {
+		if v, ok := env(k); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	s := &settings{}
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&s.outputsFile, "stack-outputs", getenv("STACK_OUTPUTS", ""), "file written by `pulumi stack output --json` (env STACK_OUTPUTS)")
+	fs.StringVar(&s.domain, "domain", getenv("AUTH0_DOMAIN", ""), "tenant domain (env AUTH0_DOMAIN)")
+	fs.StringVar(&s.audience, "audience", getenv("AUTH0_AUDIENCE", ""), "API identifier (env AUTH0_AUDIENCE)")
+	fs.StringVar(&s.issuer, "issuer", getenv("AUTH0_ISSUER", ""), "token issuer; default https://DOMAIN/ (env AUTH0_ISSUER)")
+	fs.StringVar(&s.jwksURL, "jwks-url", getenv("AUTH0_JWKS_URL", ""), "JWKS URL; default ISSUER.well-known/jwks.json (env AUTH0_JWKS_URL)")
+	fs.StringVar(&s.upstream, "upstream", getenv("UPSTREAM_URL", ""), "model server base URL (env UPSTREAM_URL)")
+	fs.StringVar(&s.listen, "listen", getenv("LISTEN_ADDR", ":8080"), "listen address (env LISTEN_ADDR)")
+	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
+	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
+	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if s.outputsFile != "" {
+		out, err := stackoutputs.Load(s.outputsFile)
+		if err != nil {
+			return nil, err
+		}
+		s.domain = cmpOr(s.domain, out.TenantDomain)
+		s.audience = cmpOr(s.audience, out.Audience)
+		s.issuer = cmpOr(s.issuer, out.Issuer)
+		s.jwksURL = cmpOr(s.jwksURL, out.JWKSURI)
+	}
+	return s, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// run serves until ctx is done, then shuts down gracefully. ready, if not
+// nil, receives the listening address.
+func run(ctx context.Context, args []string, env func(string) (string, bool), stderr io.Writer, ready chan<- string) error {
+	s, err := parse(args, env, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	var problems []error
+	upstream, err := url.Parse(s.upstream)
+	if s.upstream == "" || err != nil {
+		problems = append(problems, fmt.Errorf("upstream %q: set -upstream or UPSTREAM_URL to the model server, such as http://127.0.0.1:8000", s.upstream))
+		upstream = nil
+	}
+	routes := gateway.DefaultRoutes()
+	if s.routesFile != "" {
+		if routes, err = gateway.LoadRoutes(s.routesFile); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	for i := range routes {
+		routes[i].RequireOrg = routes[i].RequireOrg || s.requireOrg
+		if s.orgs != "" {
+			routes[i].Orgs = append(routes[i].Orgs, strings.Split(s.orgs, ",")...)
+		}
+	}
+	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, Logger: logger}
+	problems = append(problems, guardConfig.Validate())
+	if err := errors.Join(problems...); err != nil {
+		return err
+	}
+
+	v, err := guard.New(ctx, guardConfig)
+	if err != nil {
+		return err
+	}
+	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	logger.Info("gateway listening", "addr", ln.Addr().String(), "upstream", upstream.String(), "audience", s.audience, "routes", len(routes))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: waiting for requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestBadConfigurationStopsAtStart(t *testing.T) {
+	routes := filepath.Join(t.TempDir(), "routes.yaml")
+	os.WriteFile(routes, []byte("routes:\n  - pattern: /v1/models\n"), 0o644)
+	err := run(context.Background(), []string{"-routes", routes}, env(nil), io.Discard, nil)
+	if err == nil {
+		t.Fatal("started without configuration")
+	}
+	for _, want := range []string{"upstream", "domain", "audience is empty"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	err = run(context.Background(), []string{"-routes", routes}, env(map[string]string{
+		"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), `routes[0] "/v1/models": want METHOD /path`) {
+		t.Errorf("bad route: %v", err)
+	}
+}
+
+func TestServesFromStackOutputsAndShutsDown(t *testing.T) {
+	iss := testissuer.New(t)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":[]}`) }))
+	defer upstream.Close()
+	outputs := filepath.Join(t.TempDir(), "outputs.json")
+	b, _ := json.Marshal(map[string]any{"audience": iss.Audience, "issuer": iss.Issuer, "jwksUri": iss.JWKSURL(), "tenantDomain": "tenant.test"})
+	os.WriteFile(outputs, b, 0o644)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-stack-outputs", outputs, "-upstream", upstream.URL, "-listen", "127.0.0.1:0"}, env(nil), io.Discard, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/v1/models", nil)
+	req.Header.Set("Authorization", "Bearer "+iss.Token(map[string]any{"scope": "read:models"}))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"data":[]}` {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gateway did not shut down")
+	}
+}

@@ -1,0 +1,137 @@
+// Package gateway is the enforcing reverse proxy in front of a model
+// server: every route needs a valid token from the tenant with the scopes or
+// permissions the route names; the upstream sees no Authorization header,
+// only the caller's identity.
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+)
+
+// Identity headers the upstream receives. Any the caller sends are dropped.
+const (
+	HeaderSubject  = "X-Auth-Subject"
+	HeaderClientID = "X-Auth-Client-Id"
+	HeaderOrgID    = "X-Auth-Org-Id"
+)
+
+// Reference messages, as Auth0's API samples answer them.
+const (
+	PublicMessage    = "The API doesn't require an access token to share this message."
+	ProtectedMessage = "The API successfully validated your access token."
+	AdminMessage     = "The API successfully recognized you as an admin."
+	AdminPermission  = "read:admin-messages"
+)
+
+// Config is what the gateway serves.
+type Config struct {
+	Upstream *url.URL
+	Routes   []Route
+	Logger   *slog.Logger
+}
+
+// New returns the gateway's handler. Bad routes or upstream are reported
+// together, before anything is served.
+func New(v *guard.Validator, cfg Config) (http.Handler, error) {
+	var errs []error
+	if u := cfg.Upstream; u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("upstream %v: want the model server's base URL, such as http://127.0.0.1:8000", cfg.Upstream))
+	}
+	if len(cfg.Routes) == 0 {
+		errs = append(errs, errors.New("no routes to proxy"))
+	}
+	errs = append(errs, validateRoutes(cfg.Routes))
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, "ok") })
+	mux.HandleFunc("GET /api/messages/public", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, PublicMessage) })
+	mux.Handle("GET /api/messages/protected", v.Require(guard.Requirement{})(message(ProtectedMessage)))
+	mux.Handle("GET /api/messages/admin", v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage)))
+	proxy := newProxy(cfg.Upstream, cfg.Logger)
+	for _, r := range cfg.Routes {
+		mux.Handle(r.Pattern, v.Require(r.Requirement())(proxy))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
+	})
+	return logRequests(mux, cfg.Logger), nil
+}
+
+func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(upstream)
+			pr.SetXForwarded()
+			h := pr.Out.Header
+			h.Del("Authorization")
+			h.Del(HeaderSubject)
+			h.Del(HeaderClientID)
+			h.Del(HeaderOrgID)
+			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {
+				h.Set(HeaderSubject, id.Subject)
+				setIf(h, HeaderClientID, id.ClientID)
+				setIf(h, HeaderOrgID, id.OrgID)
+			}
+		},
+		// Server-sent events and chunked completions go through as they come.
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
+			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
+		},
+	}
+}
+
+func setIf(h http.Header, key, value string) {
+	if value != "" {
+		h.Set(key, value)
+	}
+}
+
+func message(text string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeMessage(w, text) })
+}
+
+func writeMessage(w http.ResponseWriter, text string) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		Message string `json:"message"`
+	}{text})
+}
+
+// logRequests logs each request's method, path, status and duration (the
+// guard logs the subject, client and organization of denied tokens).
+func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration_ms", time.Since(start).Milliseconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach Flush on the real writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

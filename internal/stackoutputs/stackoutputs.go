@@ -1,0 +1,59 @@
+// Package stackoutputs reads the outputs of the tenant stack as
+// `pulumi stack output --json > outputs.json` writes them, so that the
+// gateway and the token client are configured from the stack itself.
+package stackoutputs
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Outputs are the stack outputs the enforcement side uses.
+type Outputs struct {
+	Audience      string            `json:"audience"`
+	Issuer        string            `json:"issuer"`
+	JWKSURI       string            `json:"jwksUri"`
+	TokenEndpoint string            `json:"tokenEndpoint"`
+	TenantDomain  string            `json:"tenantDomain"`
+	Clients       map[string]Client `json:"clients"`
+}
+
+// Client is one M2M client of the stack.
+type Client struct {
+	ClientID string `json:"clientId"`
+	GrantID  string `json:"grantId"`
+}
+
+// Load reads a file written by `pulumi stack output --json`.
+func Load(path string) (*Outputs, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var o Outputs
+	if err := json.Unmarshal(b, &o); err != nil {
+		return nil, fmt.Errorf("%s: not the output of `pulumi stack output --json`: %w", path, err)
+	}
+	if o.Audience == "" || o.Issuer == "" {
+		return nil, fmt.Errorf("%s: no audience or issuer; write it with `pulumi stack output --json > %s` in the tenant project", path, path)
+	}
+	return &o, nil
+}
+
+// ClientID returns the client ID of the named client, or an error listing
+// the clients there are.
+func (o *Outputs) ClientID(name string) (string, error) {
+	c, ok := o.Clients[name]
+	if !ok {
+		names := make([]string, 0, len(o.Clients))
+		for n := range o.Clients {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return "", fmt.Errorf("the stack has no client %q (it has: %s)", name, strings.Join(names, ", "))
+	}
+	return c.ClientID, nil
+}
