@@ -90,3 +90,28 @@ func TestPlanUsage(t *testing.T) {
 		t.Errorf("missing stack: exit %d %s", code, errOut)
 	}
 }
+
+// Encrypted values never show: they are blinded to [secret].
+func TestPlanBlindsSecureValues(t *testing.T) {
+	dev, err := os.ReadFile("../../Pulumi.dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "Pulumi.dev.yaml")
+	stackFile := string(dev) + "  model-api-auth0:testUserPassword:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQ=\n"
+	if err := os.WriteFile(file, []byte(stackFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "markdown"} {
+		out, errOut, code := runPlan(t, "-config", file, "-format", format)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if strings.Contains(out, "c2VjcmV0") || strings.Contains(out, "v1:") || !strings.Contains(out, "[secret]") {
+			t.Errorf("%s: the encrypted value shows, or no [secret]:\n%s", format, out)
+		}
+		if strings.Contains(errOut, "testUserPassword is not in") {
+			t.Errorf("%s: notes a secret that is set: %s", format, errOut)
+		}
+	}
+}

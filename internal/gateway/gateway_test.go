@@ -245,3 +245,17 @@ func TestLoadRoutes(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 }
+
+// The example routes file of the README loads and is valid.
+func TestExampleRoutesFile(t *testing.T) {
+	routes, err := gateway.LoadRoutes(filepath.Join("..", "..", "examples", "routes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := testissuer.New(t)
+	v, _ := guard.New(context.Background(), guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL()})
+	u, _ := url.Parse("http://127.0.0.1:8000")
+	if _, err := gateway.New(v, gateway.Config{Upstream: u, Routes: routes}); err != nil {
+		t.Error(err)
+	}
+}
