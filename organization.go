@@ -120,12 +120,13 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 			continue
 		}
 		// Roles are assigned inside the organization, so the user must be a
-		// member first.
+		// member first: taking the organization ID from the membership
+		// resource orders the two without a separate dependency.
 		memberRoles, err := auth0.NewOrganizationMemberRoles(ctx, "org-"+o.Name+"-member-"+m.Key()+"-roles", &auth0.OrganizationMemberRolesArgs{
-			OrganizationId: orgID,
+			OrganizationId: result.Members.OrganizationId,
 			UserId:         userIDs[m.Key()],
 			Roles:          api.RoleIDs(m.Roles),
-		}, append(child, pulumi.DependsOn([]pulumi.Resource{result.Members}))...)
+		}, child...)
 		if err != nil {
 			return nil, err
 		}

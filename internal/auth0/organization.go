@@ -120,7 +120,8 @@ func NewOrganizationConnections(ctx *pulumi.Context, name string, args *Organiza
 type OrganizationMembers struct {
 	pulumi.CustomResourceState
 
-	Members pulumi.StringArrayOutput `pulumi:"members"`
+	Members        pulumi.StringArrayOutput `pulumi:"members"`
+	OrganizationId pulumi.StringOutput      `pulumi:"organizationId"`
 }
 
 // OrganizationMembersArgs are the inputs of OrganizationMembers.

@@ -53,3 +53,14 @@ func TestDecodeReportsEveryProblemWithPaths(t *testing.T) {
 		t.Errorf("valid input: problems %v, value %+v", p, v)
 	}
 }
+
+// encoding/json matches keys regardless of case; configuration keys must
+// match exactly.
+func TestKeysAreCaseSensitive(t *testing.T) {
+	var v struct {
+		Name string `json:"name"`
+	}
+	if p := Decode("k", `{"Name":"x"}`, &v); len(p) != 1 || !strings.Contains(p[0].Message, `unknown key "Name"; did you mean "name"?`) {
+		t.Errorf("problems %v", p)
+	}
+}
