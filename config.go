@@ -3,6 +3,7 @@ package tenant
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,7 +179,7 @@ func LoadConfig(raw map[string]string, lookupEnv func(string) (string, bool)) (*
 			undecoded[f.key] = len(p) > 0
 		}
 	}
-	for _, key := range sortedKeys(raw) {
+	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		if strings.HasPrefix(key, Namespace+":") && !slices.Contains(known, key) {
 			problems = append(problems, strictjson.Problem{Path: key, Message: "unknown key" + strictjson.Suggest(key, known)})
 		}
@@ -294,12 +295,3 @@ func topKey(path string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

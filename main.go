@@ -10,7 +10,9 @@ package tenant
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -40,7 +42,7 @@ func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
 		return nil, err
 	}
 	exports := t.Exports()
-	for _, name := range sortedKeys(exports) {
+	for _, name := range slices.Sorted(maps.Keys(exports)) {
 		ctx.Export(name, exports[name])
 	}
 	return t, nil

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -159,7 +160,7 @@ func (v *validator) roles(roles []RoleConfig, scopes map[string]bool) map[string
 func (v *validator) declared(path, what string, names []string, declared map[string]bool, where string) {
 	for i, n := range names {
 		if !declared[n] {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)", what, n, where, strings.Join(sortedKeys(declared), ", "))
+			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)", what, n, where, strings.Join(slices.Sorted(maps.Keys(declared)), ", "))
 		}
 	}
 }

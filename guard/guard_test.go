@@ -193,62 +193,38 @@ func TestIdentityReachesTheHandler(t *testing.T) {
 	}
 }
 
-// A burst of tokens with unknown kids makes one JWKS request, not one each.
-func TestUnknownKIDBurstFetchesOnce(t *testing.T) {
-	iss := testissuer.New(t)
-	v := newValidator(t, iss, nil)
-	before := iss.Hits()
-	var wg sync.WaitGroup
-	statuses := make(chan int, 50)
-	for i := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tok := iss.SignWith(jwt.SigningMethodRS256, "rogue-"+string(rune('a'+i%26)), testissuer.NewKey(5), iss.Claims(), nil)
-			statuses <- serve(v, guard.Requirement{}, "Bearer "+tok).Code
-		}()
+// A burst of requests with a kid the cache lacks makes one JWKS request:
+// with unknown kids all are refused; after a key rotation all wait for that
+// one refresh and pass.
+func TestBurstSharesOneRefresh(t *testing.T) {
+	cases := []struct {
+		name   string
+		rotate bool
+		token  func(iss *testissuer.Issuer, i int) string
+		want   int
+	}{
+		{"unknown kids", false, func(iss *testissuer.Issuer, i int) string {
+			return iss.SignWith(jwt.SigningMethodRS256, "rogue-"+string(rune('a'+i%26)), testissuer.NewKey(5), iss.Claims(), nil)
+		}, 401},
+		{"rotated key", true, func(iss *testissuer.Issuer, _ int) string { return iss.Token(nil) }, 200},
 	}
-	wg.Wait()
-	close(statuses)
-	for s := range statuses {
-		if s != 401 {
-			t.Errorf("status %d, want 401", s)
-		}
-	}
-	if got := iss.Hits() - before; got != 1 {
-		t.Errorf("%d JWKS requests for a burst of unknown kids, want 1", got)
-	}
-}
-
-// After a key rotation, a burst of tokens signed with the new key shares one
-// refresh: every request waits for it and passes.
-func TestRotatedKeyBurstSharesOneRefresh(t *testing.T) {
-	iss := testissuer.New(t)
-	v := newValidator(t, iss, nil)
-	iss.Rotate()
-	before := iss.Hits()
-	tok := "Bearer " + iss.Token(nil)
-	var wg sync.WaitGroup
-	statuses := make(chan int, 50)
-	start := make(chan struct{})
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			statuses <- serve(v, guard.Requirement{}, tok).Code
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(statuses)
-	for s := range statuses {
-		if s != 200 {
-			t.Errorf("status %d, want 200", s)
-		}
-	}
-	if got := iss.Hits() - before; got != 1 {
-		t.Errorf("%d JWKS requests, want 1", got)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			iss := testissuer.New(t)
+			v := newValidator(t, iss, nil)
+			if c.rotate {
+				iss.Rotate()
+			}
+			before := iss.Hits()
+			for _, s := range burst(50, func(i int) int { return serve(v, guard.Requirement{}, "Bearer "+c.token(iss, i)).Code }) {
+				if s != c.want {
+					t.Errorf("status %d, want %d", s, c.want)
+				}
+			}
+			if got := iss.Hits() - before; got != 1 {
+				t.Errorf("%d JWKS requests for the burst, want 1", got)
+			}
+		})
 	}
 }
 
@@ -358,22 +334,31 @@ func TestConcurrentValidRequests(t *testing.T) {
 	iss := testissuer.New(t)
 	v := newValidator(t, iss, nil)
 	tok := "Bearer " + iss.Token(nil)
+	for _, code := range burst(200, func(int) int {
+		return serve(v, guard.Requirement{AllOf: []string{"invoke:models"}}, tok).Code
+	}) {
+		if code != 200 {
+			t.Errorf("concurrent request got %d", code)
+		}
+	}
+}
+
+// burst runs n calls of do at once and returns their results.
+func burst(n int, do func(i int) int) []int {
+	results := make([]int, n)
+	start := make(chan struct{})
 	var wg sync.WaitGroup
-	failures := make(chan int, 200)
-	for range 200 {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if w := serve(v, guard.Requirement{AllOf: []string{"invoke:models"}}, tok); w.Code != 200 {
-				failures <- w.Code
-			}
+			<-start
+			results[i] = do(i)
 		}()
 	}
+	close(start)
 	wg.Wait()
-	close(failures)
-	for code := range failures {
-		t.Errorf("concurrent request got %d", code)
-	}
+	return results
 }
 
 // Only subject, client and organization are logged; never the token.

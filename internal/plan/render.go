@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -46,7 +47,7 @@ func (d *Document) WriteText(w io.Writer) error {
 			}
 			b.WriteString("\n")
 			tw := tabwriter.NewWriter(&b, 0, 4, 1, ' ', 0)
-			for _, k := range sortedKeys(r.Inputs) {
+			for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
 				if list, ok := r.Inputs[k].([]any); ok && len(list) > 1 && isObject(list[0]) {
 					fmt.Fprintf(tw, "%s      %s:\t\n", indent, k)
 					for _, e := range list {
@@ -66,7 +67,7 @@ func (d *Document) WriteText(w io.Writer) error {
 	walk("", 0)
 	b.WriteString("\nOutputs:\n")
 	tw := tabwriter.NewWriter(&b, 0, 4, 1, ' ', 0)
-	for _, k := range sortedKeys(d.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(d.Outputs)) {
 		fmt.Fprintf(tw, "    %s:\t%s\n", k, compact(d.Outputs[k]))
 	}
 	tw.Flush()
@@ -93,7 +94,7 @@ func (d *Document) WriteMarkdown(w io.Writer) error {
 		counts[shortType(r.Type)]++
 	}
 	b.WriteString("| Type | Count |\n|---|---:|\n")
-	for _, t := range sortedKeys(counts) {
+	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(&b, "| `%s` | %d |\n", t, counts[t])
 	}
 	var guarded []string
@@ -112,20 +113,11 @@ func (d *Document) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString(strings.ReplaceAll(tree.String(), "```", "'''"))
 	b.WriteString("```\n\n</details>\n\n#### Outputs\n\n| Output | Value |\n|---|---|\n")
-	for _, k := range sortedKeys(d.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(d.Outputs)) {
 		fmt.Fprintf(&b, "| `%s` | `%s` |\n", k, strings.ReplaceAll(compact(d.Outputs[k]), "|", "\\|"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
