@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -15,6 +16,7 @@ type API struct {
 	Scopes *auth0.ResourceServerScopes
 	Roles  map[string]*Role
 
+	mu       sync.Mutex // organizations are declared concurrently
 	roleSets map[string]pulumi.StringArrayOutput
 }
 
@@ -91,6 +93,8 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 // a few role sets, so each distinct set is built once and shared.
 func (a *API) RoleIDs(names []string) pulumi.StringArrayOutput {
 	key := strings.Join(names, "\n")
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	ids, ok := a.roleSets[key]
 	if !ok {
 		list := make(pulumi.StringArray, len(names))

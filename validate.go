@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -123,7 +124,7 @@ func (v *validator) api(api APIConfig) map[string]bool {
 	names := make([]string, len(api.Scopes))
 	for i, s := range api.Scopes {
 		names[i] = s.Name
-		sp := fmt.Sprintf("%s.scopes[%s]", p, strictjson.Label(map[string]any{"name": s.Name}, i))
+		sp := fmt.Sprintf("%s.scopes[%s]", p, label(s.Name, i))
 		switch {
 		case s.Name == "":
 			v.addf(sp+".name", "required")
@@ -143,7 +144,7 @@ func (v *validator) roles(roles []RoleConfig, scopes map[string]bool) map[string
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = r.Name
-		rp := fmt.Sprintf("%s[%s]", KeyRoles, strictjson.Label(map[string]any{"name": r.Name}, i))
+		rp := fmt.Sprintf("%s[%s]", KeyRoles, label(r.Name, i))
 		if r.Name == "" {
 			v.addf(rp+".name", "required")
 		}
@@ -154,6 +155,14 @@ func (v *validator) roles(roles []RoleConfig, scopes map[string]bool) map[string
 		v.unique(rp+".permissions", "permission", r.Permissions)
 	}
 	return v.unique(KeyRoles, "role", names)
+}
+
+// label names a list element in a path: its name, or its index without one.
+func label(name string, index int) string {
+	if name != "" {
+		return name
+	}
+	return strconv.Itoa(index)
 }
 
 // declared reports each of names that is not in the declared set.
@@ -182,7 +191,7 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 	emails := make([]string, len(c.TestUsers))
 	for i, u := range c.TestUsers {
 		emails[i] = u.Email
-		up := fmt.Sprintf("%s[%s]", KeyTestUsers, strictjson.Label(map[string]any{"email": u.Email}, i))
+		up := fmt.Sprintf("%s[%s]", KeyTestUsers, label(u.Email, i))
 		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
 			v.addf(up+".email", "%q is not an email address", u.Email)
 		}
@@ -207,7 +216,7 @@ func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers ma
 	names := make([]string, len(orgs))
 	for i, o := range orgs {
 		names[i] = o.Name
-		op := fmt.Sprintf("%s[%s]", KeyOrganizations, strictjson.Label(map[string]any{"name": o.Name}, i))
+		op := fmt.Sprintf("%s[%s]", KeyOrganizations, label(o.Name, i))
 		if len(o.Name) < 1 || len(o.Name) > maxOrgNameLen || !orgNamePattern.MatchString(o.Name) {
 			v.addf(op+".name", "%q: want 1 to %d lowercase letters, digits, _ and -", o.Name, maxOrgNameLen)
 		}
@@ -245,7 +254,7 @@ func (v *validator) members(op string, members []MemberConfig, roles, testUsers 
 	keys := make([]string, len(members))
 	for j, m := range members {
 		keys[j] = m.Key()
-		mp := fmt.Sprintf("%s.members[%s]", op, strictjson.Label(map[string]any{"userId": m.Key()}, j))
+		mp := op + ".members[" + label(m.Key(), j) + "]"
 		switch {
 		case (m.UserID == "") == (m.Email == ""):
 			v.addf(mp, "set exactly one of userId (an existing user, such as auth0|64f1...) or email (a test user of this stack)")
@@ -258,7 +267,9 @@ func (v *validator) members(op string, members []MemberConfig, roles, testUsers 
 			v.addf(mp+".roles", "%d roles; Auth0 allows at most %d per member", len(m.Roles), maxRolesPerMember)
 		}
 		v.declared(mp+".roles", "role", m.Roles, roles, KeyRoles)
-		v.unique(mp+".roles", "role", m.Roles)
+		if len(m.Roles) > 1 {
+			v.unique(mp+".roles", "role", m.Roles)
+		}
 	}
 	v.unique(op+".members", "member", keys)
 }
@@ -267,7 +278,7 @@ func (v *validator) clients(clients []ClientConfig, scopes map[string]bool) {
 	names := make([]string, len(clients))
 	for i, c := range clients {
 		names[i] = c.Name
-		cp := fmt.Sprintf("%s[%s]", KeyClients, strictjson.Label(map[string]any{"name": c.Name}, i))
+		cp := fmt.Sprintf("%s[%s]", KeyClients, label(c.Name, i))
 		if c.Name == "" || strings.ContainsAny(c.Name, "<>") {
 			v.addf(cp+".name", "required, without < or >")
 		}

@@ -7,9 +7,11 @@ package strictjson
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/agext/levenshtein"
 )
@@ -31,80 +33,148 @@ func Decode(path, raw string, v any) []Problem {
 	if err := dec.Decode(&tree); err != nil {
 		return []Problem{{path, "not valid structured configuration (" + err.Error() + ")"}}
 	}
-	var c checker
-	c.check(tree, reflect.TypeOf(v).Elem(), path)
-	if len(c.problems) > 0 {
-		return c.problems
+	target := reflect.New(reflect.TypeOf(v).Elem())
+	var d decoder
+	d.decode(tree, target.Elem(), &location{key: path})
+	if len(d.problems) > 0 {
+		return d.problems
 	}
-	if err := json.Unmarshal([]byte(raw), v); err != nil {
-		return []Problem{{path, err.Error()}}
-	}
+	reflect.ValueOf(v).Elem().Set(target.Elem())
 	return nil
 }
 
-type checker struct{ problems []Problem }
-
-func (c *checker) add(path, format string, args ...any) {
-	c.problems = append(c.problems, Problem{path, fmt.Sprintf(format, args...)})
+// location is a path in the value, rendered only when a problem is found:
+// most values have none, and a large configuration has many values.
+type location struct {
+	up     *location
+	key    string // an object key, or the root's name
+	elem   any    // a list element, for its label
+	index  int
+	inList bool
 }
 
-func (c *checker) check(value any, t reflect.Type, path string) {
-	if t.Kind() == reflect.Pointer {
+func (l *location) String() string {
+	if l.up == nil {
+		return l.key
+	}
+	if l.inList {
+		return l.up.String() + "[" + Label(l.elem, l.index) + "]"
+	}
+	return l.up.String() + "." + l.key
+}
+
+type decoder struct{ problems []Problem }
+
+func (d *decoder) add(at *location, format string, args ...any) {
+	d.problems = append(d.problems, Problem{at.String(), fmt.Sprintf(format, args...)})
+}
+
+// decode checks value against dst's type and stores it in dst.
+func (d *decoder) decode(value any, dst reflect.Value, at *location) {
+	if dst.Kind() == reflect.Pointer {
 		if value == nil {
 			return
 		}
-		t = t.Elem()
+		dst.Set(reflect.New(dst.Type().Elem()))
+		dst = dst.Elem()
 	}
+	t := dst.Type()
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			c.add(path, "want an object with keys %s, got %s", strings.Join(fieldNames(t), ", "), describe(value))
+			d.add(at, "want an object with keys %s, got %s", strings.Join(typeFields(t).names, ", "), describe(value))
 			return
 		}
-		fields := fieldsByName(t)
-		for _, key := range sortedKeys(obj) {
-			field, known := fields[key]
-			if !known {
-				c.add(path, "unknown key %q%s", key, Suggest(key, fieldNames(t)))
-				continue
+		fields := typeFields(t)
+		var unknown []string
+		for key := range obj {
+			if _, known := fields.index[key]; !known {
+				unknown = append(unknown, key)
 			}
-			c.check(obj[key], field.Type, path+"."+key)
+		}
+		slices.Sort(unknown)
+		for _, key := range unknown {
+			d.add(at, "unknown key %q%s", key, Suggest(key, fields.names))
+		}
+		for i, name := range fields.names {
+			if v, ok := obj[name]; ok {
+				d.decode(v, dst.Field(fields.field[i]), &location{up: at, key: name})
+			}
 		}
 	case reflect.Slice:
 		list, ok := value.([]any)
 		if !ok {
-			c.add(path, "want a list, got %s", describe(value))
+			d.add(at, "want a list, got %s", describe(value))
 			return
 		}
+		dst.Set(reflect.MakeSlice(t, len(list), len(list)))
 		for i, elem := range list {
-			c.check(elem, t.Elem(), path+"["+Label(elem, i)+"]")
+			d.decode(elem, dst.Index(i), &location{up: at, elem: elem, index: i, inList: true})
 		}
 	case reflect.Map:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			c.add(path, "want an object, got %s", describe(value))
+			d.add(at, "want an object, got %s", describe(value))
 			return
 		}
-		for _, key := range sortedKeys(obj) {
-			c.check(obj[key], t.Elem(), path+"."+key)
+		dst.Set(reflect.MakeMapWithSize(t, len(obj)))
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
+			elem := reflect.New(t.Elem()).Elem()
+			d.decode(obj[key], elem, &location{up: at, key: key})
+			dst.SetMapIndex(reflect.ValueOf(key), elem)
 		}
 	case reflect.String:
-		if _, ok := value.(string); !ok {
-			c.add(path, "want a string, got %s", describe(value))
+		s, ok := value.(string)
+		if !ok {
+			d.add(at, "want a string, got %s", describe(value))
+			return
 		}
+		dst.SetString(s)
 	case reflect.Bool:
-		if _, ok := value.(bool); !ok {
-			c.add(path, "want true or false, got %s", describe(value))
+		b, ok := value.(bool)
+		if !ok {
+			d.add(at, "want true or false, got %s", describe(value))
+			return
 		}
+		dst.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		n, ok := value.(json.Number)
-		if _, err := n.Int64(); !ok || err != nil {
-			c.add(path, "want a whole number, got %s", describe(value))
+		i, err := n.Int64()
+		if !ok || err != nil {
+			d.add(at, "want a whole number, got %s", describe(value))
+			return
 		}
+		dst.SetInt(i)
 	default:
 		panic("strictjson: unsupported field type " + t.String())
 	}
+}
+
+// fields are a struct type's JSON keys in declaration order.
+type fields struct {
+	names []string
+	field []int // struct field index of names[i]
+	index map[string]int
+}
+
+var fieldCache sync.Map // reflect.Type to *fields
+
+func typeFields(t reflect.Type) *fields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*fields)
+	}
+	f := &fields{index: map[string]int{}}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			f.index[name] = len(f.names)
+			f.names = append(f.names, name)
+			f.field = append(f.field, i)
+		}
+	}
+	fieldCache.Store(t, f)
+	return f
 }
 
 // Label names a list element in a path: its "name", "email" or "userId" if
@@ -138,29 +208,6 @@ func describe(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func fieldsByName(t reflect.Type) map[string]reflect.StructField {
-	fields := map[string]reflect.StructField{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			fields[name] = f
-		}
-	}
-	return fields
-}
-
-func fieldNames(t reflect.Type) []string {
-	var names []string
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
 // Suggest returns `; did you mean "x"?` for the known name closest to name
 // (a name it abbreviates, else the nearest by edit distance), or the list of
 // known names when none is close enough to be a likely typo.
@@ -181,13 +228,4 @@ func Suggest(name string, known []string) string {
 		return "; known keys: " + strings.Join(known, ", ")
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -32,12 +32,12 @@ func TestDecodeReportsEveryProblemWithPaths(t *testing.T) {
 	}
 	var v api
 	problems := Decode("k", `{"nme":"x","ttl":true,"scopes":[{"name":"a","nam":1},{"name":5}],"tags":{"a":1}}`, &v)
-	want := []string{
+	want := []string{ // unknown keys first, then the fields in declaration order
 		`k: unknown key "nme"; did you mean "name"?`,
+		`k.ttl: want a whole number, got true`,
 		`k.scopes[a]: unknown key "nam"; did you mean "name"?`,
 		`k.scopes[1].name: want a string, got the number 5`,
 		`k.tags.a: want a string, got the number 1`,
-		`k.ttl: want a whole number, got true`,
 	}
 	var got []string
 	for _, p := range problems {
