@@ -161,3 +161,16 @@ func TestDomainFromEnvironment(t *testing.T) {
 		t.Errorf("domain %q, want it from AUTH0_DOMAIN", cfg.Domain)
 	}
 }
+
+// The engine hands the program its configuration in PULUMI_CONFIG.
+func TestEngineConfig(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG", `{"auth0:domain":"t.us.auth0.com","model-api-auth0:protect":"true"}`)
+	raw, err := tenant.EngineConfig()
+	if err != nil || raw["auth0:domain"] != "t.us.auth0.com" || raw[tenant.KeyProtect] != "true" {
+		t.Errorf("raw %v, error %v", raw, err)
+	}
+	t.Setenv("PULUMI_CONFIG", `{not json`)
+	if _, err := tenant.EngineConfig(); err == nil || !strings.Contains(err.Error(), "PULUMI_CONFIG") {
+		t.Errorf("bad PULUMI_CONFIG: %v", err)
+	}
+}

@@ -21,7 +21,6 @@ type Plan struct {
 	Stack     string
 	Resources []*recorder.Resource
 	Exports   map[string]Export
-	Tenant    *tenant.Tenant `json:"-"`
 }
 
 // Export is one stack output.
@@ -41,7 +40,6 @@ func Evaluate(stack string, raw map[string]string) (*Plan, error) {
 		if err != nil {
 			return err
 		}
-		p.Tenant = t
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		for name, in := range t.Exports() {

@@ -124,16 +124,6 @@ func (r *Recorder) Resources() []*Resource {
 	return out
 }
 
-// ByName returns the resource with the given logical name, or nil.
-func (r *Recorder) ByName(name string) *Resource {
-	for _, res := range r.Resources() {
-		if res.Name == name {
-			return res
-		}
-	}
-	return nil
-}
-
 // ShortType turns auth0:index/clientGrant:ClientGrant into auth0:ClientGrant.
 func ShortType(token string) string {
 	pkg, _, _ := strings.Cut(token, ":")

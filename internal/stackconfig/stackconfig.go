@@ -22,7 +22,6 @@ const Blinded = "[secret]"
 // Config is a stack's configuration as the program receives it.
 type Config struct {
 	Values map[string]string // "namespace:key" to value; objects and lists as JSON
-	Secret []string          // keys whose value was encrypted in the file
 }
 
 // Load reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml.
@@ -48,9 +47,6 @@ func LoadFile(projectFile, stackFile string) (*Config, error) {
 	c := &Config{Values: map[string]string{}}
 	for k, v := range plain {
 		c.Values[k.String()] = v
-		if ps.Config[k].Secure() {
-			c.Secret = append(c.Secret, k.String())
-		}
 	}
 	// Project-level defaults apply where the stack file says nothing.
 	for key, decl := range proj.Config {

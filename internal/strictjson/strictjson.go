@@ -58,7 +58,7 @@ func (l *location) String() string {
 		return l.key
 	}
 	if l.inList {
-		return l.up.String() + "[" + Label(l.elem, l.index) + "]"
+		return l.up.String() + "[" + label(l.elem, l.index) + "]"
 	}
 	return l.up.String() + "." + l.key
 }
@@ -177,9 +177,9 @@ func typeFields(t reflect.Type) *fields {
 	return f
 }
 
-// Label names a list element in a path: its "name", "email" or "userId" if
+// label names a list element in a path: its "name", "email" or "userId" if
 // it has one, so that a path survives reordering; else its index.
-func Label(elem any, index int) string {
+func label(elem any, index int) string {
 	if obj, ok := elem.(map[string]any); ok {
 		for _, key := range []string{"name", "email", "userId"} {
 			if s, ok := obj[key].(string); ok && s != "" {
