@@ -32,7 +32,7 @@ func newKeySet(ctx context.Context, cfg Config) (*keySet, error) {
 		NoErrorReturnFirstHTTPReq: true, // a cold cache answers 503 until the JWKS is reachable
 		RefreshInterval:           cfg.RefreshInterval,
 		RefreshErrorHandler: func(ctx context.Context, err error) {
-			logger.WarnContext(ctx, "JWKS refresh failed; keeping the last good key set", "error", err)
+			logger.WarnContext(ctx, "JWKS fetch failed; the keys fetched before, if any, stay in use", "error", err)
 		},
 	})
 	if err != nil {

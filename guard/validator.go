@@ -134,19 +134,20 @@ func (c *Config) complete() error {
 	if c.Issuer == "" {
 		if c.Domain == "" || strings.ContainsAny(c.Domain, "/:") {
 			problems = append(problems, fmt.Sprintf("domain %q: want the tenant host, such as example.us.auth0.com (AUTH0_DOMAIN)", c.Domain))
+		} else {
+			c.Issuer = "https://" + c.Domain + "/"
 		}
-		c.Issuer = "https://" + c.Domain + "/"
 	}
-	if u, err := url.Parse(c.Issuer); err != nil || u.Scheme == "" || u.Host == "" || !strings.HasSuffix(c.Issuer, "/") {
+	if u, err := url.Parse(c.Issuer); c.Issuer != "" && (err != nil || u.Scheme == "" || u.Host == "" || !strings.HasSuffix(c.Issuer, "/")) {
 		problems = append(problems, fmt.Sprintf("issuer %q: want an absolute URL ending in / such as https://example.us.auth0.com/", c.Issuer))
 	}
 	if c.Audience == "" {
 		problems = append(problems, "audience is empty: set it to the API identifier, the stack output `audience` (AUTH0_AUDIENCE)")
 	}
-	if c.JWKSURL == "" {
+	if c.JWKSURL == "" && c.Issuer != "" {
 		c.JWKSURL = c.Issuer + ".well-known/jwks.json"
 	}
-	if u, err := url.Parse(c.JWKSURL); err != nil || u.Scheme == "" || u.Host == "" {
+	if u, err := url.Parse(c.JWKSURL); c.JWKSURL != "" && (err != nil || u.Scheme == "" || u.Host == "") {
 		problems = append(problems, fmt.Sprintf("JWKS URL %q is not an absolute URL", c.JWKSURL))
 	}
 	c.Leeway = or(c.Leeway, DefaultLeeway)
@@ -169,7 +170,7 @@ func (c *Config) complete() error {
 		c.Logger = slog.Default()
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("guard: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("guard: %s", strings.Join(problems, "\nguard: "))
 	}
 	return nil
 }

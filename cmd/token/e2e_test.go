@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+)
+
+// The whole path a model client takes: client credentials at the tenant's
+// token endpoint, then the gateway, which checks the token's scope and hands
+// the model server the caller's identity.
+func TestClientThroughGatewayToModelServer(t *testing.T) {
+	iss := testissuer.New(t)
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.PostForm.Get("client_secret") != secret || r.PostForm.Get("audience") != iss.Audience {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"access_denied"}`)
+			return
+		}
+		id := r.PostForm.Get("client_id")
+		tok := iss.Token(map[string]any{"sub": id + "@clients", "azp": id, "scope": "invoke:models"})
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+	}))
+	defer tokens.Close()
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(gateway.HeaderSubject), "auth": r.Header.Get("Authorization")})
+	}))
+	defer model.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	v, err := guard.New(ctx, guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, _ := url.Parse(model.URL)
+	h, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: gateway.DefaultRoutes(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(h)
+	defer gw.Close()
+
+	common := []string{"-client-id", "cid-batch", "-audience", iss.Audience, "-token-url", tokens.URL}
+	vars := map[string]string{"AUTH0_CLIENT_SECRET": secret}
+	out, _, err := runToken(t, vars, "", append(common, "-call", gw.URL+"/v1/chat/completions", "-method", "POST", "-data", `{"model":"m"}`)...)
+	if err != nil || !strings.Contains(out, `"caller":"cid-batch@clients"`) || !strings.Contains(out, `"auth":""`) {
+		t.Errorf("chat completion: %s %v", out, err)
+	}
+	// The client was granted invoke:models only: listing models needs read:models.
+	_, _, err = runToken(t, vars, "", append(common, "-call", gw.URL+"/v1/models")...)
+	if err == nil || !strings.Contains(err.Error(), "403 Forbidden") {
+		t.Errorf("list models without read:models: %v", err)
+	}
+}
