@@ -91,7 +91,9 @@ func TestInvalidConfig(t *testing.T) {
 		{"any organization needs usage", tenant.KeyClients, `[{"name":"c","scopes":["read:models"],"allowAnyOrganization":true}]`, `clients[c].allowAnyOrganization: needs organizationUsage allow or require`},
 		{"test user bad email", tenant.KeyTestUsers, `[{"email":"not-an-email"}]`, `model-api-auth0:testUsers[not-an-email].email: "not-an-email" is not an email address`},
 		{"test user password missing", tenant.KeyTestUserPassword, "\x00", `model-api-auth0:testUserPassword: required when testUsers are declared`},
-		{"test user password too short", tenant.KeyTestUserPassword, "short", `model-api-auth0:testUserPassword: is shorter than the 8 characters password policy "good" needs`},
+		{"test user password too short", tenant.KeyTestUserPassword, "short", `model-api-auth0:testUserPassword: does not meet password policy "good" (model-api-auth0:connection.passwordPolicy): it needs at least 8 characters`},
+		{"test user password too simple", tenant.KeyTestUserPassword, "alllowercase", `testUserPassword: does not meet password policy "good" (model-api-auth0:connection.passwordPolicy): it needs 3 of these: lower case, upper case, digits, other characters`},
+		{"identifier is the Management API", tenant.KeyAPI, `{"name":"n","identifier":"https://example.us.auth0.com/api/v2/","scopes":[{"name":"a"}]}`, `model-api-auth0:api.identifier: is the Auth0 Management API of the tenant`},
 		{"test users in a protected stack", tenant.KeyProtect, "true", `model-api-auth0:testUsers: test users are for dev stacks`},
 	}
 	if len(cases) < 40 {
@@ -172,5 +174,36 @@ func TestEngineConfig(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG", `{not json`)
 	if _, err := tenant.EngineConfig(); err == nil || !strings.Contains(err.Error(), "PULUMI_CONFIG") {
 		t.Errorf("bad PULUMI_CONFIG: %v", err)
+	}
+}
+
+// Test users are created by `pulumi up`; a password Auth0 would refuse
+// fails here instead, for each policy.
+func TestTestUserPasswordPolicies(t *testing.T) {
+	cases := []struct{ policy, password, want string }{
+		{"none", "x", ""},
+		{"low", "abcde", "at least 6 characters"},
+		{"low", "abcdef", ""},
+		{"fair", "abcdefgh1", "a lower-case letter, an upper-case letter and a digit"},
+		{"fair", "Abcdefg1", ""},
+		{"good", "abcdefg1", "3 of these"},
+		{"good", "abcdef-1", ""},
+		{"excellent", "Abcdefg-1", "at least 10 characters"},
+		{"excellent", "Abcdefff-12", "no more than 2 identical characters in a row"},
+		{"excellent", "Abcdeff-123", ""},
+	}
+	for _, c := range cases {
+		raw := baseConfig()
+		raw[tenant.KeyConnection] = `{"name":"model-users","passwordPolicy":"` + c.policy + `"}`
+		raw[tenant.KeyTestUserPassword] = c.password
+		_, err := tenant.LoadConfig(raw, nil)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q: %v", c.policy, c.password, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s %q: error %v, want %q", c.policy, c.password, err, c.want)
+		case err != nil && strings.Contains(err.Error(), c.password):
+			t.Errorf("the error shows the password: %v", err)
+		}
 	}
 }

@@ -38,8 +38,64 @@ var (
 	domainPattern         = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 )
 
-// passwordPolicies maps each Auth0 password policy to its minimum length.
-var passwordPolicies = map[string]int{"none": 1, "low": 6, "fair": 8, "good": 8, "excellent": 10}
+// passwordPolicy is what an Auth0 password strength policy asks of a password.
+type passwordPolicy struct {
+	minLen   int
+	classes  int  // of lower case, upper case, digits, others, how many at least
+	lowUpDig bool // lower case, upper case and a digit (fair)
+	maxRun   int  // most identical characters in a row; 0 for no limit
+}
+
+// passwordPolicies are Auth0's password strength policies.
+var passwordPolicies = map[string]passwordPolicy{
+	"none":      {minLen: 1},
+	"low":       {minLen: 6},
+	"fair":      {minLen: 8, lowUpDig: true},
+	"good":      {minLen: 8, classes: 3},
+	"excellent": {minLen: 10, classes: 3, maxRun: 2},
+}
+
+// problem says what password lacks under the policy, without showing it.
+func (p passwordPolicy) problem(password string) string {
+	var lower, upper, digit, other bool
+	run, longest := 0, 0
+	var prev rune = -1
+	for _, r := range password {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+		if r == prev {
+			run++
+		} else {
+			run = 1
+		}
+		prev, longest = r, max(longest, run)
+	}
+	classes := 0
+	for _, has := range []bool{lower, upper, digit, other} {
+		if has {
+			classes++
+		}
+	}
+	switch {
+	case utf8.RuneCountInString(password) < p.minLen:
+		return fmt.Sprintf("at least %d characters", p.minLen)
+	case p.lowUpDig && !(lower && upper && digit):
+		return "a lower-case letter, an upper-case letter and a digit"
+	case classes < p.classes:
+		return fmt.Sprintf("%d of these: lower case, upper case, digits, other characters", p.classes)
+	case p.maxRun > 0 && longest > p.maxRun:
+		return fmt.Sprintf("no more than %d identical characters in a row", p.maxRun)
+	}
+	return ""
+}
 
 var organizationUsages = []string{"deny", "allow", "require"}
 
@@ -48,7 +104,7 @@ var organizationUsages = []string{"deny", "allow", "require"}
 func (c *Config) Validate() error {
 	v := &validator{}
 	v.domain(c.Domain)
-	scopes := v.api(c.API)
+	scopes := v.api(c.API, c.Domain)
 	roles := v.roles(c.Roles, scopes)
 	v.connection(c.Connection)
 	testUsers := v.testUsers(c)
@@ -89,7 +145,7 @@ func (v *validator) domain(domain string) {
 	}
 }
 
-func (v *validator) api(api APIConfig) map[string]bool {
+func (v *validator) api(api APIConfig, domain string) map[string]bool {
 	p := KeyAPI
 	if api.Name == "" {
 		v.addf(p+".name", "required: the API's display name in the Auth0 dashboard")
@@ -103,6 +159,8 @@ func (v *validator) api(api APIConfig) map[string]bool {
 		v.addf(p+".identifier", "%q is not an absolute URI (want e.g. https://models.example.com/)", api.Identifier)
 	case len(api.Identifier) > maxIdentifierLen:
 		v.addf(p+".identifier", "is %d characters; Auth0 allows at most %d", len(api.Identifier), maxIdentifierLen)
+	case domain != "" && strings.TrimSuffix(api.Identifier, "/") == "https://"+domain+"/api/v2":
+		v.addf(p+".identifier", "is the Auth0 Management API of the tenant; declare your own API's identifier")
 	}
 	switch api.SigningAlg {
 	case "RS256", "PS256":
@@ -197,7 +255,7 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 		}
 	}
 	if len(c.TestUsers) > 0 {
-		minLen, known := passwordPolicies[c.Connection.PasswordPolicy]
+		policy, known := passwordPolicies[c.Connection.PasswordPolicy]
 		switch {
 		case c.Protect:
 			v.addf(KeyTestUsers, "test users are for dev stacks; a protected stack must not create users with a shared password")
@@ -205,8 +263,9 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 			v.addf(KeyTestUserPassword, "required when testUsers are declared; run `pulumi config set --secret %s`", KeyTestUserPassword)
 		case c.TestUserPassword == stackconfig.Blinded:
 			// Encrypted in the stack file and not decrypted (an offline plan): its length is unknown.
-		case known && utf8.RuneCountInString(c.TestUserPassword) < minLen:
-			v.addf(KeyTestUserPassword, "is shorter than the %d characters password policy %q needs", minLen, c.Connection.PasswordPolicy)
+		case known && policy.problem(c.TestUserPassword) != "":
+			v.addf(KeyTestUserPassword, "does not meet password policy %q (%s.passwordPolicy): it needs %s",
+				c.Connection.PasswordPolicy, KeyConnection, policy.problem(c.TestUserPassword))
 		}
 	}
 	return v.unique(KeyTestUsers, "test user", emails)
