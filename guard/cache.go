@@ -33,9 +33,6 @@ func newVerified(size int) *verified {
 }
 
 func (c *verified) get(ctx context.Context, token string, now time.Time, leeway time.Duration, keys *keySet) (*Identity, bool) {
-	if c == nil {
-		return nil, false
-	}
 	e, ok := c.lru.Get(token)
 	if !ok || !now.Before(e.id.ExpiresAt.Add(leeway)) {
 		return nil, false

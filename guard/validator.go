@@ -99,6 +99,7 @@ type claims struct {
 type Validator struct {
 	cfg      Config
 	keys     *keySet
+	keyfunc  jwt.Keyfunc // built once: it only reads the key set
 	parser   *jwt.Parser
 	verified *verified
 }
@@ -123,7 +124,7 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		jwt.WithLeeway(cfg.Leeway),
 	}
 	opts = append(opts, jwt.WithTimeFunc(cfg.Now))
-	return &Validator{cfg: cfg, keys: keys, parser: jwt.NewParser(opts...), verified: newVerified(cfg.CacheSize)}, nil
+	return &Validator{cfg: cfg, keys: keys, keyfunc: keys.keyfunc(ctx), parser: jwt.NewParser(opts...), verified: newVerified(cfg.CacheSize)}, nil
 }
 
 // Validate reports every problem of the configuration, without fetching anything.
@@ -208,11 +209,13 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	if len(token) > v.cfg.MaxTokenBytes {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, v.cfg.MaxTokenBytes)
 	}
-	if id, ok := v.verified.get(ctx, token, v.cfg.Now(), v.cfg.Leeway, v.keys); ok {
-		return id, nil
+	if v.verified != nil {
+		if id, ok := v.verified.get(ctx, token, v.cfg.Now(), v.cfg.Leeway, v.keys); ok {
+			return id, nil
+		}
 	}
 	var c claims
-	parsed, err := v.parser.ParseWithClaims(token, &c, v.keys.keyfunc(ctx))
+	parsed, err := v.parser.ParseWithClaims(token, &c, v.keyfunc)
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
 		return nil, ErrKeysUnavailable
