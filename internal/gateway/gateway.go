@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
@@ -90,6 +91,17 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 		},
 		// Server-sent events and chunked completions go through as they come.
 		FlushInterval: -1,
+		// The default transport keeps 2 idle connections per host: under
+		// concurrent load most requests would open a new one to the upstream.
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			MaxIdleConns:          256,
+			MaxIdleConnsPerHost:   256,
+			IdleConnTimeout:       90 * time.Second,
+			ResponseHeaderTimeout: 0, // a model may think for long before its first byte
+			ForceAttemptHTTP2:     true,
+		},
+		BufferPool: &bufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
@@ -135,3 +147,16 @@ func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWrit
 
 // Unwrap lets http.ResponseController reach Flush on the real writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// bufferPool reuses the proxy's copy buffers instead of allocating 32 KiB
+// for every request.
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, 32<<10)
+}
+
+func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
