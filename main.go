@@ -8,17 +8,15 @@
 package tenant
 
 import (
-	"runtime"
-
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
+	"runtime"
 	"slices"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 )
