@@ -169,14 +169,17 @@ func LoadConfig(raw map[string]string, lookupEnv func(string) (string, bool)) (*
 	cfg := &Config{}
 	fields := cfg.fields()
 	var problems []strictjson.Problem
-	undecoded := map[string]bool{} // keys whose value could not be read: not validated further
+	var unread []string // paths whose value could not be read: not validated further
 	known := make([]string, len(fields))
 	for i, f := range fields {
 		known[i] = f.key
 		if value, ok := raw[f.key]; ok {
-			p := f.decode(value)
-			problems = append(problems, p...)
-			undecoded[f.key] = len(p) > 0
+			for _, p := range f.decode(value) {
+				problems = append(problems, p)
+				if p.Unread {
+					unread = append(unread, p.Path)
+				}
+			}
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
@@ -193,7 +196,7 @@ func LoadConfig(raw map[string]string, lookupEnv func(string) (string, bool)) (*
 		var verr *ValidationError
 		if errors.As(err, &verr) {
 			for _, p := range verr.Problems {
-				if !undecoded[topKey(p.Path)] {
+				if !slices.ContainsFunc(unread, func(u string) bool { return within(p.Path, u) }) {
 					problems = append(problems, p)
 				}
 			}
@@ -236,7 +239,7 @@ func boolean(key string, into *bool) func(string) []strictjson.Problem {
 	return func(raw string) []strictjson.Problem {
 		v, err := strconv.ParseBool(raw)
 		if err != nil {
-			return []strictjson.Problem{{Path: key, Message: fmt.Sprintf("want true or false, got %q", raw)}}
+			return []strictjson.Problem{{Path: key, Message: fmt.Sprintf("want true or false, got %q", raw), Unread: true}}
 		}
 		*into = v
 		return nil
@@ -286,12 +289,10 @@ func (e *ValidationError) Error() string {
 
 func (e *ValidationError) Unwrap() error { return ErrInvalidConfig }
 
-// topKey is the config key a problem path starts with.
-func topKey(path string) string {
-	if i := strings.IndexAny(path, ".["); i >= 0 {
-		return path[:i]
-	}
-	return path
+// within reports whether path is at or below the path under.
+func within(path, under string) bool {
+	rest, ok := strings.CutPrefix(path, under)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -207,3 +207,28 @@ func TestTestUserPasswordPolicies(t *testing.T) {
 		}
 	}
 }
+
+// An unknown key does not hide the other problems of its object; a value of
+// the wrong kind is reported once, not again by the checks of what it holds.
+func TestDecodeProblemsDoNotHideOrRepeat(t *testing.T) {
+	raw := baseConfig()
+	raw[tenant.KeyClients] = `[{"name":"batch-scorer","scopes":["invoke:models","train:models"],"organisationUsage":"allow"}]`
+	raw[tenant.KeyAPI] = `{"name":"Model API","identifier":"https://models.example.com/","tokenLifetime":"3600","scopes":[{"name":"read:models"},{"name":"invoke:models"}]}`
+	_, err := tenant.LoadConfig(raw, nil)
+	var verr *tenant.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("error %v", err)
+	}
+	var got []string
+	for _, p := range verr.Problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		`model-api-auth0:api.tokenLifetime: want a whole number, got the string "3600"`,
+		`model-api-auth0:clients[batch-scorer]: unknown key "organisationUsage"; did you mean "organizationUsage"?`,
+		`model-api-auth0:clients[batch-scorer].scopes[1]: scope "train:models" is not declared in model-api-auth0:api.scopes (declared: invoke:models, read:models)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

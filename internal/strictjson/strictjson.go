@@ -20,27 +20,29 @@ import (
 type Problem struct {
 	Path    string // e.g. model-api-auth0:clients[batch-scorer].scopes[1]
 	Message string
+	// Unread is set when the value at Path could not be read at all (wrong
+	// kind, bad syntax): checks of what it should hold would only repeat the
+	// problem. An unknown key leaves the rest of its object read.
+	Unread bool
 }
 
 func (p Problem) String() string { return p.Path + ": " + p.Message }
 
 // Decode parses raw into v (a pointer) and returns every problem found. v is
-// filled only when there are none.
+// filled with everything that could be read, so that it can still be
+// checked further.
 func Decode(path, raw string, v any) []Problem {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber()
 	var tree any
 	if err := dec.Decode(&tree); err != nil {
-		return []Problem{{path, "not valid structured configuration (" + err.Error() + ")"}}
+		return []Problem{{Path: path, Message: "not valid structured configuration (" + err.Error() + ")", Unread: true}}
 	}
 	target := reflect.New(reflect.TypeOf(v).Elem())
 	var d decoder
 	d.decode(tree, target.Elem(), &location{key: path})
-	if len(d.problems) > 0 {
-		return d.problems
-	}
 	reflect.ValueOf(v).Elem().Set(target.Elem())
-	return nil
+	return d.problems
 }
 
 // location is a path in the value, rendered only when a problem is found:
@@ -66,7 +68,13 @@ func (l *location) String() string {
 type decoder struct{ problems []Problem }
 
 func (d *decoder) add(at *location, format string, args ...any) {
-	d.problems = append(d.problems, Problem{at.String(), fmt.Sprintf(format, args...)})
+	d.problems = append(d.problems, Problem{Path: at.String(), Message: fmt.Sprintf(format, args...)})
+}
+
+// unread reports a value of the wrong kind.
+func (d *decoder) unread(at *location, format string, args ...any) {
+	d.add(at, format, args...)
+	d.problems[len(d.problems)-1].Unread = true
 }
 
 // decode checks value against dst's type and stores it in dst.
@@ -75,15 +83,22 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 		if value == nil {
 			return
 		}
-		dst.Set(reflect.New(dst.Type().Elem()))
-		dst = dst.Elem()
+		// An optional value of the wrong kind stays unset, as if absent, so
+		// that defaults apply and nothing is checked twice.
+		elem := reflect.New(dst.Type().Elem())
+		before := len(d.problems)
+		d.decode(value, elem.Elem(), at)
+		if len(d.problems) == before || !d.problems[before].Unread || d.problems[before].Path != at.String() {
+			dst.Set(elem)
+		}
+		return
 	}
 	t := dst.Type()
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			d.add(at, "want an object with keys %s, got %s", strings.Join(typeFields(t).names, ", "), describe(value))
+			d.unread(at, "want an object with keys %s, got %s", strings.Join(typeFields(t).names, ", "), describe(value))
 			return
 		}
 		fields := typeFields(t)
@@ -105,7 +120,7 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 	case reflect.Slice:
 		list, ok := value.([]any)
 		if !ok {
-			d.add(at, "want a list, got %s", describe(value))
+			d.unread(at, "want a list, got %s", describe(value))
 			return
 		}
 		dst.Set(reflect.MakeSlice(t, len(list), len(list)))
@@ -115,7 +130,7 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 	case reflect.Map:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			d.add(at, "want an object, got %s", describe(value))
+			d.unread(at, "want an object, got %s", describe(value))
 			return
 		}
 		dst.Set(reflect.MakeMapWithSize(t, len(obj)))
@@ -127,14 +142,14 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 	case reflect.String:
 		s, ok := value.(string)
 		if !ok {
-			d.add(at, "want a string, got %s", describe(value))
+			d.unread(at, "want a string, got %s", describe(value))
 			return
 		}
 		dst.SetString(s)
 	case reflect.Bool:
 		b, ok := value.(bool)
 		if !ok {
-			d.add(at, "want true or false, got %s", describe(value))
+			d.unread(at, "want true or false, got %s", describe(value))
 			return
 		}
 		dst.SetBool(b)
@@ -142,7 +157,7 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 		n, ok := value.(json.Number)
 		i, err := n.Int64()
 		if !ok || err != nil {
-			d.add(at, "want a whole number, got %s", describe(value))
+			d.unread(at, "want a whole number, got %s", describe(value))
 			return
 		}
 		dst.SetInt(i)

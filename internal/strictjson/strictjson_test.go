@@ -46,8 +46,17 @@ func TestDecodeReportsEveryProblemWithPaths(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if v.Name != "" {
-		t.Error("v was filled although there were problems")
+	var unread []string
+	for _, p := range problems {
+		if p.Unread {
+			unread = append(unread, p.Path)
+		}
+	}
+	if strings.Join(unread, " ") != "k.ttl k.scopes[1].name k.tags.a" {
+		t.Errorf("unread paths %v: values of the wrong kind are unread, unknown keys are not", unread)
+	}
+	if len(v.Scopes) != 2 || v.Scopes[0].Name != "a" {
+		t.Errorf("what could be read was not filled: %+v", v)
 	}
 	if p := Decode("k", `{"name":"ok","ttl":5}`, &v); p != nil || v.Name != "ok" || *v.TTL != 5 {
 		t.Errorf("valid input: problems %v, value %+v", p, v)
