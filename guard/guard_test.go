@@ -112,6 +112,7 @@ func TestTokens(t *testing.T) {
 		{"no aud", "Bearer " + iss.Token(map[string]any{"aud": nil}), invoke, 401, "invalid_token"},
 		{"array aud with the identifier", "Bearer " + iss.Token(map[string]any{"aud": []string{"https://tenant.test/userinfo", iss.Audience}}), invoke, 200, ""},
 		{"no kid", "Bearer " + iss.Sign(iss.Claims(), map[string]any{"kid": nil}), invoke, 401, "invalid_token"},
+		{"crit header", "Bearer " + iss.Sign(iss.Claims(), map[string]any{"crit": []string{"exp"}}), invoke, 401, "invalid_token"},
 		{"unknown kid", "Bearer " + iss.SignWith(jwt.SigningMethodRS256, "nobody", testissuer.NewKey(5), iss.Claims(), nil), invoke, 401, "invalid_token"},
 		{"header of 8 KB", "Bearer " + iss.Token(map[string]any{"pad": strings.Repeat("x", 8<<10)}), invoke, 400, "invalid_request"},
 		{"missing scope", "Bearer " + iss.Token(map[string]any{"scope": "read:models"}), invoke, 403, "insufficient_scope"},
@@ -186,6 +187,9 @@ func TestIdentityReachesTheHandler(t *testing.T) {
 	var id guard.Identity
 	if err := json.Unmarshal(w.Body.Bytes(), &id); err != nil {
 		t.Fatal(err)
+	}
+	if w := serve(v, guard.Requirement{}, "Bearer "+iss.Token(map[string]any{"azp": nil, "client_id": "rfc9068-client"})); !strings.Contains(w.Body.String(), `"ClientID":"rfc9068-client"`) {
+		t.Errorf("client_id claim not used without azp: %s", w.Body)
 	}
 	if id.Subject != "client-123@clients" || id.ClientID != "client-123" || id.OrgID != "org_acme" ||
 		strings.Join(id.Scopes, " ") != "read:models invoke:models" || strings.Join(id.Permissions, " ") != "read:models" {

@@ -85,6 +85,10 @@ func (k *keySet) keyfunc(ctx context.Context) jwt.Keyfunc {
 		if kid, ok := t.Header["kid"].(string); !ok || kid == "" {
 			return nil, errors.New("the token has no kid header")
 		}
+		// RFC 7515 4.1.11: extensions the token says must be understood are not.
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errors.New("the token has a crit header")
+		}
 		return resolve(t)
 	}
 }

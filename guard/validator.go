@@ -93,6 +93,7 @@ type claims struct {
 	Permissions []string `json:"permissions"`
 	OrgID       string   `json:"org_id"`
 	AZP         string   `json:"azp"`
+	ClientID    string   `json:"client_id"` // the RFC 9068 token profile's name for azp
 }
 
 // Validator checks tokens. It is safe for concurrent use.
@@ -222,7 +223,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	id := &Identity{Subject: c.Subject, ClientID: c.AZP, OrgID: c.OrgID, Permissions: c.Permissions, Scopes: strings.Fields(c.Scope)}
+	id := &Identity{Subject: c.Subject, ClientID: or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions, Scopes: strings.Fields(c.Scope)}
 	if c.ExpiresAt != nil {
 		id.ExpiresAt = c.ExpiresAt.Time
 	}
