@@ -63,14 +63,21 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
 		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
 	connID := conn.ID().ToStringOutput()
-	// Organizations are independent of each other, and most of a large
-	// tenant: declaring them on every core cuts the program's run time.
+	// Organizations and clients are independent of each other, and most of
+	// a large tenant: declaring them on every core cuts the program's time.
 	orgs := make([]*Organization, len(cfg.Organizations))
+	clients := make([]*Client, len(cfg.Clients))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, o := range cfg.Organizations {
 		g.Go(func() (err error) {
 			orgs[i], err = newOrganization(ctx, cfg, o, connID, users, api)
+			return err
+		})
+	}
+	for i, c := range cfg.Clients {
+		g.Go(func() (err error) {
+			clients[i], err = newClient(ctx, c, api)
 			return err
 		})
 	}
@@ -80,10 +87,8 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	for i, o := range cfg.Organizations {
 		t.Organizations[o.Name] = orgs[i]
 	}
-	for _, c := range cfg.Clients {
-		if t.Clients[c.Name], err = newClient(ctx, c, api); err != nil {
-			return nil, err
-		}
+	for i, c := range cfg.Clients {
+		t.Clients[c.Name] = clients[i]
 	}
 	return t, nil
 }
