@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
@@ -59,4 +60,31 @@ func BenchmarkValidateRepeat(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkValidateOverFloor alternates one bare verification and one full
+// validation and reports their time ratio: on a machine whose speed drifts,
+// interleaving keeps the two measured under the same conditions.
+func BenchmarkValidateOverFloor(b *testing.B) {
+	iss := testissuer.New(b)
+	v := newValidator(b, iss, func(c *guard.Config) { c.CacheSize = -1 })
+	token := iss.Token(map[string]any{"permissions": []string{"read:models", "invoke:models"}, "org_id": "org_acme"})
+	dot := strings.LastIndexByte(token, '.')
+	sig, _ := base64.RawURLEncoding.DecodeString(token[dot+1:])
+	pub := &iss.Key(iss.CurrentKID()).PublicKey
+	ctx := context.Background()
+	var floor, full time.Duration
+	for b.Loop() {
+		start := time.Now()
+		sum := sha256.Sum256([]byte(token[:dot]))
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := v.Validate(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+		floor, full = floor+mid.Sub(start), full+time.Since(mid)
+	}
+	b.ReportMetric(float64(full)/float64(floor), "validate/floor")
 }
