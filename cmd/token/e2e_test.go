@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
 
@@ -38,20 +35,7 @@ func TestClientThroughGatewayToModelServer(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(gateway.HeaderSubject), "auth": r.Header.Get("Authorization")})
 	}))
 	defer model.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	v, err := guard.New(ctx, guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream, _ := url.Parse(model.URL)
-	h, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: gateway.DefaultRoutes(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw := httptest.NewServer(h)
-	defer gw.Close()
+	gw := gatewaytest.Start(t, iss, model.URL)
 
 	common := []string{"-client-id", "cid-batch", "-audience", iss.Audience, "-token-url", tokens.URL}
 	vars := map[string]string{"AUTH0_CLIENT_SECRET": secret}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
 
@@ -53,21 +52,7 @@ func setupWithUpstream(t testing.TB, upstream http.Handler) (*testissuer.Issuer,
 		upstream.ServeHTTP(w, r)
 	}))
 	t.Cleanup(up.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	v, err := guard.New(ctx, guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	h, err := gateway.New(v, gateway.Config{Upstream: u, Routes: gateway.DefaultRoutes(), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw := httptest.NewServer(h)
-	t.Cleanup(gw.Close)
-	return iss, gw, s, up.URL
+	return iss, gatewaytest.Start(t, iss, up.URL), s, up.URL
 }
 
 func call(t testing.TB, method, url, token string, body io.Reader, headers ...string) (*http.Response, string) {
@@ -194,16 +179,7 @@ func TestStreamingIsNotBuffered(t *testing.T) {
 
 func TestUpstreamDownIsA502(t *testing.T) {
 	iss := testissuer.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	v, _ := guard.New(ctx, guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	dead, _ := url.Parse("http://127.0.0.1:1")
-	h, err := gateway.New(v, gateway.Config{Upstream: dead, Routes: gateway.DefaultRoutes(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := gatewaytest.Start(t, iss, "http://127.0.0.1:1")
 	resp, body := call(t, "GET", srv.URL+"/v1/models", iss.Token(nil), nil)
 	if resp.StatusCode != 502 || !strings.Contains(body, "the model server did not answer") {
 		t.Errorf("%d %s", resp.StatusCode, body)
@@ -211,8 +187,7 @@ func TestUpstreamDownIsA502(t *testing.T) {
 }
 
 func TestBadRoutesAreRefusedTogether(t *testing.T) {
-	iss := testissuer.New(t)
-	v, _ := guard.New(context.Background(), guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL()})
+	v := gatewaytest.Validator(t, testissuer.New(t))
 	u, _ := url.Parse("http://127.0.0.1:8000")
 	routes := []gateway.Route{
 		{Pattern: "/v1/models"},
@@ -252,8 +227,7 @@ func TestExampleRoutesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss := testissuer.New(t)
-	v, _ := guard.New(context.Background(), guard.Config{Issuer: iss.Issuer, Audience: iss.Audience, JWKSURL: iss.JWKSURL()})
+	v := gatewaytest.Validator(t, testissuer.New(t))
 	u, _ := url.Parse("http://127.0.0.1:8000")
 	if _, err := gateway.New(v, gateway.Config{Upstream: u, Routes: routes}); err != nil {
 		t.Error(err)
