@@ -145,7 +145,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			return fmt.Errorf("-echo-listen: %w (another model server there? give -echo-listen another address, or \"\")", err)
 		}
 		echoAddr = eln.Addr().String()
-		srv := &http.Server{Handler: echomodel.New(echomodel.Options{}), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: echomodel.New(echomodel.Options{}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(eln)
 		defer srv.Shutdown(context.Background())
 	}

@@ -149,3 +149,18 @@ func TestLoopbackRedirects(t *testing.T) {
 		})
 	}
 }
+
+// The login page of an organization shows its name and branding colors.
+func TestLoginPageBranding(t *testing.T) {
+	tn := startTest(t, devtenant.Options{})
+	resp, err := http.Get(tn.AuthorizeURL() + "?" + authParams(tn, "organization", "acme").Encode())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "Acme Corp")
+	assert.Contains(t, string(body), "background:#0059d6")
+	assert.Contains(t, string(body), "background:#f5f7fa")
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+}

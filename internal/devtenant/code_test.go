@@ -214,3 +214,31 @@ func TestNativeClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tn.OrgID("globex"), id.OrgID)
 }
+
+// Concurrent redemptions of one code: exactly one gets tokens.
+func TestCodeRedeemedOnceUnderConcurrency(t *testing.T) {
+	tn := startTest(t, devtenant.Options{})
+	c := code(t, tn)
+	const n = 16
+	results := make(chan int, n)
+	for range n {
+		go func() {
+			f := url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {"http://127.0.0.1:8080/callback"},
+				"code_verifier": {verifier}, "client_id": {tn.ClientID("gateway")}, "client_secret": {tn.ClientSecret("gateway")}}
+			resp, err := http.PostForm(tn.TokenURL(), f)
+			if err != nil {
+				results <- 0
+				return
+			}
+			resp.Body.Close()
+			results <- resp.StatusCode
+		}()
+	}
+	ok := 0
+	for range n {
+		if <-results == 200 {
+			ok++
+		}
+	}
+	assert.Equal(t, 1, ok)
+}

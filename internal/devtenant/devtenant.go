@@ -206,7 +206,8 @@ func (t *Tenant) Start(ln net.Listener) error {
 	if t.issuer == "" {
 		t.issuer = "http://" + ln.Addr().String() + "/"
 	}
-	t.server = &http.Server{Handler: t.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	t.server = &http.Server{Handler: t.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	go t.server.Serve(ln)
 	return nil
 }

@@ -101,7 +101,9 @@ func TestChatCompletions(t *testing.T) {
 			resp, body := do(t, srv, "POST", "/v1/chat/completions", tt.body)
 			require.Equal(t, tt.status, resp.StatusCode, string(body))
 			if tt.status != 200 {
-				var e struct{ Error struct{ Message, Type string } }
+				var e struct {
+					Error struct{ Message, Type string }
+				}
 				require.NoError(t, json.Unmarshal(body, &e))
 				assert.Contains(t, e.Error.Message, tt.errText)
 				assert.Equal(t, "invalid_request_error", e.Error.Type)
