@@ -224,3 +224,12 @@ func TestNotStarted(t *testing.T) {
 	_, err = tn.Tokens(context.Background(), devtenant.UserLogin{Email: "alice@acme.example.com"})
 	assert.Error(t, err)
 }
+
+// A configuration that did not go through tenant.LoadConfig is refused, not a panic later.
+func TestConfigWithoutDefaults(t *testing.T) {
+	_, err := devtenant.New(&tenant.Config{}, devtenant.Options{Key: testissuer.NewKey(0)})
+	require.ErrorIs(t, err, devtenant.ErrOptions)
+	assert.Contains(t, err.Error(), "tenant.LoadConfig")
+	_, err = devtenant.New(nil, devtenant.Options{})
+	assert.ErrorIs(t, err, devtenant.ErrOptions)
+}
