@@ -56,7 +56,7 @@ func TestCommittedSDKIsGenerated(t *testing.T) {
 
 // No doc comment carries the schema's chooser markup, or a value in the
 // camelCase rendering Auth0 would refuse (`accessTokenAuthz` for
-// access_token_authz).
+// access_token_authz), and no example sets one.
 func TestGeneratedDocsSpellValuesAsAuth0Does(t *testing.T) {
 	out := generateCommitted(t)
 	span := regexp.MustCompile("pulumi-lang-go=\"`([^`]*)`\"[^>]*pulumi-lang-hcl=\"`([^`]*)`\"")
@@ -84,6 +84,9 @@ func TestGeneratedDocsSpellValuesAsAuth0Does(t *testing.T) {
 	for goForm, apiForm := range camel {
 		if strings.Contains(code.String(), "`"+goForm+"`") {
 			t.Errorf("a doc comment spells %s as %s", apiForm, goForm)
+		}
+		if strings.Contains(code.String(), `pulumi.String("`+goForm+`")`) {
+			t.Errorf("an example sets %s as %s", apiForm, goForm)
 		}
 	}
 	if !strings.Contains(code.String(), "`access_token_authz`") {

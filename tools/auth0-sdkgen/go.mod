@@ -1,6 +1,6 @@
 module github.com/model-api-auth0/model-api-auth0/tools/auth0-sdkgen
 
-go 1.26.8
+go 1.26.6
 
 require (
 	github.com/blang/semver v3.5.1+incompatible
