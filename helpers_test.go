@@ -57,7 +57,21 @@ func baseConfig() map[string]string {
 			map[string]any{"name": "batch-scorer", "scopes": []any{"invoke:models"}},
 			map[string]any{"name": "catalog", "scopes": []any{"read:models"}, "organizationUsage": "allow"},
 		}),
+		tenant.KeyWebApp: mustJSON(map[string]any{
+			"callbacks":  []any{"https://models.example.com/callback", "http://localhost:8080/callback"},
+			"logoutUrls": []any{"https://models.example.com/"},
+		}),
+		tenant.KeyCLIApp: `{"callbacks":["http://127.0.0.1:8976/callback"],"scopes":["read:models"],"organizationUsage":"allow"}`,
+		tenant.KeyTenant: `{"resourceParameterProfile":"compatibility"}`,
 	}
+}
+
+// projectDefaults are what Pulumi.yaml gives a stack that does not set a
+// key; a test that leaves a key out sets its default, as the CLI would.
+var projectDefaults = map[string]string{
+	tenant.KeyWebApp: `{}`,
+	tenant.KeyCLIApp: `{}`,
+	tenant.KeyTenant: `{}`,
 }
 
 func mustJSON(v any) string {
