@@ -133,7 +133,9 @@ func TestClientOrganizations(t *testing.T) {
 		assert.Equal(t, find(t, p, "client-acme-batch").URN, link.Parent)
 		assert.Contains(t, link.Dependencies, find(t, p, "org-"+org).URN)
 	}
-	assert.False(t, slices.ContainsFunc(p.Resources, func(r *recorder.Resource) bool { return r.Type == "auth0:index/organizationClientGrant:OrganizationClientGrant" && r.Parent == find(t, p, "client-any-org").URN }),
+	assert.False(t, slices.ContainsFunc(p.Resources, func(r *recorder.Resource) bool {
+		return r.Type == "auth0:index/organizationClientGrant:OrganizationClientGrant" && r.Parent == find(t, p, "client-any-org").URN
+	}),
 		"a grant for any organization needs no link")
 	clients := p.Exports["clients"].Value.(map[string]any)
 	assert.Equal(t, map[string]any{"clientId": ref("client-acme-batch", "clientId"), "grantId": ref("client-acme-batch-grant", "id"),

@@ -66,14 +66,6 @@ func baseConfig() map[string]string {
 	}
 }
 
-// projectDefaults are what Pulumi.yaml gives a stack that does not set a
-// key; a test that leaves a key out sets its default, as the CLI would.
-var projectDefaults = map[string]string{
-	tenant.KeyWebApp: `{}`,
-	tenant.KeyCLIApp: `{}`,
-	tenant.KeyTenant: `{}`,
-}
-
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
