@@ -177,7 +177,7 @@ func New(cfg *tenant.Config, opts Options) (*Tenant, error) {
 			problems = append(problems, err.Error())
 		}
 	}
-	dir, dirProblems := newDirectory(cfg, opts)
+	dir, dirProblems := newDirectory(cfg, fromStack(cfg, opts))
 	problems = append(problems, dirProblems...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w:\n  %s", ErrOptions, strings.Join(problems, "\n  "))
