@@ -25,9 +25,9 @@ type accessFlags struct {
 func addAccessFlags(fs *flag.FlagSet) *accessFlags {
 	return &accessFlags{
 		enabled: fs.Bool("access", false, "print who can call what: the stack's principals against the gateway's routes, instead of the plan"),
-		routesFile: fs.String("routes", "", "with -access: the gateway's routes file (default: the gateway's default routes); "+
+		routesFile: fs.String("routes", "", "with -access: the gateway's routes `file` (default: the gateway's default routes); "+
 			"the reference routes /api/messages/* are always included"),
-		outputsFile: fs.String("stack-outputs", "", "with -access: `pulumi stack output --json` of the deployed stack, for the organizations' IDs (routes with orgs)"),
+		outputsFile: fs.String("stack-outputs", "", "with -access: `file` written by pulumi stack output --json, for the organizations' IDs (routes with orgs)"),
 	}
 }
 
