@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,5 +66,21 @@ func TestAccessErrors(t *testing.T) {
 		for _, w := range c.want {
 			assert.Contains(t, errOut, w, c.args)
 		}
+	}
+}
+
+// The README shows an excerpt of the dev stack's table: every line of it
+// must be a line `plan -access` prints.
+func TestReadmeAccessExcerptIsRealOutput(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "```text\nWho can call what on stack dev")
+	require.True(t, ok, "the README has no excerpt of the dev stack's access table")
+	block, _, _ = strings.Cut("Who can call what on stack dev"+block, "```")
+	out, _, code := runPlan(t, "-access")
+	require.Equal(t, 0, code)
+	lines := strings.Split(out, "\n")
+	for _, l := range strings.Split(strings.TrimSpace(block), "\n") {
+		assert.Contains(t, lines, l, "README line not in `plan -access` output")
 	}
 }
