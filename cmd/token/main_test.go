@@ -120,6 +120,10 @@ func TestTokenConfigErrors(t *testing.T) {
 			t.Errorf("no client and no login: error %v lacks %q", err, want)
 		}
 	}
+	_, _, err = runToken(t, nil, "", "-client-id", "", "-scope", "read:models")
+	if err == nil || !strings.Contains(err.Error(), "-scope is for M2M clients") {
+		t.Errorf("-scope without a client: %v", err)
+	}
 	_, _, err = runToken(t, nil, "", "-secret-stdin")
 	for _, want := range []string{"no client:", "no client secret", "no audience", "no token endpoint"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

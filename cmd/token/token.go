@@ -25,7 +25,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
-		fmt.Fprint(c.stderr, "usage: token [flags]          an access token: an M2M client's (-client), else the logged-in person's\n"+
+		fmt.Fprint(c.stderr, "usage: token [flags]          an access token: an M2M client's (-client, -client-id or AUTH0_CLIENT_ID), else the logged-in person's\n"+
 			"       token login [flags]    log a person in with the browser\n"+
 			"       token logout [flags]   forget a person's login\n\nflags:\n")
 		fs.PrintDefaults()
@@ -59,6 +59,9 @@ func (c *command) token(ctx context.Context, args []string) error {
 		}
 		ts = cc.TokenSource(ctx)
 	} else {
+		if *scopes != "" {
+			problems = append(problems, "-scope is for M2M clients; a person's scopes are chosen at `token login -scope ...`")
+		}
 		if len(problems) > 0 {
 			return errors.New(strings.Join(problems, "\n"))
 		}
