@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/echomodel"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 )
@@ -37,7 +39,7 @@ func TestDevTableMatchesTheGateway(t *testing.T) {
 	tn := devtenanttest.Start(t, withUsers(t, cfg, table.Principals), devtenant.Options{})
 	table, err = access.Compute("dev", cfg, nil, "", organizations(t, tn))
 	require.NoError(t, err)
-	checkAgainstGateway(t, tn, table, gateway.DefaultRoutes())
+	checkAgainstGateway(t, tn, table, gateway.DefaultRoutes(), echomodel.New(echomodel.Options{}))
 }
 
 // The test stack, with routes that need organizations (by ID, as the
@@ -71,25 +73,29 @@ func TestOrganizationRulesMatchTheGateway(t *testing.T) {
 	for _, want := range []string{"allowed: ", "denied: insufficient scope", "denied: organization not allowed"} {
 		assert.Contains(t, verdicts, want)
 	}
-	checkAgainstGateway(t, tn, table, routes)
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"path": r.URL.Path})
+	})
+	checkAgainstGateway(t, tn, table, routes, echo)
 }
 
 // checkAgainstGateway gets a real token for every principal of the table
 // from tn, checks that the gateway sees the identity the table assumed,
-// and calls every route through the gateway in front of an echo upstream:
-// 200 where the table allows, 403 with the table's reason where it denies.
-func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table, routes []gateway.Route) {
+// and calls every route through the gateway in front of upstream: 200
+// where the table allows, 403 with the table's reason where it denies.
+func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table, routes []gateway.Route, upstream http.Handler) {
 	t.Helper()
 	var proxied atomic.Int64
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proxied.Add(1)
 		assert.Empty(t, r.Header.Get("Authorization"), "the upstream got the token")
-		json.NewEncoder(w).Encode(map[string]string{"path": r.URL.Path, "subject": r.Header.Get(gateway.HeaderSubject)})
+		assert.NotEmpty(t, r.Header.Get(gateway.HeaderSubject), "the upstream got no identity")
+		upstream.ServeHTTP(w, r)
 	}))
 	t.Cleanup(echo.Close)
-	upstream, _ := url.Parse(echo.URL)
+	upstreamURL, _ := url.Parse(echo.URL)
 	v := devtenanttest.Validator(t, tn)
-	h, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: gatewaytest.Quiet})
+	h, err := gateway.New(v, gateway.Config{Upstream: upstreamURL, Routes: routes, Logger: gatewaytest.Quiet})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	t.Cleanup(gw.Close)
@@ -123,16 +129,24 @@ func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table
 	}
 }
 
+// requests are valid OpenAI-compatible bodies for the echo model's routes.
+var requests = map[string]string{
+	"POST /v1/chat/completions": `{"model":"echo","messages":[{"role":"user","content":"hello"}]}`,
+	"POST /v1/completions":      `{"model":"echo","prompt":"hello"}`,
+	"POST /v1/embeddings":       `{"model":"echo","input":"hello"}`,
+}
+
 // call sends one request for a route pattern, with its wildcards filled
-// in, and returns the status and the JSON message of an error.
+// in with the echo model's name, and returns the status and the JSON
+// message of an error.
 func call(t *testing.T, base, pattern, token string) (int, string) {
 	t.Helper()
 	method, path, _ := strings.Cut(pattern, " ")
-	path = regexp.MustCompile(`\{([^}.$]+)(\.\.\.)?\}`).ReplaceAllString(path, "$1")
+	path = regexp.MustCompile(`\{[^}.$]+(\.\.\.)?\}`).ReplaceAllString(path, "echo")
 	path = strings.ReplaceAll(path, "{$}", "")
 	var body io.Reader
 	if method == http.MethodPost {
-		body = strings.NewReader(`{"model":"echo"}`)
+		body = strings.NewReader(cmp.Or(requests[pattern], "{}"))
 	}
 	req, err := http.NewRequest(method, base+path, body)
 	require.NoError(t, err)
