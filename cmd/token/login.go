@@ -97,7 +97,7 @@ func (c *command) login(ctx context.Context, args []string) error {
 	}
 	refresh := "it is refreshed automatically"
 	if tok.RefreshToken == "" {
-		refresh = "no refresh token (the API does not allow offline access): log in again after " + tok.Expiry.Format("15:04")
+		refresh = "no refresh token (the API does not allow offline access): log in again after " + tok.Expiry.Format("2006-01-02 15:04 MST")
 	}
 	fmt.Fprintf(c.stderr, "Logged in as %s to %s for %s; %s.\nSaved in %s. `token -call URL` calls as you; `token logout` forgets it.\n",
 		who, t.issuer, t.audience, refresh, store.Path(key))

@@ -115,7 +115,7 @@ func TestTokenConfigErrors(t *testing.T) {
 		}
 	}
 	_, _, err = runToken(t, nil, "", "-client-id", "")
-	for _, want := range []string{"no person is logged in: run `token login", "or give -client NAME for an M2M client"} {
+	for _, want := range []string{"not logged in: no login is stored; run `token login", "or give -client NAME for an M2M client"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("no client and no login: error %v lacks %q", err, want)
 		}

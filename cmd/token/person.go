@@ -44,7 +44,7 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 	again := loginCommand(l)
 	if l.Token.RefreshToken == "" {
 		return nil, fmt.Errorf("the login to %s expired at %s and has no refresh token (the API does not allow offline access); %w: %s",
-			l.Issuer, l.Token.Expiry.Format("2006-01-02 15:04:05"), errLoginAgain, again)
+			l.Issuer, l.Token.Expiry.Format("2006-01-02 15:04 MST"), errLoginAgain, again)
 	}
 	if err := checkEndpoint(l.TokenURL); err != nil {
 		return nil, fmt.Errorf("the stored login's token endpoint: %w", err)
@@ -84,11 +84,11 @@ func selectLogin(store *tokenstore.Store, t *tenant) (tokenstore.Key, error) {
 	case 1:
 		return match[0].Key(), nil
 	case 0:
-		what := "no person is logged in"
+		what := "no login is stored"
 		if t.issuer != "" || t.audience != "" || t.org != "" {
 			what = "no login matches " + describe(tokenstore.Key{Issuer: t.issuer, Audience: t.audience, Organization: t.org})
 		}
-		return tokenstore.Key{}, fmt.Errorf("%s: run `token login -stack-outputs outputs.json [-org NAME]`, or give -client NAME for an M2M client (%w)", what, tokenstore.ErrNotLoggedIn)
+		return tokenstore.Key{}, fmt.Errorf("%w: %s; run `token login -stack-outputs outputs.json [-org NAME]`, or give -client NAME for an M2M client", tokenstore.ErrNotLoggedIn, what)
 	}
 	var list []string
 	for _, l := range match {

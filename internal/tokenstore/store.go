@@ -250,7 +250,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("%w: %s is not a regular file (%s); remove it and log in again", ErrInsecure, path, fi.Mode().Type())
 	case checkModes && fi.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%w: %s can be read by others (mode %s): its tokens may have been copied; run `chmod 600 %s`, or `token logout` and log in again",
+		return fmt.Errorf("%w: %s can be read by others (mode %s): its tokens may have been copied; run `chmod 600 %s`, or delete it and log in again",
 			ErrInsecure, path, fi.Mode().Perm(), path)
 	case !ownedByMe(fi):
 		return fmt.Errorf("%w: %s belongs to another user; remove it and log in again", ErrInsecure, path)
