@@ -31,6 +31,7 @@ type stack struct {
 	metrics  *gateway.Metrics
 	logs     *logBuffer
 	upstream atomic.Int64 // requests the upstream received
+	upURL    string       // the upstream itself
 }
 
 type options struct {
@@ -41,6 +42,7 @@ type options struct {
 	publicURL string
 	audience  string
 	routes    []gateway.Route
+	quiet     bool // discard the logs (benchmarks)
 }
 
 func start(t testing.TB, upstream http.Handler, o options) *stack {
@@ -54,7 +56,11 @@ func start(t testing.TB, upstream http.Handler, o options) *stack {
 		upstream.ServeHTTP(w, r)
 	}))
 	t.Cleanup(up.Close)
+	s.upURL = up.URL
 	logger := slog.New(slog.NewJSONHandler(s.logs, nil))
+	if o.quiet {
+		logger = gatewaytest.Quiet
+	}
 	cfg := gateway.Config{Routes: o.routes, Logger: logger, LimitsFailMode: o.failMode}
 	cfg.Upstream, _ = url.Parse(up.URL)
 	if cfg.Routes == nil {

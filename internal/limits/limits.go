@@ -45,8 +45,8 @@ type Store interface {
 	Allow(ctx context.Context, key string, rate Rate) (Result, error)
 	// Used returns the model tokens each key has used on day.
 	Used(ctx context.Context, day string, keys ...string) ([]int64, error)
-	// Add counts n more model tokens for key on day.
-	Add(ctx context.Context, day string, key string, n int64) error
+	// Add counts n more model tokens for each key on day.
+	Add(ctx context.Context, day string, n int64, keys ...string) error
 }
 
 // Day is the UTC date t falls on, the period of a token budget.

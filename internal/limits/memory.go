@@ -69,17 +69,19 @@ func (m *Memory) Used(_ context.Context, day string, keys ...string) ([]int64, e
 }
 
 // Add implements Store.
-func (m *Memory) Add(_ context.Context, day, key string, n int64) error {
+func (m *Memory) Add(_ context.Context, day string, n int64, keys ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := m.tokens[key]
-	if c == nil {
-		c = &dayCount{}
-		m.tokens[key] = c
+	for _, key := range keys {
+		c := m.tokens[key]
+		if c == nil {
+			c = &dayCount{}
+			m.tokens[key] = c
+		}
+		if c.day != day {
+			c.day, c.used = day, 0
+		}
+		c.used += n
 	}
-	if c.day != day {
-		c.day, c.used = day, 0
-	}
-	c.used += n
 	return nil
 }

@@ -222,16 +222,17 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 		return nil
 	}
 	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
-	day := Day(e.now())
+	keys := make([]string, 0, 2)
 	if client.tokens != nil {
-		if err := e.store.Add(ctx, day, c.clientKey(), tokens); err != nil {
-			return err
-		}
+		keys = append(keys, c.clientKey())
 	}
 	if org.tokens != nil {
-		return e.store.Add(ctx, day, c.orgKey(), tokens)
+		keys = append(keys, c.orgKey())
 	}
-	return nil
+	if len(keys) == 0 {
+		return nil
+	}
+	return e.store.Add(ctx, Day(e.now()), tokens, keys...)
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit

@@ -89,14 +89,16 @@ func (s *Redis) Used(ctx context.Context, day string, keys ...string) ([]int64, 
 	return used, nil
 }
 
-// Add implements Store.
-func (s *Redis) Add(ctx context.Context, day, key string, n int64) error {
+// Add implements Store with one round trip.
+func (s *Redis) Add(ctx context.Context, day string, n int64, keys ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	k := budgetKey(day, key)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.IncrBy(ctx, k, n)
-		p.Expire(ctx, k, budgetTTL)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, key := range keys {
+			k := budgetKey(day, key)
+			p.IncrBy(ctx, k, n)
+			p.Expire(ctx, k, budgetTTL) // after INCRBY: a key INCRBY makes gets its expiry
+		}
 		return nil
 	})
 	if err != nil {

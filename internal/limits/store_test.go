@@ -86,9 +86,9 @@ func TestStoreBudget(t *testing.T) {
 			used, err := s.Used(ctx, "2030-01-01", "client:a", "org:x")
 			require.NoError(t, err)
 			assert.Equal(t, []int64{0, 0}, used, "nothing used yet")
-			require.NoError(t, s.Add(ctx, "2030-01-01", "client:a", 40))
-			require.NoError(t, s.Add(ctx, "2030-01-01", "client:a", 2))
-			require.NoError(t, s.Add(ctx, "2030-01-01", "org:x", 7))
+			require.NoError(t, s.Add(ctx, "2030-01-01", 40, "client:a"))
+			require.NoError(t, s.Add(ctx, "2030-01-01", 2, "client:a", "org:x"))
+			require.NoError(t, s.Add(ctx, "2030-01-01", 5, "org:x"))
 			used, err = s.Used(ctx, "2030-01-01", "client:a", "org:x", "org:y")
 			require.NoError(t, err)
 			assert.Equal(t, []int64{42, 7, 0}, used)
@@ -117,7 +117,7 @@ func TestRedisDown(t *testing.T) {
 			return err
 		},
 		"Used": func() error { _, err := s.Used(ctx, "2030-01-01", "client:a"); return err },
-		"Add":  func() error { return s.Add(ctx, "2030-01-01", "client:a", 1) },
+		"Add":  func() error { return s.Add(ctx, "2030-01-01", 1, "client:a") },
 	}
 	for name, call := range calls {
 		start := time.Now()
