@@ -201,3 +201,11 @@ limits:
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+// The example routes file of the README has valid limits.
+func TestExampleLimits(t *testing.T) {
+	p, err := gateway.LoadLimits(filepath.Join("..", "..", "examples", "routes.yaml"))
+	require.NoError(t, err)
+	require.NotNil(t, p)
+	assert.True(t, p.HasBudgets())
+}
