@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func load(t *testing.T, text string) (*Policies, error) {
+func load(t testing.TB, text string) (*Policies, error) {
 	t.Helper()
 	var tree any
 	require.NoError(t, json.Unmarshal([]byte(text), &tree))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -136,6 +137,7 @@ type Enforcer struct {
 	policies *Policies
 	store    Store
 	now      func() time.Time
+	day      atomic.Pointer[day]
 }
 
 // NewEnforcer returns an Enforcer; now is the clock (nil: time.Now).
@@ -158,15 +160,16 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 		return v, nil
 	}
 	v.Outcomes = make([]Outcome, 0, 4)
+	clientKey, orgKey := c.clientKey(), c.orgKey()
 	if client.tokens != nil || org.tokens != nil {
-		if err := e.checkBudgets(ctx, c, client.tokens, org.tokens, &v); err != nil || v.Denied != nil {
+		if err := e.checkBudgets(ctx, clientKey, orgKey, client.tokens, org.tokens, &v); err != nil || v.Denied != nil {
 			return v, err
 		}
 	}
-	for _, step := range []struct {
+	for _, step := range [...]struct {
 		p   *Policy
 		key string
-	}{{client.requests, c.clientKey()}, {org.requests, c.orgKey()}} {
+	}{{client.requests, clientKey}, {org.requests, orgKey}} {
 		if step.p == nil {
 			continue
 		}
@@ -183,17 +186,17 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 	return v, nil
 }
 
-func (e *Enforcer) checkBudgets(ctx context.Context, c Caller, client, org *Policy, v *Verdict) error {
+func (e *Enforcer) checkBudgets(ctx context.Context, clientKey, orgKey string, client, org *Policy, v *Verdict) error {
 	now := e.now()
-	var policies []*Policy
-	var keys []string
+	policies := make([]*Policy, 0, 2)
+	keys := make([]string, 0, 2)
 	if client != nil {
-		policies, keys = append(policies, client), append(keys, c.clientKey())
+		policies, keys = append(policies, client), append(keys, clientKey)
 	}
 	if org != nil {
-		policies, keys = append(policies, org), append(keys, c.orgKey())
+		policies, keys = append(policies, org), append(keys, orgKey)
 	}
-	used, err := e.store.Used(ctx, Day(now), keys...)
+	used, err := e.store.Used(ctx, e.today(now), keys...)
 	if err != nil {
 		return err
 	}
@@ -232,7 +235,23 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return e.store.Add(ctx, Day(e.now()), tokens, keys...)
+	return e.store.Add(ctx, e.today(e.now()), tokens, keys...)
+}
+
+// today is Day(now), formatted once a day rather than twice a request.
+func (e *Enforcer) today(now time.Time) string {
+	n := now.Unix() / (24 * 60 * 60)
+	if d := e.day.Load(); d != nil && d.n == n {
+		return d.s
+	}
+	s := Day(now)
+	e.day.Store(&day{n, s})
+	return s
+}
+
+type day struct {
+	n int64 // days since 1970-01-01 UTC
+	s string
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit
