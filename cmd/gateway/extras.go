@@ -38,6 +38,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
 	}
 	if s.redisURL != "" {
+		// go-redis's own messages (a failed dial, for each one) go to the
+		// JSON log at debug level: the limits log a failing Redis themselves.
+		redis.SetLogger(redisLog{logger})
 		rdb, err := redisClient(s.redisURL)
 		if err != nil {
 			problems = append(problems, err)
@@ -108,6 +111,12 @@ func (x *extras) close() error {
 		return x.redis.Close()
 	}
 	return nil
+}
+
+type redisLog struct{ logger *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // configure adds the extras to the validator's and the gateway's settings.
