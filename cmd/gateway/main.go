@@ -143,6 +143,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	}
 	handler, err := gateway.New(v, gatewayConfig)
 	if err != nil {
+		x.close()
 		return err
 	}
 	stopExtras, err := x.start(ctx, s, logger)

@@ -26,6 +26,13 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return info
 }
 
+// refusedBecause gives the access log the reason a handler refused r for.
+func refusedBecause(r *http.Request, reason string) {
+	if info := infoFrom(r.Context()); info != nil {
+		info.reason = reason
+	}
+}
+
 // observe writes one access log line per request (the caller's subject,
 // client and organization, never a token; the reason of a refusal) and
 // records the request metrics (m may be nil).
@@ -39,6 +46,9 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		end := time.Now()
 
 		route := r.Pattern
+		if route == "" {
+			route = "unmatched" // refused before routing
+		}
 		var org string
 		if info.identity != nil {
 			org = info.identity.OrgID

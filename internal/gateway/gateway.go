@@ -88,6 +88,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refusedBecause(r, "no such route")
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
 	})
 	return observe(mux, cfg.Logger, cfg.Metrics), nil

@@ -162,8 +162,4 @@ func (o guardObserver) KeysRefreshed(err error) {
 	}
 }
 
-func (o guardObserver) Denied(r *http.Request, status int, reason string) {
-	if info := infoFrom(r.Context()); info != nil {
-		info.reason = reason
-	}
-}
+func (o guardObserver) Denied(r *http.Request, status int, reason string) { refusedBecause(r, reason) }

@@ -140,7 +140,7 @@ func TestAccessLog(t *testing.T) {
 		{"route": "POST /v1/chat/completions", "status": 200.0, "client_id": "client-b", "org_id": ""},
 		{"route": "GET /v1/models", "status": 401.0},
 		{"route": "GET /api/messages/admin", "status": 403.0, "reason": "insufficient scope: needs read:admin-messages"},
-		{"route": "/", "path": "/nowhere", "status": 404.0, "reason": "Not Found"},
+		{"route": "/", "path": "/nowhere", "status": 404.0, "reason": "no such route"},
 	}
 	for i, w := range want {
 		for k, v := range w {
