@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -38,8 +39,24 @@ func (v *Validator) Require(req Requirement) func(http.Handler) http.Handler {
 
 // Authorize validates the request's bearer token and checks req. The
 // identity is returned with ErrInsufficientScope and ErrOrganization too.
+//
+// The token is read from the one Authorization header only. Two such
+// headers are refused (two hops could each pick a different one), and so
+// is an access_token query parameter (RFC 6750 2.3): URLs end up in logs
+// and would carry the token on to the upstream. A form body is never read.
 func (v *Validator) Authorize(r *http.Request, req Requirement) (*Identity, error) {
-	token, err := v.TokenFromHeader(r.Header.Get("Authorization"))
+	values := r.Header.Values("Authorization")
+	if len(values) > 1 {
+		return nil, fmt.Errorf("%w: %d Authorization headers, want one", ErrMalformedRequest, len(values))
+	}
+	if r.URL.RawQuery != "" && hasQueryToken(r.URL.Query()) {
+		return nil, fmt.Errorf("%w: access_token in the URL is not accepted; send `Authorization: Bearer <token>`", ErrMalformedRequest)
+	}
+	var header string
+	if len(values) == 1 {
+		header = values[0]
+	}
+	token, err := v.TokenFromHeader(header)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +99,31 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID, "org_id", id.OrgID)
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "request denied", attrs...)
+	CloseUnreadBody(w, r)
 	WriteJSONError(w, status, message)
+}
+
+func hasQueryToken(q map[string][]string) bool {
+	for k := range q {
+		if strings.EqualFold(k, "access_token") {
+			return true
+		}
+	}
+	return false
+}
+
+// CloseUnreadBody makes an answer given without reading the request body
+// the last one on its HTTP/1 connection, at once. Otherwise net/http would
+// read (up to 256 KiB of) the body before sending the answer, so a client
+// that announces a body and never sends it would hold the connection and
+// its answer until the read timeout. Call it before writing the header.
+func CloseUnreadBody(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor != 1 || r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	// The body, if ever read, now fails at once instead of waiting.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // reason names why a token is invalid, without echoing any of it.
