@@ -16,8 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -45,6 +43,10 @@ type settings struct {
 	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
 	requireOrg                                                                   bool
 	orgs                                                                         string
+
+	// Hardening: the signing algorithm and what one client may hold.
+	signingAlg string
+	server     gateway.ServerConfig
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -67,6 +69,12 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", guard.DefaultSigningAlg), "the API's token signing algorithm, RS256 or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
+	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
+	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time allowed to read a request's body")
+	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", gateway.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
+	fs.DurationVar(&s.server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -120,8 +128,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			routes[i].Orgs = append(routes[i].Orgs, strings.Split(s.orgs, ",")...)
 		}
 	}
-	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, Logger: logger}
-	problems = append(problems, guardConfig.Validate())
+	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, SigningAlg: s.signingAlg, Logger: logger}
+	problems = append(problems, guardConfig.Validate(), s.server.Validate())
+	s.server.Logger = logger
 	if err := errors.Join(problems...); err != nil {
 		return err
 	}
@@ -134,11 +143,11 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.listen)
+	ln, err := gateway.Listen(s.listen, s.server)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := gateway.NewServer(handler, s.server)
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "upstream", upstream.String(), "audience", s.audience, "routes", len(routes))
 	if ready != nil {
 		ready <- ln.Addr().String()
