@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -40,21 +41,18 @@ func ambiguity(p string) string {
 	if !strings.HasPrefix(p, "/") {
 		return "want a path starting with /, not an absolute URL or *"
 	}
-	decoded := make([]byte, 0, len(p))
+	escaped := false
 	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
+		switch c := p[i]; {
 		case c == '%':
 			if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
 				return "invalid percent-encoding"
 			}
-			b := unhex(p[i+1])<<4 | unhex(p[i+2])
-			if reason := encodedReason(b); reason != "" {
+			if reason := encodedReason(unhex(p[i+1])<<4 | unhex(p[i+2])); reason != "" {
 				return reason
 			}
-			decoded = append(decoded, b)
+			escaped = true
 			i += 2
-			continue
 		case c == '\\':
 			return "backslash (some servers read it as /)"
 		case c == ';':
@@ -62,7 +60,6 @@ func ambiguity(p string) string {
 		case !isPathChar(c):
 			return fmt.Sprintf("%q is not allowed in a path (RFC 3986); percent-encode it", c)
 		}
-		decoded = append(decoded, c)
 	}
 	if strings.Contains(p, "//") {
 		return "empty segment (//)"
@@ -72,10 +69,14 @@ func ambiguity(p string) string {
 			return "dot segment (. or ..)"
 		}
 	}
-	if !utf8.Valid(decoded) {
+	if !escaped { // plain ASCII: nothing left to decode or normalise
+		return ""
+	}
+	decoded, _ := url.PathUnescape(p) // the escapes were checked above
+	if !utf8.ValidString(decoded) {
 		return "percent-encoded bytes that are not UTF-8 (such as an overlong encoding)"
 	}
-	for _, r := range string(decoded) {
+	for _, r := range decoded {
 		if r >= utf8.RuneSelf && strings.ContainsAny(norm.NFKC.String(string(r)), `./\;%?#`) {
 			return "a character that Unicode normalisation turns into . / \\ ; % ? or #"
 		}
