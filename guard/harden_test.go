@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -328,5 +329,33 @@ func TestDeniedRequestWithUnsentBodyClosesTheConnection(t *testing.T) {
 		assert.True(t, resp.Close, "%s: the answer does not say Connection: close", announce)
 		_, err = br.ReadByte()
 		assert.ErrorIs(t, err, io.EOF, "%s: the connection stayed open", announce)
+	}
+}
+
+// A client that sent its whole body before reading the answer still reads
+// its 401: the connection is not reset under it.
+func TestDeniedRequestWithSentBodyIsAnswered(t *testing.T) {
+	iss := testissuer.New(t)
+	v := newValidator(t, iss, nil)
+	srv := httptest.NewServer(v.Require(guard.Requirement{})(http.NotFoundHandler()))
+	defer srv.Close()
+	for _, size := range []int{10 << 10, 200 << 10, 1 << 20} {
+		for range 5 {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			require.NoError(t, err)
+			conn.SetDeadline(time.Now().Add(5 * time.Second))
+			go func() {
+				fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
+				conn.Write(bytes.Repeat([]byte("a"), size))
+			}()
+			time.Sleep(50 * time.Millisecond) // the body is in flight or in the server's buffers
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if assert.NoError(t, err, "%d-byte body: the 401 was lost", size) {
+				assert.Equal(t, 401, resp.StatusCode)
+				_, err = io.ReadAll(resp.Body)
+				assert.NoError(t, err, "%d-byte body: the 401 was cut", size)
+			}
+			conn.Close()
+		}
 	}
 }

@@ -113,18 +113,24 @@ func hasQueryToken(q map[string][]string) bool {
 }
 
 // CloseUnreadBody makes an answer given without reading the request body
-// the last one on its HTTP/1 connection, at once. Otherwise net/http would
-// read (up to 256 KiB of) the body before sending the answer, so a client
-// that announces a body and never sends it would hold the connection and
-// its answer until the read timeout. Call it before writing the header.
+// the last one on its HTTP/1 connection. Otherwise net/http would read (up
+// to 256 KiB of) the body before sending the answer, so a client that
+// announces a body and never sends it would hold the connection and its
+// answer until the read timeout. The answer goes out at once; what of the
+// body is already on its way is drained for at most half a second (as
+// net/http itself waits before closing, so that the client is not reset
+// before it reads the answer), then the connection closes. Call it before
+// writing the header.
 func CloseUnreadBody(w http.ResponseWriter, r *http.Request) {
 	if r.ProtoMajor != 1 || r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return
 	}
 	w.Header().Set("Connection", "close")
-	// The body, if ever read, now fails at once instead of waiting.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyDrainTime))
 }
+
+// bodyDrainTime is net/http's rstAvoidanceDelay.
+const bodyDrainTime = 500 * time.Millisecond
 
 // reason names why a token is invalid, without echoing any of it.
 func reason(err error) string {
