@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -119,7 +120,9 @@ func protect(next http.Handler, cfg ServerConfig) http.Handler {
 		defer func() {
 			p := recover()
 			if p == nil {
-				dw.extend() // for the final flush after the handler returns
+				if !dw.hijacked {
+					dw.extend() // for the final flush after the handler returns
+				}
 				return
 			}
 			if p == http.ErrAbortHandler { // the proxy's way to cut a response short
@@ -127,7 +130,7 @@ func protect(next http.Handler, cfg ServerConfig) http.Handler {
 			}
 			cfg.Logger.ErrorContext(r.Context(), "handler panicked", "method", r.Method, "path", r.URL.Path,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if dw.wroteHeader {
+			if dw.wroteHeader || dw.hijacked {
 				// Part of a response is out: ending the connection is the
 				// only way left to tell the client it is incomplete.
 				panic(http.ErrAbortHandler)
@@ -152,6 +155,7 @@ type deadlineWriter struct {
 	timeout     time.Duration
 	deadline    time.Time
 	wroteHeader bool
+	hijacked    bool // the connection is the handler's: no deadline of ours applies
 }
 
 // extend moves the deadline to timeout from now, when more than half of
@@ -194,7 +198,17 @@ func (w *deadlineWriter) FlushError() error {
 
 func (w *deadlineWriter) Flush() { _ = w.FlushError() }
 
-// Unwrap lets http.ResponseController reach Hijack and the deadlines.
+// Hijack hands the connection over, with no deadline: a WebSocket library
+// keeps using it after the handler returns.
+func (w *deadlineWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, brw, err
+}
+
+// Unwrap lets http.ResponseController reach the deadlines.
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // eofBody calls onEOF once its reader reports io.EOF. The proxy's

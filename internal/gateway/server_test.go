@@ -226,3 +226,36 @@ func TestServerConfigErrors(t *testing.T) {
 	}
 	assert.NoError(t, gateway.ServerConfig{}.Validate())
 }
+
+// A handler that hijacks its connection (a WebSocket library) keeps using
+// it after returning, past the write timeout.
+func TestHijackedConnectionHasNoDeadline(t *testing.T) {
+	limits := serverLimits()
+	srv := gateway.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+		brw.Flush()
+		go func() { // as gorilla/websocket and nhooyr.io/websocket do
+			defer conn.Close()
+			time.Sleep(3 * limits.WriteTimeout)
+			io.WriteString(conn, "late")
+		}()
+	}), limits)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	conn, br := dial(t, ln.Addr().String())
+	io.WriteString(conn, get("/ws", "Connection: Upgrade", "Upgrade: websocket")+"\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, 101, resp.StatusCode)
+	got, err := io.ReadAll(br)
+	require.NoError(t, err)
+	assert.Equal(t, "late", string(got))
+}
