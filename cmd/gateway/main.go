@@ -69,7 +69,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
-	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", guard.DefaultSigningAlg), "the API's token signing algorithm, RS256 or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
+	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
 	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
 	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time allowed to read a request's body")
 	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", gateway.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
