@@ -52,7 +52,7 @@ func TestNumericDatesMustBeNumbers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := serve(v, guard.Requirement{}, "Bearer "+iss.Token(c.claims))
-			assert.Equal(t, c.status, w.Code, w.Body.String())
+			assert.Equal(t, c.status, w.Code, "%s", w.Body)
 		})
 	}
 }
@@ -296,7 +296,7 @@ func TestTokenSources(t *testing.T) {
 			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
-			assert.Equal(t, c.status, w.Code, w.Body.String())
+			assert.Equal(t, c.status, w.Code, "%s", w.Body)
 			assert.Equal(t, c.status == 200, called)
 			if c.status == 400 {
 				assert.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_request"`)

@@ -28,7 +28,7 @@ func TestExampleServiceLimits(t *testing.T) {
 	t.Setenv("AUTH0_JWKS_URL", iss.JWKSURL())
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
-	cfg := gateway.ServerConfig{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Second, MaxConns: 3}
+	cfg := gateway.ServerConfig{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 3 * time.Second, MaxConns: 3}
 	go func() { done <- serve(ctx, "127.0.0.1:0", cfg, ready) }()
 	var addr string
 	select {
@@ -43,7 +43,7 @@ func TestExampleServiceLimits(t *testing.T) {
 		conn, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
 		t.Cleanup(func() { conn.Close() })
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
 		io.WriteString(conn, request)
 		br := bufio.NewReader(conn)
 		resp, err := http.ReadResponse(br, nil)
@@ -56,14 +56,14 @@ func TestExampleServiceLimits(t *testing.T) {
 	}
 
 	resp, body, _, _ := exchange(post("Authorization: Bearer "+token, "Content-Length: 17") + `{"model":"llama"}`)
-	assert.Equal(t, 200, resp.StatusCode, body)
+	assert.Equal(t, 200, resp.StatusCode, "%s", body)
 	assert.Contains(t, body, `"model":"llama"`)
 
 	resp, body, _, _ = exchange(post("Authorization: Bearer "+token, fmt.Sprintf("Content-Length: %d", maxBody+1)))
-	assert.Equal(t, 413, resp.StatusCode, body, "announced")
+	assert.Equal(t, 413, resp.StatusCode, "announced: %s", body)
 	big := `{"model":"` + strings.Repeat("a", maxBody) + `"}`
 	resp, body, _, _ = exchange(post("Authorization: Bearer "+token, "Transfer-Encoding: chunked") + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big))
-	assert.Equal(t, 413, resp.StatusCode, body, "streamed")
+	assert.Equal(t, 413, resp.StatusCode, "streamed: %s", body)
 
 	start := time.Now()
 	resp, _, conn, br := exchange(post("Content-Length: 1000")) // no token, body never sent

@@ -55,7 +55,7 @@ func TestBodyLimits(t *testing.T) {
 			resp, err := http.ReadResponse(br, nil)
 			require.NoError(t, err)
 			body, _ := io.ReadAll(resp.Body)
-			assert.Equal(t, c.status, resp.StatusCode, string(body))
+			assert.Equal(t, c.status, resp.StatusCode, "%s", body)
 			if c.status == 413 {
 				assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 				assert.Contains(t, string(body), "the request body is larger than this route accepts")

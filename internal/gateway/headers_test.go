@@ -31,7 +31,7 @@ func TestIdentityHeadersCannotBeSpoofed(t *testing.T) {
 		spoofs = append(spoofs, name+": spoofed")
 	}
 	resp, body := rawRequest(t, e.addr(), get("/v1/models", append(spoofs, bearer(token))...), "")
-	require.Equal(t, 200, resp.StatusCode, body)
+	require.Equal(t, 200, resp.StatusCode, "%s", body)
 
 	got := map[string][]string{}
 	for name, values := range e.seen.last().Header {
@@ -66,7 +66,7 @@ func TestHopByHopHeadersAreDropped(t *testing.T) {
 	resp, body := rawRequest(t, e.addr(), get("/v1/models", bearer(e.iss.Token(nil)),
 		"Connection: keep-alive, X-Client-Internal", "X-Client-Internal: secret",
 		"Keep-Alive: timeout=99", "Proxy-Authorization: Basic dXNlcjpwYXNz", "Proxy-Connection: keep-alive"), "")
-	require.Equal(t, 200, resp.StatusCode, body)
+	require.Equal(t, 200, resp.StatusCode, "%s", body)
 
 	up := e.seen.last().Header
 	for _, name := range []string{"X-Client-Internal", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection"} {

@@ -54,7 +54,7 @@ func TestAmbiguousPathsAreRefused(t *testing.T) {
 	for _, target := range refused {
 		t.Run(target, func(t *testing.T) {
 			resp, body := rawRequest(t, e.addr(), get(target, bearer(token)), "")
-			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", body)
 			// net/http refuses some targets itself (such as %g1); those it
 			// passes, the gateway refuses with a JSON message.
 			if resp.Header.Get("Content-Type") == "application/json" {
@@ -81,7 +81,7 @@ func TestAmbiguousPathsAreRefused(t *testing.T) {
 		t.Run(target, func(t *testing.T) {
 			before := e.upstreamCalls()
 			resp, body := rawRequest(t, e.addr(), get(target, bearer(token)), "")
-			assert.Equal(t, http.StatusOK, resp.StatusCode, body)
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 			if assert.Equal(t, before+1, e.upstreamCalls()) {
 				assert.Equal(t, target, e.seen.last().RequestURI, "the upstream got another path than the one authorised")
 			}
