@@ -57,6 +57,13 @@ type Config struct {
 	// followed and the response is bounded by MaxJWKSBytes.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Observer, if set, is told of validations, key refreshes and denials
+	// (observer.go), for metrics.
+	Observer Observer
+	// ResourceMetadataURL, if set, goes into every WWW-Authenticate
+	// challenge as resource_metadata (RFC 9728 section 5.1): where agents
+	// (MCP clients) find how to get a token for this API.
+	ResourceMetadataURL string
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -114,6 +121,7 @@ func (c *Config) complete() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	problems = append(problems, c.checkResourceMetadataURL()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("guard: %s", strings.Join(problems, "\nguard: "))
 	}

@@ -103,10 +103,12 @@ func (v *Validator) TokenFromHeader(header string) (string, error) {
 // ErrInvalidToken or ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Identity, error) {
 	if len(token) > v.cfg.MaxTokenBytes {
+		v.observe(ErrInvalidToken, false)
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, v.cfg.MaxTokenBytes)
 	}
 	if v.verified != nil {
 		if id, ok := v.verified.get(ctx, token, v.cfg.Now(), v.cfg.Leeway, v.keys); ok {
+			v.observe(nil, true)
 			return id, nil
 		}
 	}
@@ -117,6 +119,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 		key, err = v.keys.key(ctx, t)
 		return key, err
 	})
+	v.observe(err, false)
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
 		return nil, ErrKeysUnavailable

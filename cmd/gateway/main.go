@@ -43,6 +43,8 @@ type settings struct {
 	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
 	requireOrg                                                                   bool
 	orgs                                                                         string
+	// Limits, metrics, discovery (extras.go).
+	redisURL, limitsFailMode, metricsListen, publicURL string
 
 	// Hardening: the signing algorithm and what one client may hold.
 	signingAlg string
@@ -69,6 +71,10 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
+	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
+	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
 	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
 	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
 	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time allowed to read a request's body")
@@ -129,9 +135,14 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 	}
 	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, SigningAlg: s.signingAlg, Logger: logger}
+	x, more := setUpExtras(s, logger)
+	problems = append(problems, more...)
+	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
+	x.configure(&guardConfig, &gatewayConfig)
 	problems = append(problems, guardConfig.Validate(), s.server.Validate())
 	s.server.Logger = logger
 	if err := errors.Join(problems...); err != nil {
+		x.close()
 		return err
 	}
 
@@ -139,7 +150,17 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger})
+	handler, err := gateway.New(v, gatewayConfig)
+	if err != nil {
+		x.close()
+		return err
+	}
+	stopExtras, err := x.start(ctx, s, logger)
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopExtras(stopCtx)
+	}()
 	if err != nil {
 		return err
 	}
