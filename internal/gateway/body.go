@@ -67,6 +67,7 @@ func limitBody(limit ByteSize, next http.Handler) http.Handler {
 }
 
 func tooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+	refusedBecause(r, fmt.Sprintf("body over %d bytes", limit))
 	guard.CloseUnreadBody(w, r)
 	guard.WriteJSONError(w, http.StatusRequestEntityTooLarge,
 		fmt.Sprintf("the request body is larger than this route accepts (%d bytes; a route's maxBody in the routes file sets it)", limit))
@@ -79,6 +80,7 @@ func bodyError(w http.ResponseWriter, r *http.Request, err error) {
 		tooLarge(w, r, tooBig.Limit)
 		return
 	}
+	refusedBecause(r, "request body: "+err.Error())
 	guard.CloseUnreadBody(w, r)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		guard.WriteJSONError(w, http.StatusRequestTimeout, "the request body did not arrive within the read timeout")

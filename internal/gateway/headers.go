@@ -60,6 +60,7 @@ func refuseFormToken(next http.Handler) http.Handler {
 		}
 		for name := range form {
 			if strings.EqualFold(name, "access_token") {
+				refusedBecause(r, "access_token in a form body")
 				guard.WriteJSONError(w, http.StatusBadRequest, "access_token in the body is not accepted; send `Authorization: Bearer <token>`")
 				return
 			}

@@ -19,6 +19,7 @@ import (
 func checkPath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if reason := ambiguity(requestPath(r)); reason != "" {
+			refusedBecause(r, "ambiguous path: "+reason)
 			guard.CloseUnreadBody(w, r)
 			guard.WriteJSONError(w, http.StatusBadRequest, "the path is refused: "+reason)
 			return

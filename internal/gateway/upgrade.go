@@ -19,6 +19,7 @@ func checkUpgrade(allowed []string, next http.Handler) http.Handler {
 			for _, proto := range strings.Split(v, ",") {
 				name, _, _ := strings.Cut(strings.TrimSpace(proto), "/")
 				if !slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, name) }) {
+					refusedBecause(r, "upgrade not allowed: "+name)
 					guard.CloseUnreadBody(w, r)
 					guard.WriteJSONError(w, http.StatusBadRequest, "Upgrade to "+strings.TrimSpace(proto)+" is not allowed on this route (a route's upgrade field in the routes file allows it)")
 					return
