@@ -124,7 +124,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	case errors.Is(err, ErrKeysUnavailable):
 		return nil, ErrKeysUnavailable
 	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	id := &Identity{Subject: c.Subject, ClientID: or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions,
 		Scopes: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.date.Time} // exp is required: the parser checked it is set
