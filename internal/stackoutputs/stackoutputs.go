@@ -28,6 +28,9 @@ type Outputs struct {
 	// gateway's login, the command line); nil when the stack declares none.
 	WebApp *App `json:"webApp"`
 	CLIApp *App `json:"cliApp"`
+	// NativeApp is the dev tenant's name for its command-line client
+	// (cmd/devtenant's outputs); CLIClientID falls back to it.
+	NativeApp *App `json:"nativeApp"`
 }
 
 // Client is one M2M client of the stack.
