@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
 // Identity headers the upstream receives. Any the caller sends are dropped.
@@ -38,6 +39,10 @@ type Config struct {
 	Upstream *url.URL
 	Routes   []Route
 	Logger   *slog.Logger
+
+	// Web, when set, logs people in (/login, /callback, /logout, the page
+	// at /) and lets their browser call the guarded routes with its session.
+	Web *websession.Web
 }
 
 // New returns the gateway's handler. Bad routes or upstream are reported
@@ -50,7 +55,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	if len(cfg.Routes) == 0 {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
-	errs = append(errs, validateRoutes(cfg.Routes))
+	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -61,11 +66,15 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, "ok") })
 	mux.HandleFunc("GET /api/messages/public", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, PublicMessage) })
-	mux.Handle("GET /api/messages/protected", v.Require(guard.Requirement{})(message(ProtectedMessage)))
-	mux.Handle("GET /api/messages/admin", v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage)))
+	auth := sessionAuth(cfg.Web) // web.go
+	mux.Handle("GET /api/messages/protected", auth(v.Require(guard.Requirement{})(message(ProtectedMessage))))
+	mux.Handle("GET /api/messages/admin", auth(v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage))))
 	proxy := newProxy(cfg.Upstream, cfg.Logger)
 	for _, r := range cfg.Routes {
-		mux.Handle(r.Pattern, v.Require(r.Requirement())(proxy))
+		mux.Handle(r.Pattern, auth(v.Require(r.Requirement())(proxy)))
+	}
+	if cfg.Web != nil {
+		cfg.Web.Register(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
