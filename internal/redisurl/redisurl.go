@@ -29,6 +29,7 @@ const (
 	DefaultReadTimeout  = 500 * time.Millisecond
 	DefaultWriteTimeout = 500 * time.Millisecond
 	DefaultMaxRetries   = 1
+	DefaultDialRetries  = 1
 )
 
 // ErrURL is wrapped by every error of Parse.
@@ -60,6 +61,9 @@ func Parse(raw string) (*redis.Options, error) {
 	}
 	if !q.Has("max_retries") {
 		opts.MaxRetries = DefaultMaxRetries
+	}
+	if !q.Has("dialer_retries") {
+		opts.DialerRetries = DefaultDialRetries
 	}
 	return opts, nil
 }

@@ -47,12 +47,13 @@ func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // options of a test stack.
 type options struct {
-	offline     bool          // the API allows offline access: refresh tokens
-	redis       *redis.Client // shared sessions; nil: in memory
-	defaultOrg  string
-	replicas    int                  // gateways sharing the tenant (and redis)
-	idToken     func(map[string]any) // rewrites ID tokens as the token endpoint returns them
-	holdRefresh chan struct{}        // refresh calls wait for it to close
+	offline       bool          // the API allows offline access: refresh tokens
+	redis         *redis.Client // shared sessions; nil: in memory
+	defaultOrg    string
+	replicas      int                  // gateways sharing the tenant (and redis)
+	idToken       func(map[string]any) // rewrites ID tokens as the token endpoint returns them
+	holdRefresh   chan struct{}        // refresh calls wait for it to close
+	refuseRefresh bool                 // the tenant answers invalid_grant to refresh calls
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -121,6 +122,10 @@ func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			tt.s.refreshes.Add(1)
 			if tt.o.holdRefresh != nil {
 				<-tt.o.holdRefresh
+			}
+			if tt.o.refuseRefresh {
+				return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+					Body: io.NopCloser(strings.NewReader(`{"error":"invalid_grant","error_description":"revoked"}`))}, nil
 			}
 		}
 	}

@@ -29,6 +29,14 @@ func (w *Web) accessToken(ctx context.Context, u user) (string, error) {
 	if w.fresh(u) {
 		return u.AccessToken, nil
 	}
+	if u.RefreshToken == "" {
+		// Nothing to renew with (the API does not allow offline access):
+		// the session lasts as long as its access token.
+		if w.cfg.Now().Before(u.Expiry) {
+			return u.AccessToken, nil
+		}
+		return "", fmt.Errorf("%w: the access token expired and there is no refresh token", ErrSessionEnded)
+	}
 	id := w.sm.Token(ctx)
 	v, err, _ := w.refreshes.Do(id, func() (any, error) {
 		// The first caller's context carries the session; a client that
@@ -111,9 +119,6 @@ func (w *Web) stored(ctx context.Context, id string) (user, error) {
 // renew calls the token endpoint with u's refresh token and stores the new
 // tokens in session ctx.
 func (w *Web) renew(ctx context.Context, u user) (user, error) {
-	if u.RefreshToken == "" {
-		return user{}, fmt.Errorf("%w: no refresh token (the API does not allow offline access)", ErrSessionEnded)
-	}
 	p, err := w.tenant.provider(ctx)
 	if err != nil {
 		return user{}, err
@@ -126,8 +131,12 @@ func (w *Web) renew(ctx context.Context, u user) (user, error) {
 	case err != nil:
 		return user{}, fmt.Errorf("%w: token endpoint: %v", ErrTenantUnavailable, err)
 	}
+	id, err := w.cfg.Validator.Validate(ctx, tok.AccessToken)
+	if err != nil {
+		return user{}, fmt.Errorf("%w: the renewed access token is not accepted: %v", ErrTenantUnavailable, err)
+	}
 	renewed := u
-	renewed.AccessToken, renewed.Expiry = tok.AccessToken, tok.Expiry
+	renewed.AccessToken, renewed.Expiry = tok.AccessToken, expiry(id.ExpiresAt, tok.Expiry)
 	if tok.RefreshToken != "" {
 		renewed.RefreshToken = tok.RefreshToken // rotation
 	}
