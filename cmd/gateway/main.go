@@ -45,6 +45,9 @@ type settings struct {
 	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
 	requireOrg                                                                   bool
 	orgs                                                                         string
+
+	login loginSettings // people's login (login.go)
+	dev   devSettings   // -dev (dev.go)
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -67,9 +70,12 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	s.login.register(fs, getenv)
+	s.dev.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	s.dev.checkFlags(fs)
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -101,6 +107,14 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if s.dev.on {
+		devEnv, stopDev, err := s.dev.start(s, env, stderr) // dev.go
+		if err != nil {
+			return err
+		}
+		defer stopDev()
+		env = devEnv
+	}
 
 	var problems []error
 	upstream, err := url.Parse(s.upstream)
@@ -122,6 +136,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	}
 	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, Logger: logger}
 	problems = append(problems, guardConfig.Validate())
+	webConfig, err := s.login.config(s, env) // login.go
+	problems = append(problems, err)
 	if err := errors.Join(problems...); err != nil {
 		return err
 	}
@@ -130,7 +146,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger})
+	web, closeWeb, err := s.login.start(webConfig, v, logger)
+	if err != nil {
+		return err
+	}
+	defer closeWeb()
+	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger, Web: web})
 	if err != nil {
 		return err
 	}

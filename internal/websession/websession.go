@@ -64,6 +64,9 @@ func New(cfg Config) (*Web, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Validator == nil {
+		return nil, errors.New("login: no token validator (guard.Validator)")
+	}
 	cfg.complete()
 	sm, err := newSessionManager(&cfg)
 	if err != nil {
