@@ -18,6 +18,7 @@ import (
 	"github.com/alexedwards/scs/goredisstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -97,7 +98,19 @@ func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
 // sealedCodec stores session values as JSON sealed with AES-256-GCM, so
 // that the tokens a session holds are never in plain text in Redis (or in a
 // memory dump of the store).
-type sealedCodec struct{ aead cipher.AEAD }
+//
+// Every request with a session reads its record again (so a logout on one
+// replica holds on the others at once), but opening and decoding it is
+// remembered by the record's hash: a record that has not changed since
+// this process opened it costs a SHA-256, not a decryption and a JSON
+// decoding.
+type sealedCodec struct {
+	aead   cipher.AEAD
+	opened *lru.Cache[[sha256.Size]byte, record]
+}
+
+// openedRecords bounds the records remembered opened (about 3 KiB each).
+const openedRecords = 4096
 
 type record struct {
 	Deadline time.Time `json:"deadline"`
@@ -122,7 +135,11 @@ func newSealedCodec(cfg *Config) (*sealedCodec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealedCodec{aead: aead}, nil
+	opened, err := lru.New[[sha256.Size]byte, record](openedRecords)
+	if err != nil {
+		return nil, err
+	}
+	return &sealedCodec{aead: aead, opened: opened}, nil
 }
 
 func (c *sealedCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
@@ -150,19 +167,17 @@ func (c *sealedCodec) Encode(deadline time.Time, values map[string]any) ([]byte,
 // or damaged decodes as an empty session: its owner logs in again, rather
 // than every request of theirs failing.
 func (c *sealedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
-	values := map[string]any{}
-	n := c.aead.NonceSize()
-	if len(b) < n {
-		return time.Time{}, values, nil
+	sum := sha256.Sum256(b)
+	rec, ok := c.opened.Get(sum)
+	if !ok {
+		if rec, ok = c.open(b); !ok {
+			return time.Time{}, map[string]any{}, nil
+		}
+		c.opened.Add(sum, rec)
 	}
-	plain, err := c.aead.Open(nil, b[:n], b[n:], nil)
-	if err != nil {
-		return time.Time{}, values, nil
-	}
-	var rec record
-	if err := json.Unmarshal(plain, &rec); err != nil {
-		return time.Time{}, values, nil
-	}
+	// A new map every time: scs changes it in place on Put and Remove. The
+	// values themselves are never changed, only replaced.
+	values := make(map[string]any, 2)
 	if rec.User != nil {
 		values[keyUser] = *rec.User
 	}
@@ -170,6 +185,22 @@ func (c *sealedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 		values[keyPending] = rec.Pending
 	}
 	return rec.Deadline, values, nil
+}
+
+func (c *sealedCodec) open(b []byte) (record, bool) {
+	n := c.aead.NonceSize()
+	if len(b) < n {
+		return record{}, false
+	}
+	plain, err := c.aead.Open(nil, b[:n], b[n:], nil)
+	if err != nil {
+		return record{}, false
+	}
+	var rec record
+	if err := json.Unmarshal(plain, &rec); err != nil {
+		return record{}, false
+	}
+	return rec, true
 }
 
 // refreshLock keeps replicas sharing a Redis from renewing one session's
