@@ -114,7 +114,7 @@ func (w *Web) takePending(ctx context.Context, rw http.ResponseWriter, state str
 	case state == "":
 		return pending{}, http.StatusBadRequest, errors.New("the callback has no state: start again at /login")
 	case len(list) == 0 && w.sm.Token(ctx) == "":
-		return pending{}, http.StatusBadRequest, fmt.Errorf("no login is in progress in this browser: the session cookie did not come back (cookies blocked, or the login began at another address than %s); start again at %s/login", w.cfg.PublicURL, w.cfg.PublicURL)
+		return pending{}, http.StatusBadRequest, fmt.Errorf("no login is in progress in this browser: it took more than %v, or the session cookie did not come back (cookies blocked, or the login began at another address than %s); start again at %s/login", loginTimeout, w.cfg.PublicURL, w.cfg.PublicURL)
 	}
 	i := slices.IndexFunc(list, func(p pending) bool { return subtle.ConstantTimeCompare([]byte(p.State), []byte(state)) == 1 })
 	if i < 0 {

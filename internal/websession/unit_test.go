@@ -203,3 +203,14 @@ func validConfig(public string) Config {
 		ClientSecret: "a-client-secret", PublicURL: public, Validator: &guard.Validator{},
 	}
 }
+
+func TestLogoutURL(t *testing.T) {
+	cfg := validConfig("https://models.example.com")
+	tn := tenant{cfg: &cfg, p: &provider{}}
+	assert.Equal(t, "https://tenant.example.com/v2/logout?client_id=client&returnTo=https%3A%2F%2Fmodels.example.com%2F", tn.logoutURL(t.Context()),
+		"Auth0's /v2/logout without an end_session_endpoint")
+	tn.p.endSession = "https://tenant.example.com/oidc/logout"
+	assert.Equal(t, "https://tenant.example.com/oidc/logout?client_id=client&post_logout_redirect_uri=https%3A%2F%2Fmodels.example.com%2F", tn.logoutURL(t.Context()))
+	tn.p.endSession = "https://tenant.example.com/logout?x=1"
+	assert.Equal(t, "https://tenant.example.com/logout?x=1&client_id=client&post_logout_redirect_uri=https%3A%2F%2Fmodels.example.com%2F", tn.logoutURL(t.Context()))
+}
