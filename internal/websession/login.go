@@ -50,7 +50,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.sm.SetDeadline(ctx, w.cfg.Now().Add(loginTimeout))
 	}
 	if err := w.save(ctx, rw); err != nil {
-		w.storeFailed(rw, r, err)
+		w.storeDown(rw, r, err)
 		return
 	}
 	opts := []oauth2.AuthCodeOption{
@@ -94,12 +94,12 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 	}
 	// A new session ID at login: an ID planted before it is worth nothing.
 	if err := w.sm.RenewToken(ctx); err != nil {
-		w.storeFailed(rw, r, err)
+		w.storeDown(rw, r, err)
 		return
 	}
 	w.sm.Put(ctx, keyUser, u)
 	if err := w.save(ctx, rw); err != nil {
-		w.storeFailed(rw, r, err)
+		w.storeDown(rw, r, err)
 		return
 	}
 	w.cfg.Logger.InfoContext(ctx, "login", "sub", u.Subject, "org_id", u.OrgID)

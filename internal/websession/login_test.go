@@ -293,3 +293,19 @@ func TestLoginReturnsToThePathAskedFor(t *testing.T) {
 	r := b.get(cb.String())
 	assert.Equal(t, "/v1/models?x=1", r.Header.Get("Location"))
 }
+
+// The page's script and style come from the binary; no directory listing.
+func TestStaticFiles(t *testing.T) {
+	s := newStack(t, options{})
+	b := s.browser(t)
+	for path, want := range map[string]string{"/static/app.js": "text/javascript", "/static/style.css": "text/css"} {
+		r := b.get(s.url() + path)
+		assert.Equal(t, http.StatusOK, r.StatusCode, path)
+		assert.Contains(t, r.Header.Get("Content-Type"), want, path)
+		assert.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+	}
+	for _, path := range []string{"/static/", "/static/nope.js"} {
+		assert.Equal(t, http.StatusNotFound, b.get(s.url()+path).StatusCode, path)
+	}
+	assert.NotEqual(t, http.StatusOK, b.get(s.url()+"/static/../page.go").StatusCode, "the mux cleans the path; nothing outside web/static")
+}

@@ -15,7 +15,7 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	}
 	if w.sm.Token(ctx) != "" {
 		if err := w.sm.Destroy(ctx); err != nil {
-			w.storeFailed(rw, r, err)
+			w.storeDown(rw, r, err)
 			return
 		}
 	}

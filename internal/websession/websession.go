@@ -149,7 +149,7 @@ func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 		}
 		ctx, err := w.sm.Load(r.Context(), id)
 		if err != nil {
-			w.storeFailed(rw, r, err)
+			w.storeDown(rw, r, err)
 			return
 		}
 		h(rw, r.WithContext(ctx))
@@ -171,10 +171,21 @@ func (w *Web) clearCookie(ctx context.Context, rw http.ResponseWriter) {
 	w.sm.WriteSessionCookie(ctx, rw, "", time.Time{})
 }
 
+// storeDownMessage is what a person or a client is told when the session
+// store does not answer.
+const storeDownMessage = "the session store is not answering; retry in a moment (calls with a bearer token are not affected)"
+
+// storeFailed answers an API call (JSON) when the session store fails.
 func (w *Web) storeFailed(rw http.ResponseWriter, r *http.Request, err error) {
 	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
 	rw.Header().Set("Retry-After", "5")
-	guard.WriteJSONError(rw, http.StatusServiceUnavailable, "the session store is not answering; retry in a moment (calls with a bearer token are not affected)")
+	guard.WriteJSONError(rw, http.StatusServiceUnavailable, storeDownMessage)
+}
+
+// storeDown answers a page (HTML) when the session store fails.
+func (w *Web) storeDown(rw http.ResponseWriter, r *http.Request, err error) {
+	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
+	w.fail(rw, r, http.StatusServiceUnavailable, storeDownMessage)
 }
 
 func (w *Web) unauthorized(rw http.ResponseWriter, message string) {
