@@ -8,6 +8,7 @@ require (
 	github.com/agext/levenshtein v1.2.3
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/hashicorp/golang-lru/v2 v2.0.7
+	github.com/pulumi/pulumi-auth0/sdk/v3 v3.49.0
 	github.com/pulumi/pulumi/sdk/v3 v3.263.0
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/sync v0.24.0
@@ -135,3 +136,8 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
 )
+
+// The Auth0 SDK is generated into ./sdk (go generate; see tools/auth0-sdkgen)
+// because the module proxy does not serve it. To use the published SDK, drop
+// this line and the sdk folder.
+replace github.com/pulumi/pulumi-auth0/sdk/v3 => ./sdk
