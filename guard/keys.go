@@ -31,8 +31,10 @@ func newKeySet(ctx context.Context, cfg Config) (*keySet, error) {
 		HTTPTimeout:               cfg.FetchTimeout,
 		NoErrorReturnFirstHTTPReq: true, // a cold cache answers 503 until the JWKS is reachable
 		RefreshInterval:           cfg.RefreshInterval,
+		Storage:                   observedStorage(cfg), // counts successful fetches
 		RefreshErrorHandler: func(ctx context.Context, err error) {
 			logger.WarnContext(ctx, "JWKS fetch failed; the keys fetched before, if any, stay in use", "error", err)
+			observeRefreshFailed(cfg, err)
 		},
 	})
 	if err != nil {

@@ -75,6 +75,9 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		if code == "insufficient_scope" && req.scopeParam() != "" {
 			challenge += fmt.Sprintf(", scope=%q", req.scopeParam())
 		}
+		if v.cfg.ResourceMetadataURL != "" {
+			challenge += fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
+		}
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	attrs := []any{"status", status, "method", r.Method, "path", r.URL.Path, "reason", message}
@@ -82,6 +85,7 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID, "org_id", id.OrgID)
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "request denied", attrs...)
+	v.observeDenied(r, status, message)
 	WriteJSONError(w, status, message)
 }
 

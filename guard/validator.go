@@ -58,6 +58,13 @@ type Config struct {
 
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Observer, if set, is told of validations, key refreshes and denials
+	// (observer.go), for metrics.
+	Observer Observer
+	// ResourceMetadataURL, if set, goes into every WWW-Authenticate
+	// challenge as resource_metadata (RFC 9728 section 5.1): where agents
+	// (MCP clients) find how to get a token for this API.
+	ResourceMetadataURL string
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -171,6 +178,7 @@ func (c *Config) complete() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	problems = append(problems, c.checkResourceMetadataURL()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("guard: %s", strings.Join(problems, "\nguard: "))
 	}
@@ -208,15 +216,18 @@ func (v *Validator) TokenFromHeader(header string) (string, error) {
 // ErrInvalidToken or ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Identity, error) {
 	if len(token) > v.cfg.MaxTokenBytes {
+		v.observe(ErrInvalidToken, false)
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, v.cfg.MaxTokenBytes)
 	}
 	if v.verified != nil {
 		if id, ok := v.verified.get(ctx, token, v.cfg.Now(), v.cfg.Leeway, v.keys); ok {
+			v.observe(nil, true)
 			return id, nil
 		}
 	}
 	var c claims
 	parsed, err := v.parser.ParseWithClaims(token, &c, v.keyfunc)
+	v.observe(err, false)
 	switch {
 	case errors.Is(err, ErrKeysUnavailable):
 		return nil, ErrKeysUnavailable

@@ -84,7 +84,7 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 	s.issuer, s.audience, s.jwksURL = dt.Issuer(), dt.Audience(), dt.JWKSURL()
 	s.upstream = "http://" + echoLn.Addr().String()
 	s.login.clientID, s.login.clientSecretFile = dt.ClientID(dt.WebAppName()), ""
-	s.login.publicURL = "http://" + listen
+	s.publicURL = "http://" + listen
 	secret := dt.ClientSecret(dt.WebAppName())
 	devEnv := func(k string) (string, bool) {
 		if k == "AUTH0_CLIENT_SECRET" {
@@ -96,7 +96,7 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 	p := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	p("gateway -dev: a DEVELOPMENT setup on loopback, from %s: a local tenant (not Auth0; keys made at this start) and an echo model server.", stackFile)
 	p("")
-	p("  Open %s/ in your browser and log in as:", s.login.publicURL)
+	p("  Open %s/ in your browser and log in as:", s.publicURL)
 	for _, u := range cfg.TestUsers {
 		var in []string
 		for _, o := range cfg.Organizations {

@@ -13,95 +13,82 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
 // loginSettings are the settings of people's login at the gateway
-// (internal/websession). The login is on when a client ID or a public URL
-// is set; the client secret comes from the environment or a file, never
-// from a flag value, which any user of the machine can read in ps.
+// (internal/websession); it also uses -public-url and -redis, which the
+// gateway's other parts share. The client secret comes from the
+// environment or a file, never from a flag value, which any user of the
+// machine can read in ps.
 type loginSettings struct {
-	clientID, clientSecretFile, publicURL, defaultOrg, redis string
-	sessionLifetime                                          time.Duration
+	clientID, clientSecretFile, defaultOrg string
+	sessionLifetime                        time.Duration
 }
 
 func (l *loginSettings) register(fs *flag.FlagSet, getenv func(k, def string) string) {
 	fs.StringVar(&l.clientID, "client-id", getenv("AUTH0_CLIENT_ID", ""), "web application's client ID: turns on people's login at /login (env AUTH0_CLIENT_ID; default the stack output webApp.clientId)")
 	fs.StringVar(&l.clientSecretFile, "client-secret-file", getenv("AUTH0_CLIENT_SECRET_FILE", ""), "file holding the web application's client secret (or env AUTH0_CLIENT_SECRET)")
-	fs.StringVar(&l.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's origin as browsers reach it, such as https://models.example.com; the callback is PUBLIC_URL/callback (env PUBLIC_URL)")
 	fs.StringVar(&l.defaultOrg, "default-org", getenv("AUTH0_DEFAULT_ORG", ""), "organization (name or org_ ID) a plain /login asks for (env AUTH0_DEFAULT_ORG)")
-	fs.StringVar(&l.redis, redisurl.Flag, getenv(redisurl.Env, ""), "Redis URL (redis:// or rediss://) for sessions shared by replicas; default: in memory, one process (env "+redisurl.Env+")")
 	fs.DurationVar(&l.sessionLifetime, "session-lifetime", websession.DefaultSessionLifetime, "absolute lifetime of a login session")
 }
 
-func (l *loginSettings) enabled() bool { return l.clientID != "" || l.publicURL != "" }
-
 // config builds the login's configuration from the settings, the
-// environment and the stack outputs, and reports every problem. A nil
-// config and no error: the login is off.
-func (l *loginSettings) config(s *settings, env func(string) (string, bool)) (*websession.Config, error) {
-	var problems []error
-	if s.outputsFile != "" && l.clientID == "" && l.publicURL != "" {
+// environment and the stack outputs, and reports every problem. The login
+// is on when a client ID is set, or when the stack outputs name the web
+// application (webApp.clientId) and its secret is given; a nil config and
+// no error means it is off. Sessions share the gateway's Redis, if any.
+func (l *loginSettings) config(s *settings, env func(string) (string, bool), rdb *redis.Client) (*websession.Config, error) {
+	secret, secretErr := clientSecret(l.clientSecretFile, env)
+	if l.clientID == "" && s.outputsFile != "" && (secret != "" || secretErr != nil) {
 		l.clientID = webAppClientID(s.outputsFile)
 	}
-	if !l.enabled() {
+	if l.clientID == "" {
 		return nil, nil
 	}
-	secret, err := clientSecret(l.clientSecretFile, env)
-	problems = append(problems, err)
 	issuer := s.issuer
 	if issuer == "" && s.domain != "" {
 		issuer = "https://" + s.domain + "/"
 	}
 	cfg := &websession.Config{
 		Issuer: issuer, Audience: s.audience, ClientID: l.clientID, ClientSecret: secret,
-		PublicURL: l.publicURL, DefaultOrg: l.defaultOrg, SessionLifetime: l.sessionLifetime,
+		PublicURL: s.publicURL, DefaultOrg: l.defaultOrg, SessionLifetime: l.sessionLifetime, Redis: rdb,
 	}
 	if v, ok := env("SESSION_SECRET"); ok && v != "" {
 		cfg.SessionSecret = []byte(v)
 	}
+	// Problems reported on their own are not repeated.
 	check := *cfg
-	if err != nil {
-		check.ClientSecret = "(its problem is reported above)"
+	if secretErr != nil {
+		check.ClientSecret = "(reported)"
 	}
-	problems = append(problems, check.Validate())
-	var client *redis.Client
-	if l.redis != "" {
-		client, err = redisurl.Client(l.redis)
-		problems = append(problems, err)
+	if _, err := gateway.ParsePublicURL(s.publicURL); s.publicURL != "" && err != nil {
+		check.PublicURL = "https://reported.invalid" // -public-url is checked for every part of the gateway
 	}
-	if err := errors.Join(problems...); err != nil {
+	if err := errors.Join(secretErr, check.Validate()); err != nil {
 		return nil, err
 	}
-	cfg.Redis = client
 	return cfg, nil
 }
 
 // start builds the login once the validator exists; nil when it is off.
-// close releases its Redis connections.
-func (l *loginSettings) start(cfg *websession.Config, v *guard.Validator, logger *slog.Logger) (web *websession.Web, close func(), err error) {
+func (l *loginSettings) start(cfg *websession.Config, v *guard.Validator, logger *slog.Logger) (*websession.Web, error) {
 	if cfg == nil {
-		return nil, func() {}, nil
-	}
-	close = func() {
-		if cfg.Redis != nil {
-			cfg.Redis.Close()
-		}
+		return nil, nil
 	}
 	cfg.Validator, cfg.Logger = v, logger
-	if web, err = websession.New(*cfg); err != nil {
-		close()
-		return nil, nil, err
+	web, err := websession.New(*cfg)
+	if err != nil {
+		return nil, err
 	}
 	store := "memory (one process)"
-	if l.redis != "" {
-		opts, _ := redisurl.Parse(l.redis)
-		store = "redis " + opts.Addr
+	if cfg.Redis != nil {
+		store = "redis " + cfg.Redis.Options().Addr
 	}
 	logger.Info("people's login on", "public_url", cfg.PublicURL, "callback", cfg.PublicURL+"/callback",
 		"client_id", cfg.ClientID, "default_org", cfg.DefaultOrg, "sessions", store)
-	return web, close, nil
+	return web, nil
 }
 
 // clientSecret reads the web application's secret from env

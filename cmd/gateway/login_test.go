@@ -30,17 +30,24 @@ func TestLoginConfigurationListsEveryProblem(t *testing.T) {
 		args []string
 		env  map[string]string
 		want []string
+		not  []string
 	}{
 		{
-			name: "public URL alone",
-			args: []string{"-public-url", "http://models.example.com", "-default-org", "Acme Corp", "-redis", "http://:pw@127.0.0.1:6379"},
+			name: "client ID without the rest",
+			args: []string{"-client-id", "abc", "-default-org", "Acme Corp", "-redis", "http://:pw@127.0.0.1:6379"},
 			want: []string{
-				`client ID "": set -client-id or AUTH0_CLIENT_ID`,
 				"no client secret: export AUTH0_CLIENT_SECRET or pass -client-secret-file",
-				"http is allowed only on localhost",
+				"no public URL: set -public-url or PUBLIC_URL",
 				`default organization "Acme Corp"`,
 				"invalid Redis URL: -redis / REDIS_URL",
 			},
+		},
+		{
+			name: "http public URL",
+			args: []string{"-client-id", "abc", "-public-url", "http://models.example.com"},
+			env:  map[string]string{"AUTH0_CLIENT_SECRET": "from-env"},
+			want: []string{`-public-url / PUBLIC_URL: public URL "http://models.example.com"`},
+			not:  []string{"login: public URL"}, // reported once, for the whole gateway
 		},
 		{
 			name: "two secrets",
@@ -79,6 +86,9 @@ func TestLoginConfigurationListsEveryProblem(t *testing.T) {
 			for _, w := range c.want {
 				assert.Contains(t, err.Error(), w)
 			}
+			for _, n := range c.not {
+				assert.NotContains(t, err.Error(), n)
+			}
 			for _, secret := range []string{"from-env", "from-a-file", ":pw@", "too-short"} {
 				assert.NotContains(t, err.Error(), secret, "secrets are never repeated")
 			}
@@ -95,7 +105,7 @@ func TestLoginFromStackOutputs(t *testing.T) {
 	os.WriteFile(outputs, b, 0o644)
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
-	var logs syncBuffer
+	var logs textBuffer
 	addr, stop := start(t, []string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0",
 		"-public-url", "http://127.0.0.1:8080", "-client-secret-file", secretFile}, env(nil), &logs)
 	defer stop()
@@ -105,14 +115,14 @@ func TestLoginFromStackOutputs(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), `id="login"`)
-	assert.Contains(t, logs.String(), `"client_id":"web-client-id"`)
+	assert.Contains(t, logs.String(), `"client_id":"web-client-id"`, "the stack's web app, since its secret is given")
 	assert.NotContains(t, logs.String(), "s3cret")
 }
 
 // -dev starts a tenant and a model server beside the gateway, prints what
 // to open and who to log in as, and the login works end to end.
 func TestDevMode(t *testing.T) {
-	var out syncBuffer
+	var out textBuffer
 	addr, stop := start(t, []string{"-dev", "-dev-project", "../..", "-listen", "127.0.0.1:0"},
 		env(map[string]string{"DEVTENANT_PASSWORD": "Dev-Mode-Passw0rd!"}), &out)
 	defer stop()
@@ -170,18 +180,18 @@ func start(t *testing.T, args []string, env func(string) (string, bool), out io.
 	return "", nil
 }
 
-// syncBuffer is a bytes.Buffer the gateway's logger and the test share.
-type syncBuffer struct {
+// textBuffer is a bytes.Buffer the gateway's output and the test share.
+type textBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *textBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
-func (s *syncBuffer) String() string {
+func (s *textBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return strings.Clone(s.b.String())

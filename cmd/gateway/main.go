@@ -45,6 +45,8 @@ type settings struct {
 	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
 	requireOrg                                                                   bool
 	orgs                                                                         string
+	// Limits, metrics, discovery (extras.go).
+	redisURL, limitsFailMode, metricsListen, publicURL string
 
 	login loginSettings // people's login (login.go)
 	dev   devSettings   // -dev (dev.go)
@@ -70,6 +72,10 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
+	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
+	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
 	s.login.register(fs, getenv)
 	s.dev.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -135,10 +141,15 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 	}
 	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, Logger: logger}
+	x, more := setUpExtras(s, logger)
+	problems = append(problems, more...)
+	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
+	x.configure(&guardConfig, &gatewayConfig)
 	problems = append(problems, guardConfig.Validate())
-	webConfig, err := s.login.config(s, env) // login.go
+	webConfig, err := s.login.config(s, env, x.redis) // login.go
 	problems = append(problems, err)
 	if err := errors.Join(problems...); err != nil {
+		x.close()
 		return err
 	}
 
@@ -146,12 +157,23 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	web, closeWeb, err := s.login.start(webConfig, v, logger)
+	web, err := s.login.start(webConfig, v, logger) // login.go
 	if err != nil {
+		x.close()
 		return err
 	}
-	defer closeWeb()
-	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger, Web: web})
+	gatewayConfig.Web = web
+	handler, err := gateway.New(v, gatewayConfig)
+	if err != nil {
+		x.close()
+		return err
+	}
+	stopExtras, err := x.start(ctx, s, logger)
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopExtras(stopCtx)
+	}()
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
@@ -40,6 +41,16 @@ type Config struct {
 	Routes   []Route
 	Logger   *slog.Logger
 
+	// Limits, if set, are enforced per client and organization on proxied
+	// routes; LimitsFailMode (FailOpen, or FailClosed by default) is what
+	// requests get when the limits store fails (limits.go).
+	Limits         *limits.Enforcer
+	LimitsFailMode string
+	// Metrics, if set, are recorded (metrics.go; served apart, by Metrics.Handler).
+	Metrics *Metrics
+	// Discovery, if set, serves the RFC 9728 metadata for agents (discovery.go).
+	Discovery *Discovery
+
 	// Web, when set, logs people in (/login, /callback, /logout, the page
 	// at /) and lets their browser call the guarded routes with its session.
 	Web *websession.Web
@@ -56,6 +67,12 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
 	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
+	if m := cfg.LimitsFailMode; m != "" && m != FailOpen && m != FailClosed {
+		errs = append(errs, fmt.Errorf("limits fail mode %q: want %q or %q", m, FailOpen, FailClosed))
+	}
+	if cfg.Discovery != nil {
+		errs = append(errs, cfg.Discovery.validate(cfg.Routes))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -69,17 +86,21 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	auth := sessionAuth(cfg.Web) // web.go
 	mux.Handle("GET /api/messages/protected", auth(v.Require(guard.Requirement{})(message(ProtectedMessage))))
 	mux.Handle("GET /api/messages/admin", auth(v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage))))
-	proxy := newProxy(cfg.Upstream, cfg.Logger)
+	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
 		mux.Handle(r.Pattern, auth(v.Require(r.Requirement())(proxy)))
 	}
 	if cfg.Web != nil {
 		cfg.Web.Register(mux)
 	}
+	if d := cfg.Discovery; d != nil {
+		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refusedBecause(r, "no such route")
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return logRequests(mux, cfg.Logger), nil
+	return observe(mux, cfg.Logger, cfg.Metrics), nil
 }
 
 func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
@@ -134,28 +155,6 @@ func writeMessage(w http.ResponseWriter, text string) {
 		Message string `json:"message"`
 	}{text})
 }
-
-// logRequests logs each request's method, path, status and duration (the
-// guard logs the subject, client and organization of denied tokens).
-func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration_ms", time.Since(start).Milliseconds())
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
-
-// Unwrap lets http.ResponseController reach Flush on the real writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // bufferPool reuses the proxy's copy buffers instead of allocating 32 KiB
 // for every request.

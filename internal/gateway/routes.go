@@ -54,6 +54,7 @@ func LoadRoutes(path string) ([]Route, error) {
 	}
 	var file struct {
 		Routes []Route `yaml:"routes"`
+		Limits any     `yaml:"limits"` // read by LoadLimits
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)

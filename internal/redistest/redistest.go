@@ -1,5 +1,9 @@
 // Package redistest starts a real redis-server for a test, on a free
-// loopback port, and stops it when the test ends.
+// loopback port, with nothing saved to disk.
+//
+// Without redis-server (Debian/Ubuntu: apt-get install redis-server) the
+// test is skipped with a message saying so; with REQUIRE_REDIS=1 in the
+// environment (as in CI) it fails instead.
 package redistest
 
 import (
@@ -8,7 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,70 +21,92 @@ import (
 
 // Server is a running redis-server.
 type Server struct {
+	Addr string // 127.0.0.1:PORT
 	URL  string // redis://127.0.0.1:PORT/0
-	Addr string
 	cmd  *exec.Cmd
 }
 
-// Start runs redis-server (from PATH or /usr/bin) without persistence. It
-// skips the test when redis-server is not installed, unless REQUIRE_REDIS=1
-// makes that a failure (as in CI).
-func Start(tb testing.TB) *Server {
-	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("REQUIRE_REDIS") == "1" {
-			tb.Fatal("REQUIRE_REDIS=1 but redis-server is not installed (apt-get install redis-server)")
+// Binary is where redis-server is looked for first; then $PATH.
+const Binary = "/usr/bin/redis-server"
+
+// Start runs a redis-server until the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary
+	if _, err := os.Stat(bin); err != nil {
+		if bin, err = exec.LookPath("redis-server"); err != nil {
+			msg := "redis-server is not installed (apt-get install redis-server); the Redis tests did not run"
+			if os.Getenv("REQUIRE_REDIS") == "1" {
+				t.Fatal(msg + ", and REQUIRE_REDIS=1 requires them")
+			}
+			t.Skip(msg + "; set REQUIRE_REDIS=1 to make this a failure")
 		}
-		tb.Skip("redis-server is not installed (apt-get install redis-server); REQUIRE_REDIS=1 makes this a failure")
 	}
-	addr := freeAddr(tb)
-	host, port, _ := net.SplitHostPort(addr)
-	dir := tb.TempDir()
-	cmd := exec.Command(bin, "--bind", host, "--port", port, "--save", "", "--appendonly", "no",
-		"--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("redis-server: %v", err)
-	}
-	s := &Server{URL: "redis://" + addr + "/0", Addr: addr, cmd: cmd}
-	tb.Cleanup(s.Stop)
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c.Ping(context.Background()).Err() == nil {
+	var lastErr error
+	for range 3 { // another process may take the free port before redis-server does
+		s, err := start(t, bin)
+		if err == nil {
 			return s
 		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			tb.Fatalf("redis-server on %s did not answer within 5s:\n%s", addr, log)
+		lastErr = err
+	}
+	t.Fatalf("redis-server did not start: %v", lastErr)
+	return nil
+}
+
+func start(t testing.TB, bin string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no",
+		"--dir", dir, "--logfile", dir+"/redis.log")
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd}
+	s.URL = "redis://" + s.Addr + "/0"
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer rdb.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(dir + "/redis.log")
+			return nil, fmt.Errorf("redis-server exited (%v): %s", err, log)
+		default:
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			t.Cleanup(func() { s.Stop(); <-exited })
+			return s, nil
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	cmd.Process.Kill()
+	<-exited
+	return nil, fmt.Errorf("redis-server on %s did not answer PING within 10 s", s.Addr)
 }
 
-// Stop kills the server (a Redis that goes down). It is safe to call twice.
-func (s *Server) Stop() {
-	if s.cmd.Process != nil && s.cmd.ProcessState == nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	}
+// Stop kills the server, as a crash would. Stopping twice is harmless.
+func (s *Server) Stop() { s.cmd.Process.Kill() }
+
+// Client is a client of the server, closed with the test.
+func (s *Server) Client(t testing.TB) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
 }
 
-// Client is a go-redis client of the server, closed with the test.
-func (s *Server) Client(tb testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr})
-	tb.Cleanup(func() { c.Close() })
-	return c
-}
-
-// freeAddr is a loopback address nothing listens on right now.
-func freeAddr(tb testing.TB) string {
+func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatal(err)
+		return 0, err
 	}
 	defer ln.Close()
-	return ln.Addr().String()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
-
-// DownURL is a Redis URL where nothing answers: a Redis that is down.
-func DownURL(tb testing.TB) string { return fmt.Sprintf("redis://%s/0", freeAddr(tb)) }

@@ -65,6 +65,9 @@ func Parse(raw string) (*redis.Options, error) {
 	if !q.Has("dialer_retries") {
 		opts.DialerRetries = DefaultDialRetries
 	}
+	// A call whose context has a deadline is bounded by it, not by
+	// ReadTimeout and retries: the limits give Redis a few milliseconds.
+	opts.ContextTimeoutEnabled = true
 	return opts, nil
 }
 
