@@ -14,6 +14,7 @@ func sessionAuth(web *websession.Web) func(http.Handler) http.Handler {
 	if web == nil {
 		return func(h http.Handler) http.Handler { return h }
 	}
+	web.OnRefusal(func(r *http.Request, _ int, reason string) { refusedBecause(r, reason) }) // the access log's reason
 	return web.Authenticate
 }
 

@@ -54,6 +54,7 @@ type options struct {
 	idToken       func(map[string]any) // rewrites ID tokens as the token endpoint returns them
 	holdRefresh   chan struct{}        // refresh calls wait for it to close
 	refuseRefresh bool                 // the tenant answers invalid_grant to refresh calls
+	log           io.Writer            // the gateways' JSON log; nil: discarded
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -89,7 +90,11 @@ func newStack(t testing.TB, o options) *stack {
 		})
 		require.NoError(t, err)
 		up, _ := url.Parse(s.upstream.URL)
-		h, err := gateway.New(v, gateway.Config{Upstream: up, Routes: gateway.DefaultRoutes(), Logger: quiet, Web: web})
+		logger := quiet
+		if o.log != nil {
+			logger = slog.New(slog.NewJSONHandler(o.log, nil))
+		}
+		h, err := gateway.New(v, gateway.Config{Upstream: up, Routes: gateway.DefaultRoutes(), Logger: logger, Web: web})
 		require.NoError(t, err)
 		srv := httptest.NewUnstartedServer(h)
 		srv.Listener.Close()

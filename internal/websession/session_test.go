@@ -20,7 +20,8 @@ import (
 // A state-changing call with the session cookie must prove it comes from
 // the gateway's own page; one with a bearer token needs no such proof.
 func TestSessionCallsNeedSameOrigin(t *testing.T) {
-	s := newStack(t, options{})
+	var log lockedBuffer
+	s := newStack(t, options{log: &log})
 	b := s.browser(t)
 	b.login(s.url(), bob, "globex")
 	chat := s.url() + "/v1/chat/completions"
@@ -50,6 +51,9 @@ func TestSessionCallsNeedSameOrigin(t *testing.T) {
 		})
 	}
 
+	assert.Contains(t, log.String(), `"reason":"cross-origin request refused: Origin \"https://evil.example\" is not `+s.url(),
+		"the access log says why")
+
 	// A bearer caller (no cookie) posts without Origin, as any API client does.
 	tok, err := s.dt.Tokens(context.Background(), devtenant.UserLogin{Email: bob, Organization: "globex"})
 	require.NoError(t, err)
@@ -57,6 +61,19 @@ func TestSessionCallsNeedSameOrigin(t *testing.T) {
 	r := m2m.do(http.MethodPost, chat, strings.NewReader(`{}`), "Authorization", "Bearer "+tok.AccessToken)
 	assert.Equal(t, http.StatusOK, r.StatusCode, r.message())
 }
+
+// lockedBuffer is a log the gateways write while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // A bearer header wins over the cookie; the cookie never reaches the upstream.
 func TestBearerWinsOverTheSession(t *testing.T) {

@@ -54,6 +54,18 @@ type Web struct {
 	tenant    tenant
 	refreshes singleflight.Group
 	lock      refreshLock
+	// refused, if set, hears why Authenticate refused a call (access log).
+	refused func(r *http.Request, status int, reason string)
+}
+
+// OnRefusal sets f to be told why Authenticate refuses a call, as the
+// guard's Observer is told of its denials. Call it before serving.
+func (w *Web) OnRefusal(f func(r *http.Request, status int, reason string)) { w.refused = f }
+
+func (w *Web) refuse(r *http.Request, status int, reason string) {
+	if w.refused != nil {
+		w.refused(r, status, reason)
+	}
 }
 
 // New checks cfg (every problem at once) and prepares the session store.
@@ -112,6 +124,7 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if err := sameOrigin(r, w.origin); err != nil {
+			w.refuse(r, http.StatusForbidden, err.Error())
 			guard.WriteJSONError(rw, http.StatusForbidden, err.Error())
 			return
 		}
@@ -125,7 +138,7 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			if w.sm.Token(ctx) == "" {
 				w.clearCookie(ctx, rw)
 			}
-			w.unauthorized(rw, "your session cookie names no logged-in session (it expired, or you logged out): log in again at /login")
+			w.unauthorized(rw, r, "your session cookie names no logged-in session (it expired, or you logged out): log in again at /login")
 			return
 		}
 		token, err := w.accessToken(ctx, u)
@@ -178,6 +191,7 @@ const storeDownMessage = "the session store is not answering; retry in a moment 
 // storeFailed answers an API call (JSON) when the session store fails.
 func (w *Web) storeFailed(rw http.ResponseWriter, r *http.Request, err error) {
 	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
+	w.refuse(r, http.StatusServiceUnavailable, "session store unavailable")
 	rw.Header().Set("Retry-After", "5")
 	guard.WriteJSONError(rw, http.StatusServiceUnavailable, storeDownMessage)
 }
@@ -188,7 +202,8 @@ func (w *Web) storeDown(rw http.ResponseWriter, r *http.Request, err error) {
 	w.fail(rw, r, http.StatusServiceUnavailable, storeDownMessage)
 }
 
-func (w *Web) unauthorized(rw http.ResponseWriter, message string) {
+func (w *Web) unauthorized(rw http.ResponseWriter, r *http.Request, message string) {
+	w.refuse(r, http.StatusUnauthorized, message)
 	rw.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", w.cfg.Audience))
 	guard.WriteJSONError(rw, http.StatusUnauthorized, message)
 }
@@ -200,11 +215,12 @@ func (w *Web) tokenFailed(ctx context.Context, rw http.ResponseWriter, r *http.R
 		if derr := w.sm.Destroy(ctx); derr == nil {
 			w.clearCookie(ctx, rw)
 		}
-		w.unauthorized(rw, "your session ended (its tokens expired and cannot be renewed): log in again at /login")
+		w.unauthorized(rw, r, "your session ended (its tokens expired and cannot be renewed): log in again at /login")
 	case errors.Is(err, ErrStoreUnavailable):
 		w.storeFailed(rw, r, err)
 	default:
 		w.cfg.Logger.WarnContext(ctx, "token renewal failed", "path", r.URL.Path, "error", err)
+		w.refuse(r, http.StatusServiceUnavailable, "session token renewal failed")
 		rw.Header().Set("Retry-After", "5")
 		guard.WriteJSONError(rw, http.StatusServiceUnavailable, "your access token expired and the tenant cannot renew it right now; retry in a moment")
 	}
