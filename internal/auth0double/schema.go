@@ -16,9 +16,9 @@ var ErrNoSchema = errors.New("no Auth0 provider schema")
 // Schema is the part of the provider's Pulumi package schema the double
 // enforces: resources, the object types they use, and the provider config.
 type Schema struct {
-	Config    map[string]*Property `json:"-"`
+	Config    map[string]*Property     `json:"-"`
 	Resources map[string]*ResourceType `json:"resources"`
-	Types     map[string]*Object   `json:"types"`
+	Types     map[string]*Object       `json:"types"`
 }
 
 // ResourceType is a resource type of the schema.
