@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -45,6 +46,22 @@ func Schema(t testing.TB, root string) *auth0double.Schema {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// keepUnchanged fails the test if the file at path changes before it ends:
+// the tests never write into the project.
+func keepUnchanged(t testing.TB, path string) {
+	t.Helper()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		after, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(before, after) {
+			t.Errorf("%s changed during the test (%v): the tests must only write to their copies", path, err)
+		}
+	})
 }
 
 func copyFile(t testing.TB, from, to string) {

@@ -28,7 +28,9 @@ import (
 const Passphrase = "enginetest-passphrase"
 
 // Stack is one stack of the project under the real engine, with its own
-// work dir, file backend, Pulumi home and tenant (a provider double).
+// work dir, file backend, Pulumi home and tenant (a provider double). Its
+// methods report failures to the test that made it: call them from that
+// test, not from its subtests.
 type Stack struct {
 	Name   string
 	Root   string // the project: the real Pulumi.yaml and stack files
@@ -64,6 +66,7 @@ func NewStack(t testing.TB, name string) *Stack {
 	}
 	for _, f := range []string{"Pulumi.yaml", "Pulumi." + name + ".yaml"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
+		keepUnchanged(t, filepath.Join(root, f))
 	}
 	// The CLI checks that the project's main exists; the program itself runs
 	// inline, in this process.
@@ -103,7 +106,12 @@ func NewStack(t testing.TB, name string) *Stack {
 // list the configuration an inline program gets, so the keys of the stack
 // file are passed to EngineConfig: unknown keys are still reported.
 func (s *Stack) program(ctx *pulumi.Context) error {
-	raw, err := tenant.EngineConfig(ctx, slices.Collect(maps.Keys(s.config()))...)
+	// This runs on the engine's gRPC goroutine: errors, never t.Fatal.
+	cfg, err := stackconfig.Load(s.Dir, s.Name)
+	if err != nil {
+		return err
+	}
+	raw, err := tenant.EngineConfig(ctx, slices.Collect(maps.Keys(cfg.Values))...)
 	if err != nil {
 		return err
 	}
@@ -113,6 +121,7 @@ func (s *Stack) program(ctx *pulumi.Context) error {
 
 // config is the work dir's stack configuration, secrets blinded.
 func (s *Stack) config() map[string]string {
+	s.t.Helper()
 	cfg, err := stackconfig.Load(s.Dir, s.Name)
 	if err != nil {
 		s.t.Fatal(err)

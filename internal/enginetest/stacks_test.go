@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -184,21 +185,15 @@ func checkOutputs(t *testing.T, s *Stack) {
 
 // configClients are the names of the clients in the stack file.
 func (s *Stack) configClients(t *testing.T) []string {
+	t.Helper()
 	var clients []struct{ Name string }
 	configValue(t, s, tenant.KeyClients, &clients)
 	var names []string
 	for _, c := range clients {
 		names = append(names, c.Name)
 	}
-	return sortedKeys(setOf(names))
-}
-
-func setOf(names []string) map[string]bool {
-	m := map[string]bool{}
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
+	slices.Sort(names)
+	return names
 }
 
 // urn is the URN of a resource of this stack; typ includes parent types
