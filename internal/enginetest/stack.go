@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -147,34 +149,52 @@ func (st Steps) Changes() []string {
 	return out
 }
 
-// collect gathers the steps of one operation from its event stream.
-func collect() (chan events.EngineEvent, func() Steps) {
+// collect gathers the steps of one operation from its event stream. The
+// Automation API closes the stream when the operation ends, except when the
+// CLI fails before the engine starts (a stack config error): then the steps
+// seen within a short grace are returned.
+func collect() (chan events.EngineEvent, func(error) Steps) {
 	ch := make(chan events.EngineEvent)
+	var mu sync.Mutex
 	steps := Steps{}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for e := range ch {
 			if pre := e.ResourcePreEvent; pre != nil {
+				mu.Lock()
 				steps[pre.Metadata.URN] = append(steps[pre.Metadata.URN], pre.Metadata.Op)
+				mu.Unlock()
 			}
 		}
 	}()
-	return ch, func() Steps { <-done; return steps }
+	return ch, func(opErr error) Steps {
+		if opErr == nil {
+			<-done
+		} else {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(steps)
+	}
 }
 
 // Preview runs `pulumi preview`.
 func (s *Stack) Preview(opts ...optpreview.Option) (Steps, error) {
 	ch, steps := collect()
 	_, err := s.Auto.Preview(s.ctx, append(opts, optpreview.EventStreams(ch))...)
-	return steps(), err
+	return steps(err), err
 }
 
 // Up runs `pulumi up`.
 func (s *Stack) Up(opts ...optup.Option) (Steps, error) {
 	ch, steps := collect()
 	_, err := s.Auto.Up(s.ctx, append(opts, optup.EventStreams(ch))...)
-	return steps(), err
+	return steps(err), err
 }
 
 // Destroy runs `pulumi destroy`.
