@@ -14,29 +14,36 @@ import (
 // A change that would delete the tenant's data, each on a freshly deployed
 // stack.
 type dataLoss struct {
-	name   string
-	config func(t *testing.T, s *Stack) (args []string, target string) // `pulumi config ...`, and the URN it deletes
+	name    string
+	config  func(t *testing.T, s *Stack) (args []string, target string) // `pulumi config ...`, and the URN it deletes
+	replace bool                                                        // target is replaced, not deleted
 }
 
 var dataLosses = []dataLoss{
+	{"change the API identifier", func(t *testing.T, s *Stack) ([]string, string) {
+		return []string{"set", "--path", tenant.KeyAPI + ".identifier", "https://api.changed.example.com/"},
+			s.urn("auth0:index/resourceServer:ResourceServer", "api")
+	}, true},
 	{"rename the connection", func(t *testing.T, s *Stack) ([]string, string) {
 		var conn struct{ Name string }
 		configValue(t, s, tenant.KeyConnection, &conn)
 		return []string{"set", "--path", tenant.KeyConnection + ".name", conn.Name + "-renamed"},
 			s.urn("auth0:index/connection:Connection", "connection-"+conn.Name)
-	}},
+	}, false},
 	{"remove an organization", func(t *testing.T, s *Stack) ([]string, string) {
 		var orgs []struct{ Name string }
 		configValue(t, s, tenant.KeyOrganizations, &orgs)
 		last := len(orgs) - 1
 		return []string{"rm", "--path", fmt.Sprintf("%s[%d]", tenant.KeyOrganizations, last)},
 			s.urn("auth0:index/organization:Organization", "org-"+orgs[last].Name)
-	}},
+	}, false},
 }
 
-// In prod (protect: true) the engine refuses to delete the API, the
-// connection and the organizations, and the offline gate (cmd/plan -against)
-// refuses the same changes before `pulumi up` runs. In dev they go through.
+// In prod (protect: true) the engine refuses to delete or replace the API,
+// the connection and the organizations, and the offline gate (cmd/plan
+// -against) refuses the same changes before `pulumi up` runs. In dev they go
+// through: the API identifier is willReplaceOnChanges, so the API is
+// replaced.
 // (Destroy is the last step of TestStacks.)
 func TestProtect(t *testing.T) {
 	for _, stack := range []string{"prod", "dev"} {
@@ -54,7 +61,14 @@ func TestProtect(t *testing.T) {
 				require.NoError(t, err)
 				findings := plan.Compare(recorded, workDirPlan(t, s))
 				_, err = s.Up()
-				if !protected {
+				switch {
+				case !protected && change.replace:
+					require.NoError(t, err)
+					assert.Equal(t, 2, s.Double.Creates()[target], "%s is replaced: created anew", target)
+					assert.Equal(t, 1, s.Double.Deletes()[target], "%s is replaced: the old one deleted", target)
+					assert.NotEqual(t, before.resource[target], tenantResources(s)[target])
+					return
+				case !protected:
 					require.NoError(t, err)
 					assert.Equal(t, 1, s.Double.Deletes()[target], "%s is deleted", target)
 					assert.NotContains(t, tenantResources(s), target)
@@ -62,8 +76,12 @@ func TestProtect(t *testing.T) {
 				}
 				assert.True(t, plan.Fatal(findings), "the gate refuses it before `pulumi up`:\n%s", plan.Summary(findings))
 				require.Error(t, err, "pulumi up")
-				assert.Contains(t, err.Error(), fmt.Sprintf("resource %q cannot be deleted", target))
-				assert.Contains(t, err.Error(), "because it is protected")
+				if change.replace {
+					assert.Contains(t, err.Error(), fmt.Sprintf("unable to replace resource %q", target))
+				} else {
+					assert.Contains(t, err.Error(), fmt.Sprintf("resource %q cannot be deleted", target))
+				}
+				assert.Contains(t, err.Error(), "protect")
 				checkProtectedKept(t, s, before)
 			})
 		}
