@@ -20,7 +20,8 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
-// Identity headers the upstream receives. Any the caller sends are dropped.
+// Identity headers the upstream receives. Any the caller sends, in any
+// spelling (case, underscores), are dropped.
 const (
 	HeaderSubject  = "X-Auth-Subject"
 	HeaderClientID = "X-Auth-Client-Id"
@@ -88,7 +89,8 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux.Handle("GET /api/messages/admin", auth(v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage))))
 	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
-		mux.Handle(r.Pattern, auth(v.Require(r.Requirement())(proxy)))
+		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }
+		mux.Handle(r.Pattern, routeHandler(r, require, proxy))
 	}
 	if cfg.Web != nil {
 		cfg.Web.Register(mux)
@@ -100,7 +102,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		refusedBecause(r, "no such route")
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return observe(mux, cfg.Logger, cfg.Metrics), nil
+	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
 }
 
 func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
@@ -110,9 +112,8 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 			pr.SetXForwarded()
 			h := pr.Out.Header
 			h.Del("Authorization")
-			h.Del(HeaderSubject)
-			h.Del(HeaderClientID)
-			h.Del(HeaderOrgID)
+			dropSpoofable(h)
+			pr.Out.Trailer = nil // trailers could carry what the headers may not
 			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {
 				h.Set(HeaderSubject, id.Subject)
 				setIf(h, HeaderClientID, id.ClientID)
@@ -133,6 +134,10 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 		},
 		BufferPool: &bufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
+				bodyError(w, r, bodyErr)
+				return
+			}
 			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
 		},

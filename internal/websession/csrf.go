@@ -11,7 +11,8 @@ import (
 var ErrCrossOrigin = errors.New("cross-origin request refused")
 
 // sameOrigin checks a request authenticated by the session cookie, which a
-// browser attaches to requests other sites make. Safe methods pass. Others
+// browser attaches to requests other sites make. Safe methods pass, unless
+// they upgrade the connection. Others
 // need proof that the gateway's own page sent them: an Origin header equal
 // to the public origin, or (without Origin) Sec-Fetch-Site: same-origin.
 // No header at all is refused: a browser sends one of them on every
@@ -24,7 +25,11 @@ var ErrCrossOrigin = errors.New("cross-origin request refused")
 func sameOrigin(r *http.Request, publicOrigin string) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return nil
+		// A WebSocket handshake is a GET that opens a two-way channel
+		// with the session's rights: it needs the same proof.
+		if r.Header.Get("Upgrade") == "" {
+			return nil
+		}
 	}
 	site := r.Header.Get("Sec-Fetch-Site")
 	if site != "" && site != "same-origin" {

@@ -37,6 +37,9 @@ func TestSameOrigin(t *testing.T) {
 		{"POST cross-site with our Origin", "POST", []string{"Sec-Fetch-Site", "cross-site", "Origin", public}, false},
 		{"POST none (typed in)", "POST", []string{"Sec-Fetch-Site", "none"}, false},
 		{"POST same-origin but foreign Origin", "POST", []string{"Sec-Fetch-Site", "same-origin", "Origin", "https://evil.example"}, false},
+		{"WebSocket from elsewhere", "GET", []string{"Upgrade", "websocket", "Origin", "https://evil.example"}, false},
+		{"WebSocket without Origin", "GET", []string{"Upgrade", "websocket"}, false},
+		{"WebSocket from the page", "GET", []string{"Upgrade", "websocket", "Origin", public}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
