@@ -117,4 +117,3 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	return t, nil
 }
-
