@@ -84,12 +84,8 @@ func TestReplacementGate(t *testing.T) {
 		{name: "new scope and token lifetime", edit: setJSON(tenant.KeyAPI, `"tokenLifetime":3600`, `"tokenLifetime":7200`)},
 		{name: "client removed is only a note", edit: setJSON(tenant.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
 			notes: []string{"client-model-catalog ", "client-model-catalog-credentials ", "client-model-catalog-grant "}},
-		{name: "protected organization removed", edit: func(raw map[string]string) {
-			setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`)(raw)
-			setJSON(tenant.KeyClients, `"acme","globex"`, `"acme","globex-inc"`)(raw)
-		},
-			fatal: []string{"org-globex "}, notes: []string{"org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles ",
-				"client-partner-sync-org-globex "}},
+		{name: "protected organization removed", edit: setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
+			fatal: []string{"org-globex "}, notes: []string{"org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
 		{name: "connection renamed", edit: setJSON(tenant.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
 			fatal: []string{"connection-model-api-users "}, notes: []string{"connection-model-api-users-clients "}},
 		{name: "API identifier changed", edit: setJSON(tenant.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
