@@ -72,7 +72,9 @@ func newStack(t testing.TB, o options) *stack {
 	s := &stack{clock: &clock{}, upstream: newRecorder(t)}
 	cfg := devtenanttest.Stack(t, "dev")
 	cfg.API.AllowOfflineAccess = o.offline
-	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now})
+	// The gateways under test listen on any loopback port; the dev stack's
+	// web app lists port 8080 only.
+	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now, WebApp: devtenant.DefaultWebApp})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	v, err := guard.New(ctx, guard.Config{Issuer: s.dt.Issuer(), Audience: s.dt.Audience(), JWKSURL: s.dt.JWKSURL(), Logger: quiet, Now: s.clock.Now})
