@@ -306,3 +306,13 @@ func setCookieHeader(r reply) string {
 	}
 	return ""
 }
+
+// setCookieCounts counts a response's Set-Cookie headers by cookie name: a
+// browser applies two for one name in order, and only the last counts.
+func setCookieCounts(r reply) map[string]int {
+	counts := map[string]int{}
+	for _, c := range r.Cookies() {
+		counts[c.Name]++
+	}
+	return counts
+}
