@@ -132,10 +132,20 @@ func TestDevMode(t *testing.T) {
 		assert.Contains(t, banner, want)
 	}
 	assert.NotContains(t, banner, "Dev-Mode-Passw0rd!")
+	for _, level := range []string{`"level":"WARN"`, `"level":"ERROR"`} {
+		assert.NotContains(t, banner, level, "a correct -dev setup starts without warnings")
+	}
+	// The dev API is the gateway's public URL, so agents can use discovery.
+	resp, err := http.Get("http://" + addr + "/.well-known/oauth-protected-resource")
+	require.NoError(t, err)
+	var metadata struct{ Resource string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&metadata))
+	resp.Body.Close()
+	assert.Equal(t, "http://"+addr+"/", metadata.Resource)
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get("http://" + addr + "/login?organization=acme")
+	resp, err = hc.Get("http://" + addr + "/login?organization=acme")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusFound, resp.StatusCode)
