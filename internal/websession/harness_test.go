@@ -64,7 +64,8 @@ type stack struct {
 	clock     *clock
 	upstream  *recorder
 	gateways  []*httptest.Server
-	refreshes atomic.Int64 // refresh_token grants sent to the tenant
+	webs      []*websession.Web // the login of each gateway
+	refreshes atomic.Int64      // refresh_token grants sent to the tenant
 }
 
 func newStack(t testing.TB, o options) *stack {
@@ -102,6 +103,7 @@ func newStack(t testing.TB, o options) *stack {
 		srv.Start()
 		t.Cleanup(srv.Close)
 		s.gateways = append(s.gateways, srv)
+		s.webs = append(s.webs, web)
 	}
 	return s
 }

@@ -33,6 +33,14 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	if w.sm.Token(ctx) == "" {
+		// A login without a session stores a new one: bounded per client.
+		if wait := w.logins.wait(r, w.cfg.Now()); wait > 0 {
+			rw.Header().Set("Retry-After", retryAfter(wait))
+			w.fail(rw, r, http.StatusTooManyRequests, "too many logins started from your address: retry in "+retryAfter(wait)+" s")
+			return
+		}
+	}
 	p, err := w.tenant.provider(ctx)
 	if err != nil {
 		w.fail(rw, r, http.StatusServiceUnavailable, err.Error()+"; retry in a moment")
