@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,6 +13,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // extras are the gateway's optional parts: limits (in memory, or in Redis
@@ -41,7 +40,7 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		// go-redis's own messages (a failed dial, for each one) go to the
 		// JSON log at debug level: the limits log a failing Redis themselves.
 		redis.SetLogger(redisLog{logger})
-		rdb, err := redisClient(s.redisURL)
+		rdb, err := redisurl.Client(s.redisURL) // internal/redisurl: shared with the sessions
 		if err != nil {
 			problems = append(problems, err)
 		}
@@ -76,34 +75,6 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		}
 	}
 	return x, problems
-}
-
-// redisClient parses -redis / REDIS_URL once. Errors never repeat the
-// URL's password.
-func redisClient(raw string) (*redis.Client, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		shown := "(not a URL)"
-		if err == nil {
-			shown = u.Redacted()
-		}
-		return nil, fmt.Errorf("-redis / REDIS_URL %s: want redis://[:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS", shown)
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		return nil, fmt.Errorf("-redis / REDIS_URL %s: %v", u.Redacted(), err)
-	}
-	q := u.Query()
-	if !q.Has("dial_timeout") {
-		opts.DialTimeout = time.Second
-	}
-	if !q.Has("max_retries") {
-		opts.MaxRetries = 1
-	}
-	// Each call's context then bounds its reads too: a Redis that hangs
-	// costs a request limits.DefaultRedisTimeout, not ReadTimeout and retries.
-	opts.ContextTimeoutEnabled = true
-	return redis.NewClient(opts), nil
 }
 
 func (x *extras) close() error {
@@ -146,13 +117,15 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 	if x.metrics == nil {
 		return closeRedis, nil
 	}
-	ln, err := net.Listen("tcp", s.metricsListen)
+	// The same timeouts, connection cap and panic recovery as the main
+	// listener: a scraper's port is no reason to let a client hold it.
+	ln, err := gateway.Listen(s.metricsListen, s.server)
 	if err != nil {
 		return closeRedis, fmt.Errorf("-metrics-listen %s: %w", s.metricsListen, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", x.metrics.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := gateway.NewServer(mux, s.server)
 	go srv.Serve(ln)
 	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
 	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil
