@@ -64,7 +64,8 @@ type stack struct {
 	clock     *clock
 	upstream  *recorder
 	gateways  []*httptest.Server
-	refreshes atomic.Int64 // refresh_token grants sent to the tenant
+	webs      []*websession.Web // the login of each gateway
+	refreshes atomic.Int64      // refresh_token grants sent to the tenant
 }
 
 func newStack(t testing.TB, o options) *stack {
@@ -104,6 +105,7 @@ func newStack(t testing.TB, o options) *stack {
 		srv.Start()
 		t.Cleanup(srv.Close)
 		s.gateways = append(s.gateways, srv)
+		s.webs = append(s.webs, web)
 	}
 	return s
 }
@@ -307,4 +309,14 @@ func setCookieHeader(r reply) string {
 		}
 	}
 	return ""
+}
+
+// setCookieCounts counts a response's Set-Cookie headers by cookie name: a
+// browser applies two for one name in order, and only the last counts.
+func setCookieCounts(r reply) map[string]int {
+	counts := map[string]int{}
+	for _, c := range r.Cookies() {
+		counts[c.Name]++
+	}
+	return counts
 }
