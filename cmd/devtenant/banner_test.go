@@ -75,7 +75,7 @@ func TestBannerCommandsAreCorrect(t *testing.T) {
 		m2m       []string
 		personOrg string
 	}{
-		{name: "dev stack", m2m: []string{"batch-scorer", "model-catalog"}, personOrg: "acme"},
+		{name: "dev stack", m2m: []string{"batch-scorer", "model-catalog", "acme-batch"}, personOrg: "acme"},
 		{name: "names and paths to quote", args: []string{"-config", awkward}, outputs: `it's "here" $HOME`,
 			m2m: []string{"Bob's $HOME scorer", "lister"}, personOrg: "o_brien-co"},
 	} {
@@ -114,6 +114,9 @@ func TestBannerCommandsAreCorrect(t *testing.T) {
 					assert.Equal(t, tt.personOrg, flags["-org"], line)
 				case flags["-client"] != "":
 					clients = append(clients, flags["-client"])
+					if flags["-client"] == "acme-batch" {
+						assert.Equal(t, "acme", flags["-org"], "%s: its grant requires an organization", line)
+					}
 					checkSecret(t, line, inv, r.outputs, full.ClientSecrets[flags["-client"]])
 				default:
 					personCalls = append(personCalls, flags["-org"])

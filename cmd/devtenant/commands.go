@@ -68,8 +68,12 @@ func nextCommands(sum summary, outputs, upstream string) []string {
 	}
 	for _, c := range sum.clients {
 		filter := ".clientSecrets[" + jsonString(c.Name) + "]"
-		lines = append(lines, fmt.Sprintf(`AUTH0_CLIENT_SECRET="$(jq -r %s %s)" go run ./cmd/token -stack-outputs %s -client %s%s`,
-			shellQuote(filter), out, out, shellQuote(c.Name), callFlags(c.Scopes)))
+		org := ""
+		if c.OrganizationUsage == "require" && len(c.Organizations) > 0 {
+			org = " -org " + shellQuote(c.Organizations[0]) // its grant gives tokens only for an organization
+		}
+		lines = append(lines, fmt.Sprintf(`AUTH0_CLIENT_SECRET="$(jq -r %s %s)" go run ./cmd/token -stack-outputs %s -client %s%s%s`,
+			shellQuote(filter), out, out, shellQuote(c.Name), org, callFlags(c.Scopes)))
 	}
 	if p := sum.person; p != nil {
 		org := shellQuote(p.org)
