@@ -72,11 +72,11 @@ func newApp(ctx *pulumi.Context, kind appKind, a *AppConfig, api *API, opts ...p
 	if a.OrganizationRequireBehavior != "" {
 		args.OrganizationRequireBehavior = pulumi.String(a.OrganizationRequireBehavior)
 	}
-	client, err := auth0.NewClient(ctx, kind.logical, args, append(opts, pulumi.Protect(false))...)
+	client, err := auth0.NewClient(ctx, kind.logical, args, opts...)
 	if err != nil {
 		return nil, err
 	}
-	child := []pulumi.ResourceOption{pulumi.Parent(client), pulumi.Protect(false)}
+	child := []pulumi.ResourceOption{pulumi.Parent(client)}
 	creds, err := auth0.NewClientCredentials(ctx, kind.logical+"-credentials", &auth0.ClientCredentialsArgs{
 		ClientId:             client.ClientId,
 		AuthenticationMethod: pulumi.String(kind.authMethod),
@@ -100,26 +100,26 @@ func newApp(ctx *pulumi.Context, kind appKind, a *AppConfig, api *API, opts ...p
 // the database connection is enabled for: the ones people log in through.
 // An application enabled by hand shows up as drift and is removed by the
 // next `pulumi up`; M2M clients never log people in, so they are not listed.
-func newConnectionClients(ctx *pulumi.Context, conn *auth0.Connection, name string, apps ...*App) (*auth0.ConnectionClients, error) {
+func newConnectionClients(ctx *pulumi.Context, conn *auth0.Connection, apps ...*App) (*auth0.ConnectionClients, error) {
 	ids := pulumi.StringArray{}
 	for _, app := range apps {
 		if app != nil {
 			ids = append(ids, app.Client.ClientId)
 		}
 	}
-	return auth0.NewConnectionClients(ctx, "connection-"+name+"-clients", &auth0.ConnectionClientsArgs{
+	return auth0.NewConnectionClients(ctx, "connection-clients", &auth0.ConnectionClientsArgs{
 		ConnectionId:   conn.ID().ToStringOutput(),
 		EnabledClients: ids,
-	}, pulumi.Parent(conn), pulumi.Protect(false))
+	}, pulumi.Parent(conn))
 }
 
 // newTenantSettings declares the tenant-wide settings the stack sets. The
 // provider cannot create or delete a tenant: this resource updates the
 // tenant's settings, and deleting it leaves them as they are.
-func newTenantSettings(ctx *pulumi.Context, t *TenantConfig) (*auth0.Tenant, error) {
+func newTenantSettings(ctx *pulumi.Context, t *TenantConfig, protect bool) (*auth0.Tenant, error) {
 	args := &auth0.TenantArgs{ResourceParameterProfile: optionalString(t.ResourceParameterProfile)}
 	if t.EnableClientConnections != nil {
 		args.Flags = &auth0.TenantFlagsArgs{EnableClientConnections: pulumi.Bool(*t.EnableClientConnections)}
 	}
-	return auth0.NewTenant(ctx, "tenant", args, pulumi.Protect(false))
+	return auth0.NewTenant(ctx, "tenant", args, pulumi.Protect(protect))
 }

@@ -51,15 +51,15 @@ func TestAppInputs(t *testing.T) {
 		{"CLI grant", find(t, p, "cli-app-grant").Inputs.Mappable(), map[string]any{"clientId": ref("cli-app", "clientId"),
 			"audience": "https://models.example.com/", "scopes": []any{"read:models"}, "subjectType": "user"}},
 		{"M2M grants stay client grants", input(find(t, p, "client-batch-scorer-grant"), "subjectType"), nil},
-		{"connection enabled for people's apps only", input(find(t, p, "connection-model-users-clients"), "enabledClients"),
+		{"connection enabled for people's apps only", input(find(t, p, "connection-clients"), "enabledClients"),
 			[]any{ref("web-app", "clientId"), ref("cli-app", "clientId")}},
-		{"connection clients' connection", input(find(t, p, "connection-model-users-clients"), "connectionId"), ref("connection-model-users", "id")},
+		{"connection clients' connection", input(find(t, p, "connection-clients"), "connectionId"), ref("connection", "id")},
 	}
 	for _, c := range checks {
 		assert.Equal(t, c.want, c.got, c.what)
 	}
 	assert.Contains(t, find(t, p, "web-app-grant").Dependencies, find(t, p, "api-scopes").URN, "a grant names declared scopes")
-	assert.Equal(t, find(t, p, "connection-model-users").URN, find(t, p, "connection-model-users-clients").Parent)
+	assert.Equal(t, find(t, p, "connection").URN, find(t, p, "connection-clients").Parent)
 }
 
 // Renaming an application is an update of the same client: its logical name
@@ -83,7 +83,7 @@ func TestAppsAndTenantAreOptional(t *testing.T) {
 	for _, name := range []string{"web-app", "web-app-grant", "cli-app", "tenant"} {
 		assert.False(t, registered(p, name), "%s is registered", name)
 	}
-	assert.Equal(t, []any{}, input(find(t, p, "connection-model-users-clients"), "enabledClients"))
+	assert.Equal(t, []any{}, input(find(t, p, "connection-clients"), "enabledClients"))
 	assert.NotContains(t, p.Exports, "webApp")
 	assert.NotContains(t, p.Exports, "cliApp")
 	assert.Equal(t, map[string]any{"batch-scorer": recorder.Reference("client-batch-scorer-credentials", "clientSecret"),

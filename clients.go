@@ -27,11 +27,11 @@ func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.Res
 		AppType:      pulumi.String("non_interactive"),
 		GrantTypes:   pulumi.ToStringArray([]string{"client_credentials"}),
 		IsFirstParty: pulumi.Bool(true),
-	}, append(opts, pulumi.Protect(false))...)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	child := []pulumi.ResourceOption{pulumi.Parent(client), pulumi.Protect(false)}
+	child := []pulumi.ResourceOption{pulumi.Parent(client)}
 	creds, err := auth0.NewClientCredentials(ctx, "client-"+c.Name+"-credentials", &auth0.ClientCredentialsArgs{
 		ClientId:             client.ClientId,
 		AuthenticationMethod: pulumi.String("client_secret_post"),
@@ -66,7 +66,7 @@ func (c *Client) linkOrganizations(ctx *pulumi.Context, orgs map[string]*Organiz
 		link, err := auth0.NewOrganizationClientGrant(ctx, "client-"+c.Config.Name+"-org-"+name, &auth0.OrganizationClientGrantArgs{
 			GrantId:        c.Grant.ID().ToStringOutput(),
 			OrganizationId: orgs[name].Organization.ID().ToStringOutput(),
-		}, pulumi.Parent(c.Client), pulumi.Protect(false))
+		}, pulumi.Parent(c.Client))
 		if err != nil {
 			return err
 		}

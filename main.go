@@ -64,9 +64,13 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
 		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
-	var clientOpts []pulumi.ResourceOption
+	// A protected stack protects every resource, not only the ones that hold
+	// data: the engine refuses a protected resource only when it reaches it,
+	// after deleting what depends on it (members, grants, links), so a
+	// partly protected tenant loses those first. Children inherit it.
+	clientOpts := []pulumi.ResourceOption{pulumi.Protect(cfg.Protect)}
 	if cfg.Tenant != nil {
-		if t.Settings, err = newTenantSettings(ctx, cfg.Tenant); err != nil {
+		if t.Settings, err = newTenantSettings(ctx, cfg.Tenant, cfg.Protect); err != nil {
 			return nil, err
 		}
 		if cfg.Tenant.EnableClientConnections != nil {
@@ -112,7 +116,7 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 			return nil, err
 		}
 	}
-	if t.ConnectionClients, err = newConnectionClients(ctx, conn, cfg.Connection.Name, t.WebApp, t.CLIApp); err != nil {
+	if t.ConnectionClients, err = newConnectionClients(ctx, conn, t.WebApp, t.CLIApp); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -124,9 +124,9 @@ func TestReferencesAreWired(t *testing.T) {
 		{"role permissions", input(find(t, p, "role-model-viewer-permissions"), "permissions"), []any{
 			map[string]any{"name": "read:models", "resourceServerIdentifier": "https://models.example.com/"}}},
 		{"org connections", input(find(t, p, "org-acme-connections"), "enabledConnections"), []any{
-			map[string]any{"connectionId": ref("connection-model-users", "id"), "assignMembershipOnLogin": false}}},
+			map[string]any{"connectionId": ref("connection", "id"), "assignMembershipOnLogin": false}}},
 		{"extra org connection", input(find(t, p, "org-globex-connections"), "enabledConnections"), []any{
-			map[string]any{"connectionId": ref("connection-model-users", "id"), "assignMembershipOnLogin": false},
+			map[string]any{"connectionId": ref("connection", "id"), "assignMembershipOnLogin": false},
 			map[string]any{"connectionId": "con_external01"}}},
 		{"org connections org", input(find(t, p, "org-acme-connections"), "organizationId"), ref("org-acme", "id")},
 		{"members", input(find(t, p, "org-acme-members"), "members"), []any{ref("user-alice@acme.example.com", "id"), "auth0|abc123"}},
@@ -151,7 +151,7 @@ func TestDependencies(t *testing.T) {
 		{"role-model-user-permissions", "api-scopes", "a permission must be a declared scope"},
 		{"org-acme-member-auth0|abc123-roles", "org-acme-members", "roles are assigned to members"},
 		{"org-acme-members", "user-alice@acme.example.com", "the test user must exist first"},
-		{"org-acme-connections", "connection-model-users", "the link needs the connection"},
+		{"org-acme-connections", "connection", "the link needs the connection"},
 	}
 	for _, c := range cases {
 		assert.Contains(t, find(t, p, c.resource).Dependencies, find(t, p, c.dependsOn).URN,
@@ -160,7 +160,6 @@ func TestDependencies(t *testing.T) {
 }
 
 func TestProtection(t *testing.T) {
-	protected := []string{"api", "connection-model-users", "org-acme", "org-globex"}
 	for _, protect := range []bool{false, true} {
 		raw := baseConfig()
 		delete(raw, tenant.KeyTestUsers) // test users are refused in protected stacks
@@ -170,8 +169,10 @@ func TestProtection(t *testing.T) {
 		}
 		p := evaluate(t, "test", raw)
 		for _, r := range p.Resources {
-			assert.Equal(t, protect && slices.Contains(protected, r.Name), r.Protect, "protect=%v: %s protect", protect, r.Name)
-			assert.Equal(t, protect && r.Name == "connection-model-users", r.RetainOnDelete, "protect=%v: %s retainOnDelete", protect, r.Name)
+			// Everything: the engine refuses a protected resource only
+			// when it reaches it, after deleting what depends on it.
+			assert.Equal(t, protect, r.Protect, "protect=%v: %s protect", protect, r.Name)
+			assert.Equal(t, protect && r.Name == "connection", r.RetainOnDelete, "protect=%v: %s retainOnDelete", protect, r.Name)
 		}
 	}
 }
@@ -186,7 +187,7 @@ func TestExports(t *testing.T) {
 		"tokenEndpoint": {Value: "https://example.us.auth0.com/oauth/token"},
 		"tenantDomain":  {Value: "example.us.auth0.com"},
 		"apiId":         {Value: ref("api", "id")},
-		"connectionId":  {Value: ref("connection-model-users", "id")},
+		"connectionId":  {Value: ref("connection", "id")},
 		"roleIds":       {Value: map[string]any{"model-user": ref("role-model-user", "id"), "model-viewer": ref("role-model-viewer", "id")}},
 		"organizations": {Value: map[string]any{"acme": ref("org-acme", "id"), "globex": ref("org-globex", "id")}},
 		"signingAlg":    {Value: "RS256"},

@@ -19,11 +19,14 @@ type Organization struct {
 }
 
 // newConnection declares the database connection that holds the members.
+// Its logical name is fixed: renaming the connection is a replacement (name
+// is willReplaceOnChanges), which protect refuses, never a new connection
+// beside the old one.
 // Deleting or replacing it deletes its users, so a protected stack both
 // protects it and retains it in Auth0 if it ever leaves the program.
 func newConnection(ctx *pulumi.Context, cfg *Config) (*auth0.Connection, map[string]*auth0.User, error) {
 	c := cfg.Connection
-	conn, err := auth0.NewConnection(ctx, "connection-"+c.Name, &auth0.ConnectionArgs{
+	conn, err := auth0.NewConnection(ctx, "connection", &auth0.ConnectionArgs{
 		Name:     pulumi.String(c.Name),
 		Strategy: pulumi.String("auth0"),
 		Options: &auth0.ConnectionOptionsArgs{
@@ -78,7 +81,7 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 	if err != nil {
 		return nil, err
 	}
-	child := []pulumi.ResourceOption{pulumi.Parent(org), pulumi.Protect(false)}
+	child := []pulumi.ResourceOption{pulumi.Parent(org)}
 	orgID := org.ID().ToStringOutput()
 
 	links := auth0.OrganizationConnectionsEnabledConnectionArray{

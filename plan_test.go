@@ -82,12 +82,14 @@ func TestReplacementGate(t *testing.T) {
 		{name: "unchanged"},
 		{name: "new organization", edit: setJSON(tenant.KeyOrganizations, `[{`, `[{"name":"initech","displayName":"Initech"},{`)},
 		{name: "new scope and token lifetime", edit: setJSON(tenant.KeyAPI, `"tokenLifetime":3600`, `"tokenLifetime":7200`)},
-		{name: "client removed is only a note", edit: setJSON(tenant.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
-			notes: []string{"client-model-catalog ", "client-model-catalog-credentials ", "client-model-catalog-grant "}},
+		// prod protects every resource: removing one takes an explicit
+		// `pulumi state unprotect` first.
+		{name: "client removed from a protected stack", edit: setJSON(tenant.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
+			fatal: []string{"client-model-catalog ", "client-model-catalog-credentials ", "client-model-catalog-grant "}},
 		{name: "protected organization removed", edit: setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
-			fatal: []string{"org-globex "}, notes: []string{"org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
+			fatal: []string{"org-globex ", "org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
 		{name: "connection renamed", edit: setJSON(tenant.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
-			fatal: []string{"connection-model-api-users "}, notes: []string{"connection-model-api-users-clients "}},
+			fatal: []string{"connection name"}},
 		{name: "API identifier changed", edit: setJSON(tenant.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
 			fatal: []string{"api identifier", "api-scopes resourceServerIdentifier", "client-batch-scorer-grant audience", "client-model-catalog-grant audience",
 				"client-partner-sync-grant audience", "web-app-grant audience"}},

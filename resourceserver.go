@@ -65,7 +65,7 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 	scopeSet, err := auth0.NewResourceServerScopes(ctx, "api-scopes", &auth0.ResourceServerScopesArgs{
 		ResourceServerIdentifier: server.Identifier,
 		Scopes:                   scopes,
-	}, pulumi.Parent(server), pulumi.Protect(false))
+	}, pulumi.Parent(server))
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		role, err := auth0.NewRole(ctx, "role-"+r.Name, &auth0.RoleArgs{
 			Name:        pulumi.String(r.Name),
 			Description: optionalString(r.Description),
-		}, pulumi.Protect(false))
+		}, pulumi.Protect(cfg.Protect))
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		rolePerms, err := auth0.NewRolePermissions(ctx, "role-"+r.Name+"-permissions", &auth0.RolePermissionsArgs{
 			RoleId:      roleID,
 			Permissions: perms,
-		}, pulumi.Parent(role), pulumi.Protect(false), pulumi.DependsOn([]pulumi.Resource{scopeSet}))
+		}, pulumi.Parent(role), pulumi.DependsOn([]pulumi.Resource{scopeSet}))
 		if err != nil {
 			return nil, err
 		}

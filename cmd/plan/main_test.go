@@ -21,7 +21,7 @@ func TestPlanFormats(t *testing.T) {
 		want []string
 	}{
 		{nil, []string{"Plan for stack dev of model-api-auth0", "+ auth0:ResourceServer api", "    + auth0:ResourceServerScopes api-scopes", "password:       [secret]", "clientSecrets: [secret]"}},
-		{[]string{"-stack", "prod"}, []string{"+ auth0:Connection connection-model-api-users  [protect, retainOnDelete]", "+ auth0:Organization org-acme  [protect]"}},
+		{[]string{"-stack", "prod"}, []string{"+ auth0:Connection connection  [protect, retainOnDelete]", "+ auth0:Organization org-acme  [protect]"}},
 		{[]string{"-stack", "prod", "-format", "markdown"}, []string{"### Offline plan: `pulumi up` on **prod** would create", "| `auth0:OrganizationMemberRoles` | 2 |", "<details>", "| `clientSecrets` | `[secret]` |"}},
 		{[]string{"-stack", "staging", "-format", "json"}, []string{`"stack": "staging"`, `"clientSecrets": "[secret]"`}},
 	}
@@ -75,7 +75,7 @@ func TestPlanGate(t *testing.T) {
 		t.Errorf("prod against its own golden plan: exit %d\n%s", code, errOut)
 	}
 	_, errOut, code := runPlan(t, "-stack", "dev", "-against", "../../testdata/prod.plan.json")
-	if code != 1 || !strings.Contains(errOut, "ERROR: connection-model-api-users (auth0:Connection) would be deleted") {
+	if code != 1 || !strings.Contains(errOut, "ERROR: connection (auth0:Connection) would be deleted") {
 		t.Errorf("dev against prod's plan: exit %d\n%s", code, errOut)
 	}
 }
