@@ -1,0 +1,28 @@
+# bench/streams.sh: the stream test of bench/gateway.sh (sourced by it).
+
+# run_streams: STREAMS event streams held open at once, directly from the
+# upstream, through a bare ReverseProxy (its pool sized as the gateway's)
+# and through a fresh gateway, so that its memory at 0 streams is not what
+# the throughput table left behind.
+run_streams() {
+	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_gateway/metrics}
+	local args=(-streams "$streams" -interval "$interval" -hold "$hold" -upstream "http://127.0.0.1:$port_upstream")
+	echo
+	echo "Streams: $streams server-sent-event streams at once, one event every $interval each; servers on core 0,"
+	echo "the driver (bench/streams) on core 1. Delay: from the upstream's write to the client's read of each event."
+	echo "Memory: RSS growth of the process between 0 and $streams open streams, divided by the open streams."
+	echo "streams: directly..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label "upstream direct" -url "http://127.0.0.1:$port_upstream" \
+		-pid "${pid[upstream]}" -settle 2s || true
+	start sbare "$bin/bareproxy" -listen "127.0.0.1:$port_bare" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
+	ready sbare "http://127.0.0.1:$port_bare/v1/models"
+	echo "streams: through a bare ReverseProxy..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
+		-pid "${pid[sbare]}" -settle 2s || true
+	stop sbare
+	start_gateway gwstreams "$port_gateway"
+	echo "streams: through the gateway..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
+		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" || true
+	stop gwstreams
+}
