@@ -1,0 +1,41 @@
+package devtenant
+
+import (
+	"fmt"
+	"strconv"
+
+	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+)
+
+// LoadStack reads Pulumi.yaml and a stack file as the Pulumi program gets
+// them (internal/stackconfig) and decodes them with the program's own
+// tenant.LoadConfig, so the dev tenant serves exactly the stack's roles,
+// organizations, members, test users and clients. A protected stack is
+// refused with ErrProtected before anything else.
+//
+// The stack's testUserPassword is usually a secure: value the dev tenant
+// cannot read. password replaces it; if password is empty, a readable
+// value of the stack is kept, or one is generated (generated reports it).
+// Either way the stack's password policy applies, as it would in Auth0.
+func LoadStack(projectFile, stackFile, password string) (cfg *tenant.Config, generated bool, err error) {
+	sc, err := stackconfig.LoadFile(projectFile, stackFile)
+	if err != nil {
+		return nil, false, err
+	}
+	raw := sc.Values
+	if p, err := strconv.ParseBool(raw[tenant.KeyProtect]); err == nil && p {
+		return nil, false, fmt.Errorf("%s: %w", stackFile, ErrProtected)
+	}
+	if stack := raw[tenant.KeyTestUserPassword]; password == "" && (stack == "" || stack == stackconfig.Blinded) {
+		password, generated = GeneratePassword(), true
+	}
+	if password != "" {
+		raw[tenant.KeyTestUserPassword] = password
+	}
+	cfg, err = tenant.LoadConfig(raw, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", stackFile, err)
+	}
+	return cfg, generated, nil
+}
