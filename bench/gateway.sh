@@ -60,6 +60,12 @@ base=${BASE_PORT:-27180}
 port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
 port_gwredis=$((base + 9))
+for port in $(seq $((base + 1)) $((base + 9))); do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
+		exit 1
+	fi
+done
 issuer=https://bench-tenant.invalid/ audience=https://models.bench.invalid/
 jwks=http://127.0.0.1:$port_issuer/.well-known/jwks.json
 
