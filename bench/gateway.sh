@@ -14,21 +14,24 @@
 #
 #   bench/gateway.sh                   # table + streams, 10 s per row
 #   bench/gateway.sh -d 30 -redis      # longer rows, plus the gateway with Redis limits
+#   bench/gateway.sh -rounds 3 -d 5    # every row 3 times in turn, the median shown
 #   bench/gateway.sh -only table       # or: -only streams
 #
 # Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_BIN
 # (a gateway binary to measure instead of this tree's cmd/gateway),
+# GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row),
 # BASE_PORT (27180: ports BASE_PORT+1..+10), KEEP=1 keeps the logs.
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
 # `go test`.
 set -euo pipefail
 
-duration=10 conns=32 streams=2000 hold=5s interval=100ms only="" redis=0
+duration=10 rounds=1 conns=32 streams=2000 hold=5s interval=100ms only="" redis=0
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-d) duration=$2; shift ;;
 	-c) conns=$2; shift ;;
+	-rounds) rounds=$2; shift ;;
 	-streams) streams=$2; shift ;;
 	-hold) hold=$2; shift ;;
 	-interval) interval=$2; shift ;;
@@ -59,8 +62,8 @@ trap 'exit 130' INT TERM
 base=${BASE_PORT:-27180}
 port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
-port_gwredis=$((base + 9))
-for port in $(seq $((base + 1)) $((base + 9))); do
+port_gwredis=$((base + 9)) port_gwbase=$((base + 10))
+for port in $(seq $((base + 1)) $((base + 10))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
@@ -73,6 +76,7 @@ echo "building..." >&2
 bin=$tmp/bin
 (cd "$root" && go build -o "$bin/" ./cmd/gateway ./bench/issuer ./bench/upstream ./bench/bareproxy ./bench/streams)
 if [ -n "${GATEWAY_BIN:-}" ]; then cp "$GATEWAY_BIN" "$bin/gateway"; fi
+if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then cp "$GATEWAY_BASELINE_BIN" "$bin/gateway-baseline"; fi
 jwtmw_note=""
 if ! (cd "$root/bench/jwtmw" && go build -o "$bin/jwtmw" . 2>"$tmp/jwtmw-build.log"); then
 	jwtmw_note="go-jwt-middleware v3 row dropped: its module did not build ($(head -c 200 "$tmp/jwtmw-build.log"))"
@@ -111,11 +115,12 @@ EOF
 start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream"
 ready upstream "http://127.0.0.1:$port_upstream/v1/models"
 
-# start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer.
+# start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer
+# (GATEWAY=gateway-baseline start_gateway ... for the baseline build).
 start_gateway() {
 	local name=$1 port=$2; shift 2
 	# shellcheck disable=SC2086 # GATEWAY_FLAGS is a list of flags
-	start "$name" "$bin/gateway" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
+	start "$name" "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
 		-issuer "$issuer" -audience "$audience" -jwks-url "$jwks" ${GATEWAY_FLAGS:-} "$@"
 	ready "$name" "http://127.0.0.1:$port/v1/models"
 }

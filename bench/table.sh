@@ -31,11 +31,13 @@ http {
 EOF
 }
 
-# measure NAME URL: a warm-up, then DURATION seconds of wrk on core 1.
-# Prints "req/s p50 p99 non2xx errors".
+# measure NAME URL ROUND: a warm-up in the first round, then DURATION
+# seconds of wrk on core 1. Prints "req/s p50 p99 non2xx errors".
 measure() {
-	local name=$1 url=$2 out=$tmp/wrk-$1.txt
-	BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d2s -s "$tmp/auth.lua" "$url" >/dev/null
+	local name=$1 url=$2 out=$tmp/wrk-$1-$3.txt
+	if [ "$3" = 1 ]; then
+		BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d2s -s "$tmp/auth.lua" "$url" >/dev/null
+	fi
 	BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$tmp/auth.lua" "$url" >"$out"
 	awk '
 		/Requests\/sec:/ { rps = $2 }
@@ -56,12 +58,16 @@ run_table() {
 	declare -A label=(
 		[upstream]="upstream direct" [bare]="bare ReverseProxy (Go defaults)" [tuned]="bare ReverseProxy, 256 idle conns"
 		[gateway]="gateway" [jwtmw]="ReverseProxy + go-jwt-middleware v3" [nginx]="nginx plain proxy (1 worker)"
-		[gwredis]="gateway, Redis limits"
+		[gwredis]="gateway, Redis limits" [gwbase]="gateway, GATEWAY_BASELINE_BIN"
 	)
 	declare -A url=(
 		[upstream]=$port_upstream [bare]=$port_bare [tuned]=$port_tuned [gateway]=$port_gateway
-		[jwtmw]=$port_jwtmw [nginx]=$port_nginx [gwredis]=$port_gwredis
+		[jwtmw]=$port_jwtmw [nginx]=$port_nginx [gwredis]=$port_gwredis [gwbase]=$port_gwbase
 	)
+	if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then
+		GATEWAY=gateway-baseline start_gateway gwbase "$port_gwbase"
+		rows+=(gwbase)
+	fi
 	if [ -z "$jwtmw_note" ]; then
 		start jwtmw "$bin/jwtmw" -listen "127.0.0.1:$port_jwtmw" -upstream "http://127.0.0.1:$port_upstream" \
 			-issuer "$issuer" -audience "$audience" -jwks-url "$jwks"
@@ -87,19 +93,27 @@ run_table() {
 		rows+=(gwredis)
 	fi
 
-	declare -A rps=() line=()
+	# Rounds go over every row in turn, so that a machine that slows down
+	# for a while slows all rows alike; each row shows its median round.
+	declare -A rps=() line=() runs=()
+	for round in $(seq "$rounds"); do
+		for row in "${rows[@]}"; do
+			echo "round $round/$rounds: measuring ${label[$row]}..." >&2
+			read -r r p50 p99 bad errs < <(measure "$row" "http://127.0.0.1:${url[$row]}/v1/models" "$round")
+			runs[$row]+="$r $p50 $p99"$'\n'
+			if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
+				notes+=("${label[$row]}: $bad non-2xx answers, $errs socket errors in round $round: its rate is not comparable (KEEP=1 keeps the logs)")
+			fi
+		done
+	done
 	for row in "${rows[@]}"; do
-		echo "measuring ${label[$row]}..." >&2
-		read -r r p50 p99 bad errs < <(measure "$row" "http://127.0.0.1:${url[$row]}/v1/models")
-		rps[$row]=$r
-		line[$row]="$r $p50 $p99"
-		if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
-			notes+=("${label[$row]}: $bad non-2xx answers, $errs socket errors: its rate is not comparable (see KEEP=1 logs)")
-		fi
+		line[$row]=$(printf '%s' "${runs[$row]}" | sort -n -k1,1 | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+		rps[$row]=${line[$row]%% *}
 	done
 
 	echo
-	echo "Throughput: GET /v1/models (60-byte answer), $conns keep-alive connections, ${duration} s per row;"
+	echo "Throughput: GET /v1/models (60-byte answer), $conns keep-alive connections, ${duration} s per row and round,"
+	echo "median of $rounds round(s);"
 	echo "servers on core 0, wrk -t1 on core 1; $(uname -r), $(go version | cut -d' ' -f3)"
 	printf '%-38s %10s %9s %9s %9s %9s\n' row "req/s" p50 p99 "x bare" "x nginx"
 	for row in "${rows[@]}"; do
