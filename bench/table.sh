@@ -31,21 +31,37 @@ http {
 EOF
 }
 
-# measure NAME URL ROUND: a warm-up in the first round, then DURATION
-# seconds of wrk on core 1. Prints "req/s p50 p99 non2xx errors".
+# cpu_ticks PID...: user+system CPU of the processes and their children
+# (nginx's worker), in clock ticks.
+cpu_ticks() {
+	local total=0 p
+	for p in "$@" $(for q in "$@"; do pgrep -P "$q"; done); do
+		total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+
+# measure NAME URL ROUND PID...: a warm-up in the first round, then
+# DURATION seconds of wrk on core 1. Prints "req/s p50 p99 non2xx errors
+# cpu-us-per-request" (the CPU of the given processes).
 measure() {
-	local name=$1 url=$2 out=$tmp/wrk-$1-$3.txt
-	if [ "$3" = 1 ]; then
+	local name=$1 url=$2 round=$3 out=$tmp/wrk-$1-$3.txt
+	shift 3
+	if [ "$round" = 1 ]; then
 		BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d2s -s "$tmp/auth.lua" "$url" >/dev/null
 	fi
+	local before after
+	before=$(cpu_ticks "$@")
 	BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$tmp/auth.lua" "$url" >"$out"
-	awk '
+	after=$(cpu_ticks "$@")
+	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+		/requests in/ { n = $1 }
 		/Requests\/sec:/ { rps = $2 }
 		/^ +50%/ { p50 = $2 }
 		/^ +99%/ { p99 = $2 }
 		/Non-2xx or 3xx responses:/ { bad = $NF }
 		/Socket errors:/ { gsub(",", ""); errs = $4 + $6 + $8 + $10 }
-		END { printf "%s %s %s %d %d\n", rps, p50, p99, bad, errs }' "$out"
+		END { printf "%s %s %s %d %d %.1f\n", rps, p50, p99, bad, errs, (n ? ticks / hz * 1e6 / n : 0) }' "$out"
 }
 
 run_table() {
@@ -93,14 +109,18 @@ run_table() {
 		rows+=(gwredis)
 	fi
 
+	declare -A procs=()
+	for row in "${rows[@]}"; do procs[$row]=${pid[$row]}; done
+	[ "$redis" = 1 ] && procs[gwredis]+=" ${pid[redis]}"
 	# Rounds go over every row in turn, so that a machine that slows down
 	# for a while slows all rows alike; each row shows its median round.
 	declare -A rps=() line=() runs=()
 	for round in $(seq "$rounds"); do
 		for row in "${rows[@]}"; do
 			echo "round $round/$rounds: measuring ${label[$row]}..." >&2
-			read -r r p50 p99 bad errs < <(measure "$row" "http://127.0.0.1:${url[$row]}/v1/models" "$round")
-			runs[$row]+="$r $p50 $p99"$'\n'
+			# shellcheck disable=SC2086 # procs is a list of process IDs
+			read -r r p50 p99 bad errs cpu < <(measure "$row" "http://127.0.0.1:${url[$row]}/v1/models" "$round" ${procs[$row]})
+			runs[$row]+="$r $p50 $p99 $cpu"$'\n'
 			if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
 				notes+=("${label[$row]}: $bad non-2xx answers, $errs socket errors in round $round: its rate is not comparable (KEEP=1 keeps the logs)")
 			fi
@@ -115,11 +135,12 @@ run_table() {
 	echo "Throughput: GET /v1/models (60-byte answer), $conns keep-alive connections, ${duration} s per row and round,"
 	echo "median of $rounds round(s);"
 	echo "servers on core 0, wrk -t1 on core 1; $(uname -r), $(go version | cut -d' ' -f3)"
-	printf '%-38s %10s %9s %9s %9s %9s\n' row "req/s" p50 p99 "x bare" "x nginx"
+	echo "CPU: user+system time per request of the row's server (for a proxy, without the upstream's)."
+	printf '%-38s %10s %9s %9s %9s %9s %13s\n' row "req/s" p50 p99 "x bare" "x nginx" "CPU us/req"
 	for row in "${rows[@]}"; do
-		read -r r p50 p99 <<<"${line[$row]}"
-		printf '%-38s %10.0f %9s %9s %9s %9s\n' "${label[$row]}" "$r" "$p50" "$p99" \
-			"$(ratio "$r" "${rps[bare]}")" "$(ratio "$r" "${rps[nginx]:-}")"
+		read -r r p50 p99 cpu <<<"${line[$row]}"
+		printf '%-38s %10.0f %9s %9s %9s %9s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" \
+			"$(ratio "$r" "${rps[bare]}")" "$(ratio "$r" "${rps[nginx]:-}")" "$cpu"
 	done
 	for n in "${notes[@]}"; do echo "note: $n"; done
 	goal "gateway >= 1.05x bare ReverseProxy" "${rps[gateway]}" "${rps[bare]}" 1.05

@@ -121,7 +121,12 @@ func run(o options) error {
 
 	fmt.Printf("== %s: %d streams, one event every %v each (%.0f events/s); %d closed by the client, the rest by the upstream\n",
 		o.label, o.streams, o.interval, float64(o.streams)/o.interval.Seconds(), walkedAway)
-	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, summarize(h.delays(true), o.limit))
+	steady := h.delays(true)
+	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, summarize(steady, o.limit))
+	if atOpen.cpuTicks >= 0 && len(steady) > 0 {
+		cpu := time.Duration(held.cpuTicks-atOpen.cpuTicks) * clockTick
+		fmt.Printf("  CPU of the process while all were open: %v, %.1f us per event\n", cpu, float64(cpu.Microseconds())/float64(len(steady)))
+	}
 	fmt.Printf("  per-event delay, while opening (%v):  %s\n", openAt.Round(time.Millisecond), summarize(h.delays(false), o.limit))
 	fmt.Printf("  failed streams: %d %s\n", h.failed.Load(), h.firstErr)
 	row := func(what string, s sample) { fmt.Printf("  %-30s %v\n", what+":", s) }

@@ -19,6 +19,7 @@ type sample struct {
 	rssKiB, peakKiB int64 // VmRSS and VmHWM of /proc/PID/status
 	fds             int64 // open file descriptors: sockets in and out
 	goroutines      int64 // go_goroutines of the metrics endpoint
+	cpuTicks        int64 // user+system time of /proc/PID/stat, in clock ticks
 }
 
 func (s sample) String() string {
@@ -26,8 +27,9 @@ func (s sample) String() string {
 }
 
 func takeSample(pid int, metricsURL string) sample {
-	s := sample{-1, -1, -1, -1}
+	s := sample{-1, -1, -1, -1, -1}
 	if pid > 0 {
+		s.cpuTicks = cpuTicks(pid)
 		s.rssKiB, s.peakKiB = procStatus(pid, "VmRSS:"), procStatus(pid, "VmHWM:")
 		if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid)); err == nil {
 			s.fds = int64(len(ents))
@@ -57,6 +59,28 @@ func procStatus(pid int, key string) int64 {
 	}
 	return -1
 }
+
+// cpuTicks reads utime+stime (fields 14 and 15) of /proc/PID/stat.
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return utime + stime
+}
+
+// clockTick is USER_HZ, the unit of /proc/PID/stat times on Linux.
+const clockTick = 10 * time.Millisecond
 
 var metricsClient = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
