@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/largetenant"
@@ -15,10 +16,7 @@ import (
 
 func TestLargeTenantRegistersWhatItSays(t *testing.T) {
 	size := largetenant.Size{Organizations: 3, Members: 4, Clients: 2, Scopes: 5, Roles: 2}
-	p := evaluate(t, "large", size.Config())
-	if len(p.Resources) != size.Resources() {
-		t.Errorf("registered %d resources, Size.Resources says %d", len(p.Resources), size.Resources())
-	}
+	assert.Len(t, evaluate(t, "large", size.Config()).Resources, size.Resources(), "Size.Resources")
 }
 
 // runProgram evaluates the whole program under recording mocks and returns

@@ -1,11 +1,12 @@
 package tenant_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
@@ -96,9 +97,7 @@ func TestInvalidConfig(t *testing.T) {
 		{"identifier is the Management API", tenant.KeyAPI, `{"name":"n","identifier":"https://example.us.auth0.com/api/v2/","scopes":[{"name":"a"}]}`, `model-api-auth0:api.identifier: is the Auth0 Management API of the tenant`},
 		{"test users in a protected stack", tenant.KeyProtect, "true", `model-api-auth0:testUsers: test users are for dev stacks`},
 	}
-	if len(cases) < 40 {
-		t.Fatalf("only %d invalid configurations", len(cases))
-	}
+	require.GreaterOrEqual(t, len(cases), 40, "invalid configurations")
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			raw := baseConfig()
@@ -109,18 +108,10 @@ func TestInvalidConfig(t *testing.T) {
 				raw[c.key] = c.value
 			}
 			err, registered := runInvalid(t, raw)
-			if !errors.Is(err, tenant.ErrInvalidConfig) {
-				t.Fatalf("error %v, want ErrInvalidConfig", err)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error does not say %q:\n%v", c.want, err)
-			}
-			if registered != 0 {
-				t.Errorf("%d resources were registered before the error", registered)
-			}
-			if strings.Contains(err.Error(), "correct-Horse-battery-9") {
-				t.Error("the error shows the password")
-			}
+			require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Zero(t, registered, "resources registered before the error")
+			assert.NotContains(t, err.Error(), "correct-Horse-battery-9", "the error shows the password")
 		})
 	}
 }
@@ -133,17 +124,12 @@ func TestInvalidConfigReportsEveryProblem(t *testing.T) {
 	delete(raw, tenant.KeyDomain)
 	_, err := tenant.LoadConfig(raw, nil)
 	var verr *tenant.ValidationError
-	if !errors.As(err, &verr) {
-		t.Fatalf("error %v is not a *ValidationError", err)
-	}
-	wantPaths := []string{"auth0:domain", "model-api-auth0:connection.name", "model-api-auth0:connection.passwordPolicy", "model-api-auth0:clients[c].scopes[0]"}
+	require.ErrorAs(t, err, &verr)
 	var got []string
 	for _, p := range verr.Problems {
 		got = append(got, p.Path)
 	}
-	if strings.Join(got, " ") != strings.Join(wantPaths, " ") {
-		t.Errorf("problems at %v, want %v", got, wantPaths)
-	}
+	assert.Equal(t, []string{"auth0:domain", "model-api-auth0:connection.name", "model-api-auth0:connection.passwordPolicy", "model-api-auth0:clients[c].scopes[0]"}, got)
 }
 
 func TestDomainFromEnvironment(t *testing.T) {
@@ -156,12 +142,8 @@ func TestDomainFromEnvironment(t *testing.T) {
 		return "", false
 	}
 	cfg, err := tenant.LoadConfig(raw, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Domain != "env.eu.auth0.com" {
-		t.Errorf("domain %q, want it from AUTH0_DOMAIN", cfg.Domain)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "env.eu.auth0.com", cfg.Domain, "the domain from AUTH0_DOMAIN")
 }
 
 // The engine hands the program its configuration in PULUMI_CONFIG.
@@ -197,13 +179,13 @@ func TestTestUserPasswordPolicies(t *testing.T) {
 		raw[tenant.KeyConnection] = `{"name":"model-users","passwordPolicy":"` + c.policy + `"}`
 		raw[tenant.KeyTestUserPassword] = c.password
 		_, err := tenant.LoadConfig(raw, nil)
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s %q: %v", c.policy, c.password, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s %q: error %v, want %q", c.policy, c.password, err, c.want)
-		case err != nil && strings.Contains(err.Error(), c.password):
-			t.Errorf("the error shows the password: %v", err)
+		if c.want == "" {
+			assert.NoError(t, err, "%s %q", c.policy, c.password)
+			continue
+		}
+		if assert.Error(t, err, "%s %q", c.policy, c.password) {
+			assert.Contains(t, err.Error(), c.want, "%s %q", c.policy, c.password)
+			assert.NotContains(t, err.Error(), c.password, "the error shows the password")
 		}
 	}
 }
@@ -216,19 +198,14 @@ func TestDecodeProblemsDoNotHideOrRepeat(t *testing.T) {
 	raw[tenant.KeyAPI] = `{"name":"Model API","identifier":"https://models.example.com/","tokenLifetime":"3600","scopes":[{"name":"read:models"},{"name":"invoke:models"}]}`
 	_, err := tenant.LoadConfig(raw, nil)
 	var verr *tenant.ValidationError
-	if !errors.As(err, &verr) {
-		t.Fatalf("error %v", err)
-	}
+	require.ErrorAs(t, err, &verr)
 	var got []string
 	for _, p := range verr.Problems {
 		got = append(got, p.String())
 	}
-	want := []string{
+	assert.Equal(t, []string{
 		`model-api-auth0:api.tokenLifetime: want a whole number, got the string "3600"`,
 		`model-api-auth0:clients[batch-scorer]: unknown key "organisationUsage"; did you mean "organizationUsage"?`,
 		`model-api-auth0:clients[batch-scorer].scopes[1]: scope "train:models" is not declared in model-api-auth0:api.scopes (declared: invoke:models, read:models)`,
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	}, got)
 }

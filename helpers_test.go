@@ -2,11 +2,10 @@ package tenant_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/require"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
@@ -21,9 +20,7 @@ var stacks = []string{"dev", "staging", "prod"}
 func stackConfig(t testing.TB, stack string) map[string]string {
 	t.Helper()
 	cfg, err := stackconfig.Load(".", stack)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if stack == "dev" {
 		cfg.Values[tenant.KeyTestUserPassword] = "correct-Horse-battery-9"
 	}
@@ -74,9 +71,7 @@ func mustJSON(v any) string {
 func evaluate(t testing.TB, stack string, raw map[string]string) *plan.Plan {
 	t.Helper()
 	p, err := plan.Evaluate(stack, raw)
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", stack, err)
-	}
+	require.NoError(t, err, "evaluate %s", stack)
 	return p
 }
 
@@ -87,7 +82,7 @@ func find(t testing.TB, p *plan.Plan, name string) *recorder.Resource {
 			return r
 		}
 	}
-	t.Fatalf("no resource named %q was registered", name)
+	require.FailNow(t, "no resource named "+name+" was registered")
 	return nil
 }
 
@@ -100,16 +95,8 @@ func input(r *recorder.Resource, key string) any {
 	return v.Mappable()
 }
 
-func schemaPath(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("AUTH0_SCHEMA"); p != "" {
-		return p
-	}
-	return filepath.Join("..", "shared", "auth0", "schema.json")
-}
-
 // reverseLists reverses every list inside a JSON config value.
-func reverseLists(t testing.TB, raw string) string {
+func reverseLists(raw string) string {
 	var v any
 	if json.Unmarshal([]byte(raw), &v) != nil {
 		return raw // a plain string value

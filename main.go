@@ -15,10 +15,9 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 )
 
 // Tenant holds the typed handles of everything the program declares.

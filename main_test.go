@@ -2,16 +2,16 @@ package tenant_test
 
 import (
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
-	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
 )
@@ -22,9 +22,7 @@ func TestStackFilesEvaluate(t *testing.T) {
 			raw := stackConfig(t, stack)
 			p := evaluate(t, stack, raw)
 			cfg, err := tenant.LoadConfig(raw, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			// api + scopes + connection, 2 per role, 1-3 per org plus member roles, 3 per client, users.
 			want := 3 + 2*len(cfg.Roles) + 3*len(cfg.Clients) + len(cfg.TestUsers)
 			for _, o := range cfg.Organizations {
@@ -38,13 +36,12 @@ func TestStackFilesEvaluate(t *testing.T) {
 					}
 				}
 			}
-			if len(p.Resources) != want {
-				t.Errorf("registered %d resources, want %d", len(p.Resources), want)
-			}
+			assert.Len(t, p.Resources, want)
+			// The engine loads the plugin named by the type token's package,
+			// at the version the resource asks for.
 			for _, r := range p.Resources {
-				if r.Version != auth0.ProviderVersion {
-					t.Errorf("%s: provider version %q, want %q", r.Name, r.Version, auth0.ProviderVersion)
-				}
+				assert.True(t, strings.HasPrefix(r.Type, "auth0:"), "%s: type %s is not the auth0 provider's", r.Name, r.Type)
+				assert.Equal(t, providerVersion, r.Version, "%s: provider version", r.Name)
 			}
 		})
 	}
@@ -52,53 +49,33 @@ func TestStackFilesEvaluate(t *testing.T) {
 
 func TestProjectFileDeclaresEveryKey(t *testing.T) {
 	proj, err := workspace.LoadProject("Pulumi.yaml") // validates against Pulumi's project schema
-	if err != nil {
-		t.Fatal(err)
-	}
-	if proj.Name != tenant.Namespace || proj.Runtime.Name() != "go" {
-		t.Errorf("project %q runtime %q, want %q runtime go", proj.Name, proj.Runtime.Name(), tenant.Namespace)
-	}
-	declared := slices.Sorted(maps.Keys(proj.Config))
-	want := slices.Sorted(slices.Values(tenant.ConfigKeys()))
-	if !slices.Equal(declared, want) {
-		t.Errorf("Pulumi.yaml declares %v, the program reads %v", declared, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, tenant.Namespace, proj.Name.String())
+	assert.Equal(t, "go", proj.Runtime.Name())
+	assert.Equal(t, slices.Sorted(slices.Values(tenant.ConfigKeys())), slices.Sorted(maps.Keys(proj.Config)),
+		"the keys Pulumi.yaml declares are the keys the program reads")
 	for key, decl := range proj.Config {
-		if decl.Description == "" {
-			t.Errorf("%s has no description in Pulumi.yaml", key)
-		}
-		if slices.Contains(tenant.SecretKeys, key) != decl.Secret {
-			t.Errorf("%s: secret is %v in Pulumi.yaml", key, decl.Secret)
-		}
+		assert.NotEmpty(t, decl.Description, "%s has no description in Pulumi.yaml", key)
+		assert.Equal(t, slices.Contains(tenant.SecretKeys, key), decl.Secret, "%s: secret in Pulumi.yaml", key)
 	}
 }
 
 func TestResourceServerInputs(t *testing.T) {
 	p := evaluate(t, "test", baseConfig())
 	api := find(t, p, "api")
-	want := map[string]any{
+	assert.Equal(t, map[string]any{
 		"name": "Model API", "identifier": "https://models.example.com/", "signingAlg": "RS256",
 		"tokenLifetime": 86400.0, "tokenLifetimeForWeb": 7200.0, "allowOfflineAccess": false,
 		"enforcePolicies": true, "tokenDialect": "access_token_authz",
 		"skipConsentForVerifiableFirstPartyClients": true,
-	}
-	if got := api.Inputs.Mappable(); !reflect.DeepEqual(got, want) {
-		t.Errorf("api inputs:\n got %v\nwant %v", got, want)
-	}
+	}, api.Inputs.Mappable())
 	scopes := find(t, p, "api-scopes")
-	if got := input(scopes, "resourceServerIdentifier"); got != "https://models.example.com/" {
-		t.Errorf("scopes on %v", got)
-	}
-	wantScopes := []any{
+	assert.Equal(t, "https://models.example.com/", input(scopes, "resourceServerIdentifier"))
+	assert.Equal(t, []any{
 		map[string]any{"name": "read:models", "description": "List models"},
 		map[string]any{"name": "invoke:models", "description": "Run inference"},
-	}
-	if got := input(scopes, "scopes"); !reflect.DeepEqual(got, wantScopes) {
-		t.Errorf("scopes %v, want %v", got, wantScopes)
-	}
-	if scopes.Parent != api.URN {
-		t.Errorf("scopes parent %q, want the API", scopes.Parent)
-	}
+	}, input(scopes, "scopes"))
+	assert.Equal(t, api.URN, scopes.Parent, "the scopes' parent is the API")
 }
 
 func TestReferencesAreWired(t *testing.T) {
@@ -133,21 +110,15 @@ func TestReferencesAreWired(t *testing.T) {
 		{"branding", input(find(t, p, "org-acme"), "branding"), map[string]any{"logoUrl": "https://acme.example.com/l.png", "colors": map[string]any{"primary": "#112233"}}},
 	}
 	for _, c := range checks {
-		if !reflect.DeepEqual(c.got, c.want) {
-			t.Errorf("%s = %#v, want %#v", c.what, c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got, c.what)
 	}
-	if _, ok := find(t, p, "org-globex").Inputs["branding"]; ok {
-		t.Error("an organization without branding sends branding")
-	}
-	if slices.ContainsFunc(p.Resources, func(r *recorder.Resource) bool { return r.Name == "org-globex-members" }) {
-		t.Error("an organization without members registers OrganizationMembers")
-	}
+	assert.NotContains(t, find(t, p, "org-globex").Inputs, resource.PropertyKey("branding"), "an organization without branding sends branding")
+	assert.False(t, slices.ContainsFunc(p.Resources, func(r *recorder.Resource) bool { return r.Name == "org-globex-members" }),
+		"an organization without members registers OrganizationMembers")
 }
 
 func TestDependencies(t *testing.T) {
 	p := evaluate(t, "test", baseConfig())
-	urn := func(name string) string { return find(t, p, name).URN }
 	cases := []struct{ resource, dependsOn, why string }{
 		{"client-batch-scorer-grant", "api-scopes", "a grant can only name scopes the API declares"},
 		{"client-batch-scorer-grant", "client-batch-scorer", "the grant is for this client"},
@@ -157,9 +128,8 @@ func TestDependencies(t *testing.T) {
 		{"org-acme-connections", "connection-model-users", "the link needs the connection"},
 	}
 	for _, c := range cases {
-		if !slices.Contains(find(t, p, c.resource).Dependencies, urn(c.dependsOn)) {
-			t.Errorf("%s does not depend on %s (%s)", c.resource, c.dependsOn, c.why)
-		}
+		assert.Contains(t, find(t, p, c.resource).Dependencies, find(t, p, c.dependsOn).URN,
+			"%s must depend on %s: %s", c.resource, c.dependsOn, c.why)
 	}
 }
 
@@ -174,43 +144,33 @@ func TestProtection(t *testing.T) {
 		}
 		p := evaluate(t, "test", raw)
 		for _, r := range p.Resources {
-			wantProtect := protect && slices.Contains(protected, r.Name)
-			if r.Protect != wantProtect {
-				t.Errorf("protect=%v: %s protect is %v, want %v", protect, r.Name, r.Protect, wantProtect)
-			}
-			wantRetain := protect && r.Name == "connection-model-users"
-			if r.RetainOnDelete != wantRetain {
-				t.Errorf("protect=%v: %s retainOnDelete is %v, want %v", protect, r.Name, r.RetainOnDelete, wantRetain)
-			}
+			assert.Equal(t, protect && slices.Contains(protected, r.Name), r.Protect, "protect=%v: %s protect", protect, r.Name)
+			assert.Equal(t, protect && r.Name == "connection-model-users", r.RetainOnDelete, "protect=%v: %s retainOnDelete", protect, r.Name)
 		}
 	}
 }
 
 func TestExports(t *testing.T) {
 	p := evaluate(t, "test", baseConfig())
-	want := map[string]plan.Export{
+	ref := recorder.Reference
+	assert.Equal(t, map[string]plan.Export{
 		"audience":      {Value: "https://models.example.com/"},
 		"issuer":        {Value: "https://example.us.auth0.com/"},
 		"jwksUri":       {Value: "https://example.us.auth0.com/.well-known/jwks.json"},
 		"tokenEndpoint": {Value: "https://example.us.auth0.com/oauth/token"},
 		"tenantDomain":  {Value: "example.us.auth0.com"},
-		"apiId":         {Value: recorder.Reference("api", "id")},
-		"connectionId":  {Value: recorder.Reference("connection-model-users", "id")},
-		"roleIds": {Value: map[string]any{
-			"model-user": recorder.Reference("role-model-user", "id"), "model-viewer": recorder.Reference("role-model-viewer", "id")}},
-		"organizations": {Value: map[string]any{
-			"acme": recorder.Reference("org-acme", "id"), "globex": recorder.Reference("org-globex", "id")}},
+		"apiId":         {Value: ref("api", "id")},
+		"connectionId":  {Value: ref("connection-model-users", "id")},
+		"roleIds":       {Value: map[string]any{"model-user": ref("role-model-user", "id"), "model-viewer": ref("role-model-viewer", "id")}},
+		"organizations": {Value: map[string]any{"acme": ref("org-acme", "id"), "globex": ref("org-globex", "id")}},
 		"clients": {Value: map[string]any{
-			"batch-scorer": map[string]any{"clientId": recorder.Reference("client-batch-scorer", "clientId"), "grantId": recorder.Reference("client-batch-scorer-grant", "id")},
-			"catalog":      map[string]any{"clientId": recorder.Reference("client-catalog", "clientId"), "grantId": recorder.Reference("client-catalog-grant", "id")},
+			"batch-scorer": map[string]any{"clientId": ref("client-batch-scorer", "clientId"), "grantId": ref("client-batch-scorer-grant", "id")},
+			"catalog":      map[string]any{"clientId": ref("client-catalog", "clientId"), "grantId": ref("client-catalog-grant", "id")},
 		}},
 		"clientSecrets": {Secret: true, Value: map[string]any{
-			"batch-scorer": recorder.Reference("client-batch-scorer-credentials", "clientSecret"),
-			"catalog":      recorder.Reference("client-catalog-credentials", "clientSecret")}},
-	}
-	if !reflect.DeepEqual(p.Exports, want) {
-		t.Errorf("exports:\n got %#v\nwant %#v", p.Exports, want)
-	}
+			"batch-scorer": ref("client-batch-scorer-credentials", "clientSecret"),
+			"catalog":      ref("client-catalog-credentials", "clientSecret")}},
+	}, p.Exports)
 }
 
 // Secrets travel only as secret values: the password is a secret input, and
@@ -219,20 +179,19 @@ func TestNoSecretInPlainText(t *testing.T) {
 	raw := baseConfig()
 	password := raw[tenant.KeyTestUserPassword]
 	p := evaluate(t, "test", raw)
-	if pw := find(t, p, "user-alice@acme.example.com").Inputs["password"]; !pw.IsSecret() {
-		t.Errorf("the test user password is sent as %v, not as a secret", pw)
-	}
+	pw := find(t, p, "user-alice@acme.example.com").Inputs["password"]
+	assert.True(t, pw.IsSecret(), "the test user password is sent as %v, not as a secret", pw)
 	for _, r := range p.Resources {
 		for key, v := range r.Inputs {
-			if !v.ContainsSecrets() && strings.Contains(resource.NewObjectProperty(resource.PropertyMap{key: v}).String(), password) {
-				t.Errorf("%s.%s holds the password in plain text", r.Name, key)
+			if !v.ContainsSecrets() {
+				assert.NotContains(t, resource.NewProperty(resource.PropertyMap{key: v}).String(), password, "%s.%s holds the password in plain text", r.Name, key)
 			}
 		}
 	}
 	for name, e := range p.Exports {
-		s := mustJSON(e.Value)
-		if !e.Secret && (strings.Contains(s, password) || strings.Contains(s, "clientSecret")) {
-			t.Errorf("export %s holds a secret in plain text: %s", name, s)
+		if s := mustJSON(e.Value); !e.Secret {
+			assert.NotContains(t, s, password, "export %s", name)
+			assert.NotContains(t, s, "clientSecret", "export %s", name)
 		}
 	}
 }
@@ -244,15 +203,10 @@ func TestReorderKeepsURNs(t *testing.T) {
 		raw := stackConfig(t, stack)
 		reordered := map[string]string{}
 		for k, v := range raw {
-			reordered[k] = reverseLists(t, v)
+			reordered[k] = reverseLists(v)
 		}
-		if maps.Equal(raw, reordered) {
-			t.Fatalf("%s: reversing changed nothing; the test would prove nothing", stack)
-		}
-		before, after := urns(evaluate(t, stack, raw)), urns(evaluate(t, stack, reordered))
-		if !slices.Equal(before, after) {
-			t.Errorf("%s: URNs changed after reordering lists:\nbefore %v\nafter  %v", stack, before, after)
-		}
+		require.NotEqual(t, raw, reordered, "%s: reversing changed nothing; the test would prove nothing", stack)
+		assert.Equal(t, urns(evaluate(t, stack, raw)), urns(evaluate(t, stack, reordered)), "%s: URNs after reordering lists", stack)
 	}
 }
 

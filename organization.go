@@ -1,9 +1,8 @@
 package tenant
 
 import (
+	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 )
 
 // Organization is one customer or team with its connection link, members and

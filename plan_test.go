@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 )
@@ -18,9 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden plans in testdata/")
 func stackPlan(t *testing.T, stack string, edit func(map[string]string)) *plan.Document {
 	t.Helper()
 	raw, _, err := plan.LoadStack(".", "Pulumi."+stack+".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if edit != nil {
 		edit(raw)
 	}
@@ -28,32 +29,6 @@ func stackPlan(t *testing.T, stack string, edit func(map[string]string)) *plan.D
 }
 
 func goldenPath(stack string) string { return filepath.Join("testdata", stack+".plan.json") }
-
-// Each stack file has a golden plan: a change to a stack file or to the
-// program shows up as a reviewable diff. `go test ./... -update` rewrites them.
-func TestGoldenPlans(t *testing.T) {
-	for _, stack := range stacks {
-		t.Run(stack, func(t *testing.T) {
-			got := stackPlan(t, stack, nil).JSON()
-			if again := stackPlan(t, stack, nil).JSON(); !bytes.Equal(got, again) {
-				t.Fatal("two plans of the same stack differ")
-			}
-			if *update {
-				if err := os.WriteFile(goldenPath(stack), got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(goldenPath(stack))
-			if err != nil {
-				t.Fatalf("%v (run `go test . -update` to record it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("the plan of %s differs from %s; if the change is intended, run `go test . -update` and review the diff.\n%s",
-					stack, goldenPath(stack), firstDifference(string(want), string(got)))
-			}
-		})
-	}
-}
 
 func firstDifference(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
@@ -65,21 +40,36 @@ func firstDifference(want, got string) string {
 	return "lengths differ: " + strconv.Itoa(len(w)) + " vs " + strconv.Itoa(len(g)) + " lines"
 }
 
+// Each stack file has a golden plan: a change to a stack file or to the
+// program shows up as a reviewable diff. `go test ./... -update` rewrites them.
+func TestGoldenPlans(t *testing.T) {
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			got := stackPlan(t, stack, nil).JSON()
+			require.True(t, bytes.Equal(got, stackPlan(t, stack, nil).JSON()), "two plans of the same stack differ")
+			if *update {
+				require.NoError(t, os.WriteFile(goldenPath(stack), got, 0o644))
+			}
+			want, err := os.ReadFile(goldenPath(stack))
+			require.NoError(t, err, "run `go test . -update` to record it")
+			if !bytes.Equal(got, want) {
+				// The first differing line says more than two whole plans.
+				t.Errorf("the plan of %s differs from %s; if the change is intended, run `go test . -update` and review the diff.\n%s",
+					stack, goldenPath(stack), firstDifference(string(want), string(got)))
+			}
+		})
+	}
+}
+
 // The gate compares a new plan of prod with its golden plan.
 func TestReplacementGate(t *testing.T) {
 	b, err := os.ReadFile(goldenPath("prod"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	recorded, err := plan.ReadDocument(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	setJSON := func(key, from, to string) func(map[string]string) {
 		return func(raw map[string]string) {
-			if !strings.Contains(raw[key], from) {
-				t.Fatalf("%s does not contain %q", key, from)
-			}
+			require.Contains(t, raw[key], from, key)
 			raw[key] = strings.Replace(raw[key], from, to, 1)
 		}
 	}
@@ -114,12 +104,9 @@ func TestReplacementGate(t *testing.T) {
 					notes = append(notes, key)
 				}
 			}
-			if strings.Join(fatal, ";") != strings.Join(c.fatal, ";") || strings.Join(notes, ";") != strings.Join(c.notes, ";") {
-				t.Errorf("fatal %q notes %q\nwant fatal %q notes %q", fatal, notes, c.fatal, c.notes)
-			}
-			if plan.Fatal(findings) != (len(c.fatal) > 0) {
-				t.Errorf("Fatal = %v", plan.Fatal(findings))
-			}
+			assert.Equal(t, c.fatal, fatal, "fatal findings")
+			assert.Equal(t, c.notes, notes, "notes")
+			assert.Equal(t, len(c.fatal) > 0, plan.Fatal(findings), "plan.Fatal")
 		})
 	}
 }

@@ -4,9 +4,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 )
 
 // API is the model API as Auth0 knows it: the resource server, its scopes,

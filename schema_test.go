@@ -3,65 +3,64 @@ package tenant_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
-	"math"
+	"maps"
 	"os"
-	"regexp"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 )
 
-// providerSchema is the part of a Pulumi package schema the checks read.
-type providerSchema struct {
-	Resources map[string]struct {
-		InputProperties map[string]schemaProperty `json:"inputProperties"`
-		RequiredInputs  []string                  `json:"requiredInputs"`
-		Properties      map[string]schemaProperty `json:"properties"`
-	} `json:"resources"`
-	Types map[string]struct {
-		Type       string                    `json:"type"`
-		Properties map[string]schemaProperty `json:"properties"`
-		Required   []string                  `json:"required"`
-	} `json:"types"`
+// providerVersion is the Auth0 provider the program is written against (the
+// design card's pin); tools/auth0-sdkgen generates the SDK for it.
+const providerVersion = "3.49.0"
+
+// sdkSchemaPath is the pruned provider schema the SDK is generated from,
+// committed with it: the conformance checks read it, so they always run.
+var sdkSchemaPath = filepath.Join("sdk", "schema.json")
+
+// generatedSDK reports whether the SDK is the one generated into sdk/ (and
+// not the published module, see the README).
+func generatedSDK() bool {
+	_, err := os.Stat(sdkSchemaPath)
+	return err == nil
 }
 
-type schemaProperty struct {
-	Type                 string          `json:"type"`
-	Ref                  string          `json:"$ref"`
-	Items                *schemaProperty `json:"items"`
-	AdditionalProperties *schemaProperty `json:"additionalProperties"`
-	Description          string          `json:"description"`
-}
-
-func loadSchema(t *testing.T) *providerSchema {
+// loadSchema returns the schema the conformance checks read: the pruned
+// schema of the generated SDK, or with the published SDK the full one.
+func loadSchema(t testing.TB) *providerSchema {
 	t.Helper()
-	path := schemaPath(t)
-	b, err := os.ReadFile(path)
+	if generatedSDK() {
+		return readSchema(t, sdkSchemaPath)
+	}
+	return readSchema(t, fullSchemaPath(t))
+}
+
+// fullSchemaPath is the provider's whole schema, $AUTH0_SCHEMA or
+// ../shared/auth0/schema.json; tests that need it skip without it, unless
+// REQUIRE_AUTH0_SCHEMA is set.
+func fullSchemaPath(t testing.TB) string {
+	t.Helper()
+	path := os.Getenv("AUTH0_SCHEMA")
+	if path == "" {
+		path = filepath.Join("..", "shared", "auth0", "schema.json")
+	}
+	_, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("REQUIRE_AUTH0_SCHEMA") != "" {
-			t.Fatalf("REQUIRE_AUTH0_SCHEMA is set but there is no schema at %s", path)
-		}
+		require.Empty(t, os.Getenv("REQUIRE_AUTH0_SCHEMA"), "REQUIRE_AUTH0_SCHEMA is set but there is no schema at %s", path)
 		t.Skipf("no provider schema at %s: produce it with `pulumi package get-schema auth0@%s > schema.json` and point AUTH0_SCHEMA at it",
-			path, auth0.ProviderVersion)
+			path, providerVersion)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s providerSchema
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if len(s.Resources) == 0 {
-		t.Fatalf("%s declares no resources", path)
-	}
-	return &s
+	require.NoError(t, err)
+	return path
 }
 
 // Every resource the program registers, in every stack, conforms to the
@@ -72,36 +71,10 @@ func TestSchemaConformance(t *testing.T) {
 	for _, stack := range stacks {
 		plans[stack] = evaluate(t, stack, stackConfig(t, stack))
 	}
-	checked := map[string]bool{}
 	for stack, p := range plans {
+		require.NotEmpty(t, p.Resources, stack)
 		for _, r := range p.Resources {
-			for _, problem := range s.checkResource(r.Type, r.Inputs) {
-				t.Errorf("%s: %s (%s): %s", stack, r.Name, r.Type, problem)
-			}
-			checked[r.Type] = true
-		}
-	}
-	for _, token := range auth0.Tokens {
-		if !checked[token] {
-			t.Errorf("%s is never registered by any stack, so its inputs are not checked", token)
-		}
-	}
-}
-
-// The outputs the typed layer reads exist in the schema.
-func TestSchemaOutputs(t *testing.T) {
-	s := loadSchema(t)
-	for typ, token := range auth0.Tokens {
-		res, ok := s.Resources[token]
-		if !ok {
-			t.Errorf("%s: no such resource in the schema", token)
-			continue
-		}
-		for i := range typ.NumField() {
-			name := typ.Field(i).Tag.Get("pulumi")
-			if _, ok := res.Properties[name]; name != "" && !ok {
-				t.Errorf("%s reads output %q, which the schema does not declare", token, name)
-			}
+			assert.Empty(t, s.checkResource(r.Type, r.Inputs), "%s: %s (%s)", stack, r.Name, r.Type)
 		}
 	}
 }
@@ -109,146 +82,28 @@ func TestSchemaOutputs(t *testing.T) {
 // The checker itself must catch what it is there to catch.
 func TestSchemaCheckerCatchesMistakes(t *testing.T) {
 	s := loadSchema(t)
-	token := "auth0:index/resourceServer:ResourceServer"
-	cases := map[string]resource.PropertyMap{
-		`unknown input "identifer"`:              {"identifer": resource.NewProperty("x")},
-		`tokenLifetime: want integer`:            {"identifier": resource.NewProperty("x"), "tokenLifetime": resource.NewProperty("60")},
-		`tokenLifetime: want integer, got 1.5`:   {"identifier": resource.NewProperty("x"), "tokenLifetime": resource.NewProperty(1.5)},
-		`required input "identifier" is missing`: {"name": resource.NewProperty("x")},
-		`tokenDialect: "accessTokenAuthz" is the SDK's camelCase rendering; Auth0 takes "access_token_authz"`: {
-			"identifier": resource.NewProperty("x"), "tokenDialect": resource.NewProperty("accessTokenAuthz")},
+	x := resource.NewProperty("x")
+	cases := []struct {
+		token  string
+		inputs resource.PropertyMap
+		want   []string
+	}{
+		{"auth0:index/resourceServer:ResourceServer", resource.PropertyMap{"identifer": x},
+			[]string{`unknown input "identifer"`, `required input "identifier" is missing`}},
+		{"auth0:index/resourceServer:ResourceServer", resource.PropertyMap{"identifier": x, "tokenLifetime": resource.NewProperty("60")},
+			[]string{`tokenLifetime: want integer, got 60`}},
+		{"auth0:index/resourceServer:ResourceServer", resource.PropertyMap{"identifier": x, "tokenLifetime": resource.NewProperty(1.5)},
+			[]string{`tokenLifetime: want integer, got 1.5`}},
+		{"auth0:index/resourceServer:ResourceServer", resource.PropertyMap{"identifier": x, "tokenDialect": resource.NewProperty("accessTokenAuthz")},
+			[]string{`tokenDialect: "accessTokenAuthz" is the SDK's camelCase rendering; Auth0 takes "access_token_authz"`}},
+		{"auth0:index/resourceServerScopes:ResourceServerScopes", resource.PropertyMap{"resourceServerIdentifier": x,
+			"scopes": resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{"nme": resource.NewProperty("a")})})},
+			[]string{`scopes[0]: unknown property "nme"`, `scopes[0]: required property "name" is missing`}},
+		{"auth0:index/nope:Nope", nil, []string{"type token not in the provider schema"}},
 	}
-	for want, inputs := range cases {
-		if got := strings.Join(s.checkResource(token, inputs), "; "); !strings.Contains(got, want) {
-			t.Errorf("inputs %v: problems %q, want %q", inputs, got, want)
-		}
+	for _, c := range cases {
+		assert.Equal(t, c.want, s.checkResource(c.token, c.inputs), "%s %v", c.token, c.inputs)
 	}
-	scopes := resource.PropertyMap{"resourceServerIdentifier": resource.NewProperty("x"), "scopes": resource.NewProperty([]resource.PropertyValue{
-		resource.NewProperty(resource.PropertyMap{"nme": resource.NewProperty("a")})})}
-	if got := strings.Join(s.checkResource("auth0:index/resourceServerScopes:ResourceServerScopes", scopes), "; "); !strings.Contains(got, `scopes[0]: unknown property "nme"`) ||
-		!strings.Contains(got, `scopes[0]: required property "name" is missing`) {
-		t.Errorf("nested object problems not found: %q", got)
-	}
-	if got := s.checkResource("auth0:index/nope:Nope", nil); len(got) == 0 {
-		t.Error("an unknown type token passes")
-	}
-}
-
-func (s *providerSchema) checkResource(token string, inputs resource.PropertyMap) []string {
-	res, ok := s.Resources[token]
-	if !ok {
-		return []string{"type token not in the provider schema"}
-	}
-	var problems []string
-	for _, key := range inputs.StableKeys() {
-		prop, ok := res.InputProperties[string(key)]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("unknown input %q", key))
-			continue
-		}
-		problems = append(problems, s.checkValue(string(key), inputs[key], prop)...)
-	}
-	for _, req := range res.RequiredInputs {
-		if _, ok := inputs[resource.PropertyKey(req)]; !ok {
-			problems = append(problems, fmt.Sprintf("required input %q is missing", req))
-		}
-	}
-	return problems
-}
-
-func (s *providerSchema) checkValue(path string, v resource.PropertyValue, prop schemaProperty) []string {
-	for v.IsSecret() || v.IsOutput() {
-		if v.IsSecret() {
-			v = v.SecretValue().Element
-		} else if o := v.OutputValue(); o.Known {
-			v = o.Element
-		} else {
-			return nil // unknown until the provider runs
-		}
-	}
-	if v.IsNull() {
-		return nil
-	}
-	if strings.HasPrefix(prop.Ref, "#/types/") {
-		typ, ok := s.Types[strings.TrimPrefix(prop.Ref, "#/types/")]
-		if !ok {
-			return []string{path + ": schema type " + prop.Ref + " not found"}
-		}
-		if !v.IsObject() {
-			return []string{path + ": want an object (" + prop.Ref + ")"}
-		}
-		var problems []string
-		obj := v.ObjectValue()
-		for _, key := range obj.StableKeys() {
-			p, ok := typ.Properties[string(key)]
-			if !ok {
-				problems = append(problems, fmt.Sprintf("%s: unknown property %q", path, key))
-				continue
-			}
-			problems = append(problems, s.checkValue(path+"."+string(key), obj[key], p)...)
-		}
-		for _, req := range typ.Required {
-			if _, ok := obj[resource.PropertyKey(req)]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: required property %q is missing", path, req))
-			}
-		}
-		return problems
-	}
-	switch prop.Type {
-	case "string":
-		if !v.IsString() {
-			return []string{path + ": want string, got " + v.TypeString()}
-		}
-		return enumTrap(path, v.StringValue(), prop.Description)
-	case "integer":
-		if !v.IsNumber() || v.NumberValue() != math.Trunc(v.NumberValue()) {
-			return []string{fmt.Sprintf("%s: want integer, got %v", path, v.V)}
-		}
-	case "number":
-		if !v.IsNumber() {
-			return []string{path + ": want number, got " + v.TypeString()}
-		}
-	case "boolean":
-		if !v.IsBool() {
-			return []string{path + ": want boolean, got " + v.TypeString()}
-		}
-	case "array":
-		if !v.IsArray() {
-			return []string{path + ": want array, got " + v.TypeString()}
-		}
-		var problems []string
-		for i, e := range v.ArrayValue() {
-			problems = append(problems, s.checkValue(fmt.Sprintf("%s[%d]", path, i), e, *prop.Items)...)
-		}
-		return problems
-	case "object":
-		if !v.IsObject() {
-			return []string{path + ": want object, got " + v.TypeString()}
-		}
-		if prop.AdditionalProperties != nil {
-			var problems []string
-			for k, e := range v.ObjectValue() {
-				problems = append(problems, s.checkValue(path+"."+string(k), e, *prop.AdditionalProperties)...)
-			}
-			return problems
-		}
-	}
-	return nil
-}
-
-// spanPattern finds the per-language renderings of a value in a schema
-// description: the Go one is camelCase, the HCL one is what Auth0 accepts.
-var spanPattern = regexp.MustCompile("pulumi-lang-go=\"`([^`]*)`\"[^>]*pulumi-lang-hcl=\"`([^`]*)`\"")
-
-// enumTrap reports a value written as the description's camelCase rendering
-// of an enum value instead of the snake_case value Auth0 takes.
-func enumTrap(path, value, description string) []string {
-	for _, m := range spanPattern.FindAllStringSubmatch(description, -1) {
-		if goForm, apiForm := m[1], m[2]; value == goForm && goForm != apiForm {
-			return []string{fmt.Sprintf("%s: %q is the SDK's camelCase rendering; Auth0 takes %q", path, value, apiForm)}
-		}
-	}
-	return nil
 }
 
 func TestEnumValuesAreAuth0s(t *testing.T) {
@@ -258,50 +113,101 @@ func TestEnumValuesAreAuth0s(t *testing.T) {
 		"authenticationMethod": {"none", "client_secret_post", "client_secret_basic"}, "organizationUsage": {"deny", "allow", "require"},
 		"strategy": {"auth0"}, "signingAlg": {"RS256", "PS256"},
 	}
-	seen := 0
+	seen := map[string]bool{}
 	for _, r := range p.Resources {
 		for key, values := range allowed {
 			if v, ok := r.Inputs[resource.PropertyKey(key)]; ok {
-				seen++
-				if !slices.Contains(values, v.StringValue()) {
-					t.Errorf("%s.%s = %q, want one of %v", r.Name, key, v.StringValue(), values)
-				}
+				seen[key] = true
+				assert.Contains(t, values, v.StringValue(), "%s.%s", r.Name, key)
 			}
 		}
 	}
-	if seen < len(allowed) {
-		t.Errorf("only %d enum inputs seen", seen)
-	}
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(allowed)), slices.Collect(maps.Keys(seen)), "enum inputs seen")
 }
 
-// The gate's list of properties that force replacement is the schema's.
+// The gate's list of properties that force replacement is the schema's, for
+// every resource the generated SDK has (with the published SDK, for every
+// resource the gate or a stack names).
 func TestReplaceOnChangeMatchesSchema(t *testing.T) {
-	path := schemaPath(t)
-	loadSchema(t) // skips, or fails under REQUIRE_AUTH0_SCHEMA, without the file
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	s := loadSchema(t)
+	tokens := slices.Collect(maps.Keys(plan.ReplaceOnChange))
+	if generatedSDK() {
+		tokens = append(tokens, slices.Collect(maps.Keys(s.Resources))...)
+	} else {
+		for _, stack := range stacks {
+			for _, r := range evaluate(t, stack, stackConfig(t, stack)).Resources {
+				tokens = append(tokens, r.Type)
+			}
+		}
 	}
-	var raw struct {
-		Resources map[string]struct {
-			InputProperties map[string]struct {
-				WillReplaceOnChanges bool `json:"willReplaceOnChanges"`
-			} `json:"inputProperties"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, token := range auth0.Tokens {
+	slices.Sort(tokens)
+	for _, token := range slices.Compact(tokens) {
+		res, ok := s.Resources[token]
+		if !assert.True(t, ok, "%s is not in the schema", token) {
+			continue
+		}
 		var want []string
-		for name, p := range raw.Resources[token].InputProperties {
+		for name, p := range res.InputProperties {
 			if p.WillReplaceOnChanges {
 				want = append(want, name)
 			}
 		}
 		slices.Sort(want)
-		if got := plan.ReplaceOnChange[token]; !slices.Equal(got, want) {
-			t.Errorf("%s: plan.ReplaceOnChange has %v, the schema marks %v", token, got, want)
+		assert.Equal(t, want, plan.ReplaceOnChange[token], "plan.ReplaceOnChange[%q]", token)
+	}
+}
+
+// The committed pruned schema is the provider's: every resource and type in
+// it is the provider schema's, unchanged, and the version is the pinned one.
+func TestSDKSchemaIsTheProviders(t *testing.T) {
+	type sections struct {
+		Version   string                     `json:"version"`
+		Resources map[string]json.RawMessage `json:"resources"`
+		Types     map[string]json.RawMessage `json:"types"`
+	}
+	read := func(path string) sections {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var s sections
+		require.NoError(t, json.Unmarshal(b, &s), path)
+		return s
+	}
+	if !generatedSDK() {
+		t.Skip("no sdk/: the program uses the published SDK")
+	}
+	full, pruned := read(fullSchemaPath(t)), read(sdkSchemaPath)
+	assert.Equal(t, providerVersion, pruned.Version)
+	for _, part := range []struct {
+		name         string
+		full, pruned map[string]json.RawMessage
+	}{{"resource", full.Resources, pruned.Resources}, {"type", full.Types, pruned.Types}} {
+		for token, def := range part.pruned {
+			if assert.Contains(t, part.full, token, "%s %s", part.name, token) {
+				assert.JSONEq(t, string(part.full[token]), string(def), "%s %s differs from the provider schema; run go generate", part.name, token)
+			}
 		}
 	}
+}
+
+// The SDK asks the engine for the auth0 plugin at the pinned version. Before
+// a run, Pulumi's Go language host finds the plugin the way this test does:
+// the directory `go list -m` gives for each required module, then
+// pulumi-plugin.json in it, in go/ or in go/*/.
+func TestSDKPinsTheProvider(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi-auth0/sdk/v3").Output()
+	require.NoError(t, err, "go list -m github.com/pulumi/pulumi-auth0/sdk/v3")
+	found, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "go", "*", "pulumi-plugin.json"))
+	require.NoError(t, err)
+	require.Len(t, found, 1, "pulumi-plugin.json files of the SDK")
+	b, err := os.ReadFile(found[0])
+	require.NoError(t, err)
+	var plugin struct {
+		Resource bool   `json:"resource"`
+		Name     string `json:"name"`
+		Version  string `json:"version"`
+	}
+	require.NoError(t, json.Unmarshal(b, &plugin))
+	assert.True(t, plugin.Resource, "a resource plugin")
+	assert.Equal(t, "auth0", plugin.Name)
+	assert.Equal(t, providerVersion, plugin.Version)
 }

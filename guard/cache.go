@@ -2,6 +2,8 @@ package guard
 
 import (
 	"context"
+	"crypto/rsa"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -14,8 +16,9 @@ const maxCacheAge = 10 * time.Minute
 // verified remembers tokens whose signature and claims were checked, so a
 // client reusing its token (as M2M clients do until it expires) costs a map
 // lookup instead of an RSA verification. A hit still needs the token to be
-// unexpired and its key to be in the current key set: a key removed from the
-// JWKS invalidates its cached tokens at the next refresh.
+// unexpired and the very key that verified it to be in the current key set
+// under its kid: a key removed from the JWKS, or replaced by other material
+// under the same kid, invalidates its cached tokens at the next refresh.
 type verified struct {
 	lru *expirable.LRU[string, verifiedToken]
 }
@@ -23,6 +26,7 @@ type verified struct {
 type verifiedToken struct {
 	id  Identity
 	kid string
+	key *rsa.PublicKey
 }
 
 func newVerified(size int) *verified {
@@ -37,16 +41,24 @@ func (c *verified) get(ctx context.Context, token string, now time.Time, leeway 
 	if !ok || !now.Before(e.id.ExpiresAt.Add(leeway)) {
 		return nil, false
 	}
-	if _, err := keys.cache.KeyRead(ctx, e.kid); err != nil {
+	if !keys.stillPublishes(ctx, e.kid, e.key) {
 		c.lru.Remove(token)
 		return nil, false
 	}
-	id := e.id // a copy: handlers cannot change what later requests see
-	return &id, true
+	return e.id.clone(), true
 }
 
-func (c *verified) add(token, kid string, id *Identity) {
-	if c != nil {
-		c.lru.Add(token, verifiedToken{id: *id, kid: kid})
+func (c *verified) add(token, kid string, key *rsa.PublicKey, id *Identity) {
+	if c != nil && key != nil {
+		c.lru.Add(token, verifiedToken{id: *id.clone(), kid: kid, key: key})
 	}
+}
+
+// clone is a deep copy: a handler appending to or changing the scopes of
+// its identity cannot change what later requests with the same token see.
+func (id *Identity) clone() *Identity {
+	c := *id
+	c.Scopes = slices.Clone(id.Scopes)
+	c.Permissions = slices.Clone(id.Permissions)
+	return &c
 }

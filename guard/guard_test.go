@@ -398,3 +398,27 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidTokenSaysWhy checks that a refusal names its cause, for the
+// caller and for the access log, rather than a generic "rejected".
+func TestInvalidTokenSaysWhy(t *testing.T) {
+	iss := testissuer.New(t)
+	v := newValidator(t, iss, nil)
+	now := time.Now()
+	parts := strings.Split(iss.Token(nil), ".")
+	cases := []struct{ name, token, reason string }{
+		{"expired", iss.Token(map[string]any{"exp": now.Add(-time.Hour).Unix()}), "expired"},
+		{"wrong issuer", iss.Token(map[string]any{"iss": "https://evil.test/"}), "wrong issuer"},
+		{"wrong audience", iss.Token(map[string]any{"aud": "https://other.example.com/"}), "wrong audience"},
+		{"bad signature", parts[0] + "." + parts[1] + "." + flip(parts[2]), "bad signature"},
+		{"not valid yet", iss.Token(map[string]any{"nbf": now.Add(time.Hour).Unix()}), "not valid yet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := serve(v, guard.Requirement{}, "Bearer "+c.token)
+			if w.Code != 401 || !strings.Contains(w.Body.String(), "invalid token: "+c.reason) {
+				t.Errorf("status %d, body %s; want 401 saying %q", w.Code, w.Body, c.reason)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -38,8 +39,24 @@ func (v *Validator) Require(req Requirement) func(http.Handler) http.Handler {
 
 // Authorize validates the request's bearer token and checks req. The
 // identity is returned with ErrInsufficientScope and ErrOrganization too.
+//
+// The token is read from the one Authorization header only. Two such
+// headers are refused (two hops could each pick a different one), and so
+// is an access_token query parameter (RFC 6750 2.3): URLs end up in logs
+// and would carry the token on to the upstream. A form body is never read.
 func (v *Validator) Authorize(r *http.Request, req Requirement) (*Identity, error) {
-	token, err := v.TokenFromHeader(r.Header.Get("Authorization"))
+	values := r.Header.Values("Authorization")
+	if len(values) > 1 {
+		return nil, fmt.Errorf("%w: %d Authorization headers, want one", ErrMalformedRequest, len(values))
+	}
+	if r.URL.RawQuery != "" && hasQueryToken(r.URL.Query()) {
+		return nil, fmt.Errorf("%w: access_token in the URL is not accepted; send `Authorization: Bearer <token>`", ErrMalformedRequest)
+	}
+	var header string
+	if len(values) == 1 {
+		header = values[0]
+	}
+	token, err := v.TokenFromHeader(header)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +92,9 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		if code == "insufficient_scope" && req.scopeParam() != "" {
 			challenge += fmt.Sprintf(", scope=%q", req.scopeParam())
 		}
+		if v.cfg.ResourceMetadataURL != "" {
+			challenge += fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
+		}
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	attrs := []any{"status", status, "method", r.Method, "path", r.URL.Path, "reason", message}
@@ -82,8 +102,39 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		attrs = append(attrs, "sub", id.Subject, "client_id", id.ClientID, "org_id", id.OrgID)
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "request denied", attrs...)
+	v.observeDenied(r, status, message)
+	CloseUnreadBody(w, r)
 	WriteJSONError(w, status, message)
 }
+
+func hasQueryToken(q map[string][]string) bool {
+	for k := range q {
+		if strings.EqualFold(k, "access_token") {
+			return true
+		}
+	}
+	return false
+}
+
+// CloseUnreadBody makes an answer given without reading the request body
+// the last one on its HTTP/1 connection. Otherwise net/http would read (up
+// to 256 KiB of) the body before sending the answer, so a client that
+// announces a body and never sends it would hold the connection and its
+// answer until the read timeout. The answer goes out at once; what of the
+// body is already on its way is drained for at most half a second (as
+// net/http itself waits before closing, so that the client is not reset
+// before it reads the answer), then the connection closes. Call it before
+// writing the header.
+func CloseUnreadBody(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor != 1 || r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyDrainTime))
+}
+
+// bodyDrainTime is net/http's rstAvoidanceDelay.
+const bodyDrainTime = 500 * time.Millisecond
 
 // reason names why a token is invalid, without echoing any of it.
 func reason(err error) string {

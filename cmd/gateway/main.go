@@ -16,8 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -45,6 +43,12 @@ type settings struct {
 	domain, audience, issuer, jwksURL, upstream, listen, routesFile, outputsFile string
 	requireOrg                                                                   bool
 	orgs                                                                         string
+	// Limits, metrics, discovery (extras.go).
+	redisURL, limitsFailMode, metricsListen, publicURL string
+
+	// Hardening: the signing algorithm and what one client may hold.
+	signingAlg string
+	server     gateway.ServerConfig
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -67,6 +71,16 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.routesFile, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
+	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
+	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
+	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
+	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
+	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
+	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time allowed to read a request's body")
+	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", gateway.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
+	fs.DurationVar(&s.server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -120,9 +134,15 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			routes[i].Orgs = append(routes[i].Orgs, strings.Split(s.orgs, ",")...)
 		}
 	}
-	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, Logger: logger}
-	problems = append(problems, guardConfig.Validate())
+	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, SigningAlg: s.signingAlg, Logger: logger}
+	x, more := setUpExtras(s, logger)
+	problems = append(problems, more...)
+	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
+	x.configure(&guardConfig, &gatewayConfig)
+	problems = append(problems, guardConfig.Validate(), s.server.Validate())
+	s.server.Logger = logger
 	if err := errors.Join(problems...); err != nil {
+		x.close()
 		return err
 	}
 
@@ -130,15 +150,25 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	handler, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: routes, Logger: logger})
+	handler, err := gateway.New(v, gatewayConfig)
+	if err != nil {
+		x.close()
+		return err
+	}
+	stopExtras, err := x.start(ctx, s, logger)
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopExtras(stopCtx)
+	}()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.listen)
+	ln, err := gateway.Listen(s.listen, s.server)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := gateway.NewServer(handler, s.server)
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "upstream", upstream.String(), "audience", s.audience, "routes", len(routes))
 	if ready != nil {
 		ready <- ln.Addr().String()

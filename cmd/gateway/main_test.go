@@ -79,3 +79,31 @@ func TestServesFromStackOutputsAndShutsDown(t *testing.T) {
 		t.Fatal("the gateway did not shut down")
 	}
 }
+
+func TestHardeningFlags(t *testing.T) {
+	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for k, v := range base {
+			m[k] = v
+		}
+		return m
+	}
+	err := run(context.Background(), []string{"-signing-alg", "HS256", "-read-timeout", "-1s", "-max-conns", "-1"}, env(base), io.Discard, nil)
+	if err == nil {
+		t.Fatal("bad hardening flags were accepted")
+	}
+	for _, want := range []string{`signing algorithm "HS256": want RS256 or PS256`, "-read-timeout -1s", "-max-conns -1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	s, err := parse(nil, env(with("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || s.signingAlg != "PS256" {
+		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", s.signingAlg, err)
+	}
+	s, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(with("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || s.signingAlg != "RS256" || s.server.WriteTimeout != 5*time.Minute || s.server.MaxConns != 64 {
+		t.Errorf("flags: %+v, %v", s, err)
+	}
+}

@@ -6,6 +6,7 @@
 //	go run ./cmd/plan                        # the dev stack, as a tree
 //	go run ./cmd/plan -stack prod -format markdown
 //	go run ./cmd/plan -stack prod -against testdata/prod.plan.json
+//	go run ./cmd/plan -access                # who can call what (access.go)
 //
 // Exit status: 0 planned, 1 invalid configuration or a gate failure, 2 usage.
 package main
@@ -30,6 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	projectDir := fs.String("project", ".", "directory holding Pulumi.yaml")
 	format := fs.String("format", "text", "output format: text, markdown or json")
 	against := fs.String("against", "", "recorded plan (JSON) to compare with: fail if a protected resource would be deleted or anything replaced")
+	accessTable := addAccessFlags(fs) // access.go
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -54,6 +56,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if _, err := os.Stat(file); err != nil {
 		fmt.Fprintf(stderr, "plan: %v\nhint: stacks here are the Pulumi.<stack>.yaml files in %s\n", err, *projectDir)
 		return 1
+	}
+	if code, done := accessTable.run(fs, *projectDir, file, *format, stdout, stderr); done {
+		return code
 	}
 	raw, notes, err := plan.LoadStack(*projectDir, file)
 	if err != nil {

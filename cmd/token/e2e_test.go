@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
@@ -47,5 +54,23 @@ func TestClientThroughGatewayToModelServer(t *testing.T) {
 	_, _, err = runToken(t, vars, "", append(common, "-call", gw.URL+"/v1/models")...)
 	if err == nil || !strings.Contains(err.Error(), "403 Forbidden") {
 		t.Errorf("list models without read:models: %v", err)
+	}
+}
+
+// An M2M client allowed organizations gets a token for one with -org,
+// from the dev tenant, and the gateway sees that organization.
+func TestClientTokenForAnOrganization(t *testing.T) {
+	cfg := devtenanttest.Stack(t, "dev")
+	cfg.Clients[0].OrganizationUsage, cfg.Clients[0].AllowAnyOrganization = "allow", true
+	tn := devtenanttest.Start(t, cfg, devtenant.Options{})
+	outputs := filepath.Join(t.TempDir(), "outputs.json")
+	require.NoError(t, tn.WriteOutputs(outputs))
+	vars := map[string]string{"AUTH0_CLIENT_SECRET": tn.ClientSecret(cfg.Clients[0].Name)}
+	for org, want := range map[string]string{"acme": tn.OrgID("acme"), "": ""} {
+		out, stderr, err := runToken(t, vars, "", "-stack-outputs", outputs, "-client", cfg.Clients[0].Name, "-org", org)
+		require.NoError(t, err, stderr)
+		id, err := devtenanttest.Validator(t, tn).Validate(context.Background(), strings.TrimSpace(out))
+		require.NoError(t, err)
+		assert.Equal(t, want, id.OrgID, "org %q", org)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
 )
 
 const secret = "s3cr3t-client-secret"
@@ -51,10 +53,23 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
+// runToken runs the command with vars as its environment and a login
+// store of its own.
 func runToken(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, env(vars), strings.NewReader(stdin), &out, &errOut)
+	c := &command{env: env(vars), stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, store: tempStore(t),
+		browse: func(string) error { t.Error("the browser was opened"); return nil }}
+	err := c.run(context.Background(), args)
 	return out.String(), errOut.String(), err
+}
+
+// tempStore is a login store in the test's temporary directory, the same
+// for every run of one test.
+func tempStore(t *testing.T) func() (*tokenstore.Store, error) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "logins")
+	return func() (*tokenstore.Store, error) { return &tokenstore.Store{Dir: dir}, nil }
 }
 
 func TestTokenFromStackOutputs(t *testing.T) {
@@ -99,8 +114,24 @@ func TestTokenConfigErrors(t *testing.T) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
 	}
-	_, _, err = runToken(t, nil, "")
+	_, _, err = runToken(t, nil, "", "-client-id", "")
+	for _, want := range []string{"not logged in: no login is stored; run `token login", "or give -client NAME for an M2M client"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("no client and no login: error %v lacks %q", err, want)
+		}
+	}
+	_, _, err = runToken(t, nil, "", "-client-id", "", "-scope", "read:models")
+	if err == nil || !strings.Contains(err.Error(), "-scope is for M2M clients") {
+		t.Errorf("-scope without a client: %v", err)
+	}
+	_, _, err = runToken(t, nil, "", "-secret-stdin")
 	for _, want := range []string{"no client:", "no client secret", "no audience", "no token endpoint"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	_, _, err = runToken(t, nil, "", "-client-id", "c", "-issuer", "http://tenant.example.com/", "-token-url", "ftp://x/")
+	for _, want := range []string{`-issuer: "http://tenant.example.com/": http would send codes and tokens in the clear`, `-token-url: "ftp://x/": want an https:// URL`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}

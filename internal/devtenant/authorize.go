@@ -57,15 +57,17 @@ func (t *Tenant) authorize(w http.ResponseWriter, r *http.Request) {
 		t.redirectError(w, r, req, err.Code, err.Description)
 		return
 	}
+	sessionID, sess := t.currentSession(r)
+	if req.Prompt == "none" && sess == nil {
+		t.redirectError(w, r, req, "login_required", "the user is not logged in to the dev tenant")
+		return
+	}
 	id, err := t.store.newLogin(&login{Request: req, Expires: t.now().Add(LoginLifetime)})
 	if err != nil {
 		t.redirectError(w, r, req, "temporarily_unavailable", err.Error())
 		return
 	}
-	sessionID, sess := t.currentSession(r)
 	switch {
-	case req.Prompt == "none" && sess == nil:
-		t.redirectError(w, r, req, "login_required", "the user is not logged in to the dev tenant")
 	case sess != nil && req.Prompt != "login":
 		t.store.loggedIn(id, sess.UserID, sessionID, sess.AuthTime)
 		t.continueLogin(w, r, id)

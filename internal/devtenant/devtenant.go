@@ -70,9 +70,11 @@ type Options struct {
 	// the listener's address.
 	Issuer string
 	// WebApp is the regular web application (confidential, with a secret).
-	// Zero value: DefaultWebApp.
+	// Zero value: DefaultWebApp. Once the stack declares its web application
+	// (model-api-auth0:webApp), set this from the configuration.
 	WebApp WebApp
-	// Native is the native (CLI) client: public, PKCE only. Zero value: DefaultNative.
+	// Native is the native (CLI) client: public, PKCE only. Zero value:
+	// DefaultNative; likewise set it from the stack once the stack declares one.
 	Native Native
 	// ClientOrganizations links M2M clients (by name) to organizations (by
 	// name) for client credentials with organizationUsage allow or require;
@@ -167,6 +169,9 @@ func New(cfg *tenant.Config, opts Options) (*Tenant, error) {
 		t.password = GeneratePassword()
 	}
 	var problems []string
+	if cfg.API.TokenLifetime == nil || cfg.API.Identifier == "" {
+		problems = append(problems, "the stack configuration has no API identifier or token lifetime: load it with tenant.LoadConfig (or LoadStack), which applies the defaults")
+	}
 	if opts.Issuer != "" {
 		if err := t.setIssuer(opts.Issuer); err != nil {
 			problems = append(problems, err.Error())
@@ -206,7 +211,8 @@ func (t *Tenant) Start(ln net.Listener) error {
 	if t.issuer == "" {
 		t.issuer = "http://" + ln.Addr().String() + "/"
 	}
-	t.server = &http.Server{Handler: t.Handler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	t.server = &http.Server{Handler: t.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	go t.server.Serve(ln)
 	return nil
 }

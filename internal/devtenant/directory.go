@@ -2,15 +2,10 @@ package devtenant
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 )
@@ -203,121 +198,6 @@ func (d *directory) permissions(roles []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// allowsCallback reports whether redirect is one of the client's registered
-// callbacks: exactly, except that a registered port * matches any port, and
-// a native client's loopback IP callbacks match on any port (RFC 8252 7.3).
-func (c *client) allowsCallback(redirect string) bool {
-	return matchURL(c.Callbacks, redirect, c.Kind == native)
-}
-
-// allowsLogout is allowsCallback for returnTo / post_logout_redirect_uri.
-func (c *client) allowsLogout(returnTo string) bool {
-	return matchURL(c.Logouts, returnTo, c.Kind == native)
-}
-
-func matchURL(registered []string, given string, anyLoopbackPort bool) bool {
-	u, err := url.Parse(given)
-	if err != nil || given == "" || u.Fragment != "" || u.User != nil {
-		return false
-	}
-	for _, r := range registered {
-		if r == given {
-			return true
-		}
-		ru, err := url.Parse(strings.Replace(r, ":*/", "/", 1))
-		if err != nil {
-			continue
-		}
-		wildcard := strings.Contains(r, ":*/") || anyLoopbackPort && isLoopbackHost(ru.Hostname())
-		if wildcard && ru.Scheme == u.Scheme && ru.Hostname() == u.Hostname() && ru.EscapedPath() == u.EscapedPath() &&
-			ru.RawQuery == u.RawQuery && validPort(u.Port()) {
-			return true
-		}
-	}
-	return false
-}
-
-func validPort(p string) bool {
-	if p == "" {
-		return true
-	}
-	var n int
-	_, err := fmt.Sscanf(p, "%d", &n)
-	return err == nil && n > 0 && n < 65536 && fmt.Sprint(n) == p
-}
-
-func checkRegisteredURL(raw string) error {
-	u, err := url.Parse(strings.Replace(raw, ":*/", "/", 1))
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Fragment != "" {
-		return fmt.Errorf("%q: want an absolute URL without a fragment, such as http://127.0.0.1:*/callback", raw)
-	}
-	return nil
-}
-
-// isLoopbackHost reports whether host is localhost or a loopback IP.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// Deterministic, Auth0-shaped identifiers: the same names give the same IDs
-// at every start, so tests and browsers can refer to them.
-
-const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-func derive(kind, name string, n int) string {
-	sum := sha256.Sum256([]byte("devtenant/" + kind + "/" + name))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphanumeric[int(sum[i%len(sum)])%len(alphanumeric)]
-	}
-	return string(b)
-}
-
-func orgID(name string) string    { return "org_" + derive("org", name, 16) }
-func clientID(name string) string { return derive("client", name, 32) }
-func roleID(name string) string   { return "rol_" + derive("role", name, 16) }
-
-func userID(email string) string {
-	sum := sha256.Sum256([]byte("devtenant/user/" + strings.ToLower(email)))
-	return "auth0|" + hex.EncodeToString(sum[:12])
-}
-
-// GeneratePassword returns a random password that meets every Auth0
-// password policy (20 characters and dashes, mixed case and digits, no
-// character three times in a row).
-func GeneratePassword() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	for {
-		b := make([]byte, 0, 20)
-		raw := make([]byte, 20)
-		rand.Read(raw)
-		for _, c := range raw {
-			b = append(b, alphabet[int(c)%len(alphabet)])
-		}
-		s := string(b[0:5]) + "-" + string(b[5:10]) + "-" + string(b[10:15]) + "-" + string(b[15:20])
-		if strongEnough(s) {
-			return s
-		}
-	}
-}
-
-func strongEnough(s string) bool {
-	var lower, upper, digit bool
-	for i, r := range s {
-		lower = lower || unicode.IsLower(r)
-		upper = upper || unicode.IsUpper(r)
-		digit = digit || unicode.IsDigit(r)
-		if i >= 2 && s[i-1] == s[i] && s[i-2] == s[i] {
-			return false
-		}
-	}
-	return lower && upper && digit
 }
 
 func cmpOr(a, b string) string {

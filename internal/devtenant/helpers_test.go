@@ -81,7 +81,7 @@ func verify(t testing.TB, tn *devtenant.Tenant, token, audience string) jwt.MapC
 }
 
 func strs(v any) []string {
-	var out []string
+	out := []string{}
 	switch v := v.(type) {
 	case string:
 		out = strings.Fields(v)
@@ -92,3 +92,5 @@ func strs(v any) []string {
 	}
 	return out
 }
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

@@ -13,12 +13,13 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 )
 
-// Identity headers the upstream receives. Any the caller sends are dropped.
+// Identity headers the upstream receives. Any the caller sends, in any
+// spelling (case, underscores), are dropped.
 const (
 	HeaderSubject  = "X-Auth-Subject"
 	HeaderClientID = "X-Auth-Client-Id"
@@ -38,6 +39,16 @@ type Config struct {
 	Upstream *url.URL
 	Routes   []Route
 	Logger   *slog.Logger
+
+	// Limits, if set, are enforced per client and organization on proxied
+	// routes; LimitsFailMode (FailOpen, or FailClosed by default) is what
+	// requests get when the limits store fails (limits.go).
+	Limits         *limits.Enforcer
+	LimitsFailMode string
+	// Metrics, if set, are recorded (metrics.go; served apart, by Metrics.Handler).
+	Metrics *Metrics
+	// Discovery, if set, serves the RFC 9728 metadata for agents (discovery.go).
+	Discovery *Discovery
 }
 
 // New returns the gateway's handler. Bad routes or upstream are reported
@@ -51,6 +62,12 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
 	errs = append(errs, validateRoutes(cfg.Routes))
+	if m := cfg.LimitsFailMode; m != "" && m != FailOpen && m != FailClosed {
+		errs = append(errs, fmt.Errorf("limits fail mode %q: want %q or %q", m, FailOpen, FailClosed))
+	}
+	if cfg.Discovery != nil {
+		errs = append(errs, cfg.Discovery.validate(cfg.Routes))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -63,14 +80,18 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /api/messages/public", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, PublicMessage) })
 	mux.Handle("GET /api/messages/protected", v.Require(guard.Requirement{})(message(ProtectedMessage)))
 	mux.Handle("GET /api/messages/admin", v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage)))
-	proxy := newProxy(cfg.Upstream, cfg.Logger)
+	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
-		mux.Handle(r.Pattern, v.Require(r.Requirement())(proxy))
+		mux.Handle(r.Pattern, routeHandler(r, v.Require(r.Requirement()), proxy))
+	}
+	if d := cfg.Discovery; d != nil {
+		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refusedBecause(r, "no such route")
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return logRequests(mux, cfg.Logger), nil
+	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
 }
 
 func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
@@ -80,9 +101,8 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 			pr.SetXForwarded()
 			h := pr.Out.Header
 			h.Del("Authorization")
-			h.Del(HeaderSubject)
-			h.Del(HeaderClientID)
-			h.Del(HeaderOrgID)
+			dropSpoofable(h)
+			pr.Out.Trailer = nil // trailers could carry what the headers may not
 			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {
 				h.Set(HeaderSubject, id.Subject)
 				setIf(h, HeaderClientID, id.ClientID)
@@ -99,6 +119,10 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 		Transport:     newTransport(),
 		BufferPool:    &bufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
+				bodyError(w, r, bodyErr)
+				return
+			}
 			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
 		},
@@ -133,28 +157,6 @@ func writeMessage(w http.ResponseWriter, text string) {
 		Message string `json:"message"`
 	}{text})
 }
-
-// logRequests logs each request's method, path, status and duration (the
-// guard logs the subject, client and organization of denied tokens).
-func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration_ms", time.Since(start).Milliseconds())
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
-
-// Unwrap lets http.ResponseController reach Flush on the real writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // bufferPool reuses the proxy's copy buffers instead of allocating 32 KiB
 // for every request.

@@ -22,6 +22,12 @@ type Route struct {
 	RequireOrg  bool     `yaml:"requireOrg"`
 	Orgs        []string `yaml:"orgs"`
 	Description string   `yaml:"description"`
+
+	// MaxBody is the largest request body accepted (default DefaultMaxBody).
+	MaxBody ByteSize `yaml:"maxBody"`
+	// Upgrade lists the protocols (websocket) a request may switch to; the
+	// tunnel ends when the caller's token expires. Empty: none.
+	Upgrade []string `yaml:"upgrade"`
 }
 
 // Requirement is the route's requirement for guard.
@@ -54,11 +60,12 @@ func LoadRoutes(path string) ([]Route, error) {
 	}
 	var file struct {
 		Routes []Route `yaml:"routes"`
+		Limits any     `yaml:"limits"` // read by LoadLimits
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description)", path, err)
+		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade)", path, err)
 	}
 	if len(file.Routes) == 0 {
 		return nil, fmt.Errorf("%s declares no routes (want `routes: [{pattern: ..., allOf: [...]}]`)", path)
@@ -93,6 +100,9 @@ func validateRoutes(routes []Route) error {
 		}
 		if err := register(mux, r.Pattern); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %v", where, err))
+		}
+		for _, err := range hardeningProblems(r) {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 	}
 	return errors.Join(errs...)

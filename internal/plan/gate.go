@@ -10,13 +10,17 @@ import (
 // ReplaceOnChange lists, per type token, the inputs Auth0 cannot change in
 // place: changing one makes the provider delete the resource and create a
 // new one. It is the provider schema's willReplaceOnChanges flags (ForceNew
-// in terraform-provider-auth0) for the types this program uses; a test keeps
-// it equal to the schema.
+// in terraform-provider-auth0) for every resource the SDK is generated for
+// (tools/auth0-sdkgen); a test keeps it equal to the schema.
 var ReplaceOnChange = map[string][]string{
 	"auth0:index/clientCredentials:ClientCredentials":             {"clientId"},
 	"auth0:index/clientGrant:ClientGrant":                         {"audience", "clientId", "defaultFor", "subjectType"},
 	"auth0:index/connection:Connection":                           {"name", "strategy"},
+	"auth0:index/connectionClients:ConnectionClients":             {"connectionId"},
+	"auth0:index/organizationClientGrant:OrganizationClientGrant": {"grantId", "organizationId"},
 	"auth0:index/organizationConnections:OrganizationConnections": {"organizationId"},
+	"auth0:index/organizationMember:OrganizationMember":           {"organizationId", "userId"},
+	"auth0:index/organizationMemberRole:OrganizationMemberRole":   {"organizationId", "roleId", "userId"},
 	"auth0:index/organizationMemberRoles:OrganizationMemberRoles": {"organizationId", "userId"},
 	"auth0:index/organizationMembers:OrganizationMembers":         {"organizationId"},
 	"auth0:index/resourceServer:ResourceServer":                   {"identifier"},

@@ -19,6 +19,11 @@ type Outputs struct {
 	TokenEndpoint string            `json:"tokenEndpoint"`
 	TenantDomain  string            `json:"tenantDomain"`
 	Clients       map[string]Client `json:"clients"`
+	// Organizations maps organization names to their IDs.
+	Organizations map[string]string `json:"organizations"`
+	// CLIApp and NativeApp are the command-line (native) client: apps.go.
+	CLIApp    App `json:"cliApp"`
+	NativeApp App `json:"nativeApp"`
 }
 
 // Client is one M2M client of the stack.

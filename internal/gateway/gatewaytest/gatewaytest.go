@@ -41,7 +41,9 @@ func Start(t testing.TB, iss *testissuer.Issuer, upstream string) *httptest.Serv
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := httptest.NewServer(h)
+	gw := httptest.NewUnstartedServer(nil)
+	gw.Config = gateway.NewServer(h, gateway.ServerConfig{Logger: Quiet})
+	gw.Start()
 	t.Cleanup(gw.Close)
 	return gw
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
+)
+
+// summary is what the banner says about the stack.
+type summary struct {
+	users   []string // "email (org: roles; ...)"
+	clients []tenant.ClientConfig
+}
+
+func cfgSummary(cfg *tenant.Config) summary {
+	var s summary
+	for _, u := range cfg.TestUsers {
+		var in []string
+		for _, o := range cfg.Organizations {
+			for _, m := range o.Members {
+				if strings.EqualFold(m.Email, u.Email) {
+					in = append(in, o.Name+": "+cmpOr(strings.Join(m.Roles, ", "), "no roles"))
+				}
+			}
+		}
+		s.users = append(s.users, fmt.Sprintf("%s (%s)", u.Email, cmpOr(strings.Join(in, "; "), "no organization")))
+	}
+	s.clients = cfg.Clients
+	return s
+}
+
+// printBanner says what runs, with what, and the next commands. The
+// password is printed only if the person did not choose it; secrets stay in
+// the outputs file.
+func printBanner(w io.Writer, t *devtenant.Tenant, sum summary, s *settings, echoAddr string) error {
+	out, err := t.Outputs()
+	if err != nil {
+		return err
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p("devtenant: a DEVELOPMENT tenant for %s: not Auth0, not for production; tokens are signed with a key made at this start.", s.stackFile)
+	p("  issuer         %s", t.Issuer())
+	p("  audience       %s", t.Audience())
+	p("  outputs        %s (mode 0600: it holds the client secrets)", s.outputs)
+	if echoAddr != "" {
+		p("  echo model     http://%s (OpenAI-compatible; echoes, and reports the X-Auth-* headers it got as X-Echo-X-Auth-*)", echoAddr)
+	}
+	var orgs []string
+	for _, name := range sortedKeys(out.Organizations) {
+		orgs = append(orgs, name+" "+out.Organizations[name])
+	}
+	p("  organizations  %s", strings.Join(orgs, ", "))
+	for i, u := range sum.users {
+		p("  %-14s %s", map[bool]string{true: "test users"}[i == 0], u)
+	}
+	for i, c := range sum.clients {
+		p("  %-14s %s [%s]", map[bool]string{true: "M2M clients"}[i == 0], c.Name, strings.Join(c.Scopes, " "))
+	}
+	p("  web app        %s, client ID %s (callbacks %s)", out.WebApp.Name, out.WebApp.ClientID, strings.Join(out.WebApp.Callbacks, ", "))
+	p("  native client  %s, client ID %s", out.NativeApp.Name, out.NativeApp.ClientID)
+	if len(sum.users) > 0 {
+		if strings.HasPrefix(s.passwordSource, "generated") {
+			p("")
+			p("  TEST USERS' PASSWORD (%s): %s", s.passwordSource, t.Password())
+		} else {
+			p("  password       from %s", s.passwordSource)
+		}
+	}
+	p("")
+	p("Next, in another terminal:")
+	upstream := "http://127.0.0.1:8000"
+	if echoAddr != "" {
+		upstream = "http://" + echoAddr
+	}
+	p("  go run ./cmd/gateway -stack-outputs %s -upstream %s -listen 127.0.0.1:8080", s.outputs, upstream)
+	for _, c := range sum.clients {
+		call := ""
+		switch {
+		case slices.Contains(c.Scopes, "read:models"):
+			call = " -call http://127.0.0.1:8080/v1/models"
+		case slices.Contains(c.Scopes, "invoke:models"):
+			call = ` -method POST -data '{"model":"echo","messages":[{"role":"user","content":"hello"}]}' -call http://127.0.0.1:8080/v1/chat/completions`
+		}
+		p("  AUTH0_CLIENT_SECRET=\"$(jq -r '.clientSecrets[\"%s\"]' %s)\" go run ./cmd/token -stack-outputs %s -client %s%s",
+			c.Name, s.outputs, s.outputs, c.Name, call)
+	}
+	p("Stop with Ctrl-C.")
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,168 @@
+// Command devtenant runs a local, Auth0-compatible development tenant built
+// from a stack file, and an OpenAI-compatible echo model server beside it,
+// so that the gateway, the token client and a browser login work without
+// an Auth0 account:
+//
+//	go run ./cmd/devtenant                 # the dev stack: Pulumi.yaml + Pulumi.dev.yaml
+//	go run ./cmd/devtenant -stack dev -listen 127.0.0.1:7300 -echo-listen 127.0.0.1:8000
+//
+// It writes the stack outputs a real `pulumi stack output --json
+// --show-secrets` would give to -outputs (mode 0600) and prints the next
+// commands. It refuses a protected stack, and listens on loopback only
+// unless -allow-non-loopback. Not for production.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/echomodel"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "devtenant:", err)
+		os.Exit(1)
+	}
+}
+
+// settings are the command's flags.
+type settings struct {
+	stack, project, stackFile, listen, echoListen, outputs, password string
+	allowNonLoopback                                                 bool
+	passwordSource                                                   string
+}
+
+func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
+	s := &settings{}
+	fs := flag.NewFlagSet("devtenant", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&s.stack, "stack", "dev", "stack to serve: reads Pulumi.<stack>.yaml")
+	fs.StringVar(&s.project, "project", ".", "directory holding Pulumi.yaml")
+	fs.StringVar(&s.stackFile, "config", "", "stack file to serve instead of Pulumi.<stack>.yaml")
+	fs.StringVar(&s.listen, "listen", "127.0.0.1:7300", "address of the tenant (the issuer is http://ADDRESS/)")
+	fs.StringVar(&s.echoListen, "echo-listen", "127.0.0.1:8000", `address of the echo model server; "" to not start it`)
+	fs.StringVar(&s.outputs, "outputs", "", "file to write the stack outputs to (mode 0600; default in your user cache directory)")
+	fs.StringVar(&s.password, "password", "", "test users' password (prefer env DEVTENANT_PASSWORD: flags show in process lists); default: generated")
+	fs.BoolVar(&s.allowNonLoopback, "allow-non-loopback", false, "allow listening on addresses other than loopback (anyone who reaches it can get tokens)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch v, ok := env("DEVTENANT_PASSWORD"); {
+	case s.password != "":
+		s.passwordSource = "-password"
+	case ok && v != "":
+		s.password, s.passwordSource = v, "DEVTENANT_PASSWORD"
+	}
+	if s.stackFile == "" {
+		s.stackFile = filepath.Join(s.project, "Pulumi."+s.stack+".yaml")
+	}
+	var problems []string
+	for _, a := range []struct{ flag, addr string }{{"-listen", s.listen}, {"-echo-listen", s.echoListen}} {
+		if a.addr == "" && a.flag == "-echo-listen" {
+			continue
+		}
+		if err := checkListen(a.addr, s.allowNonLoopback); err != nil {
+			problems = append(problems, fmt.Sprintf("%s %s", a.flag, err))
+		}
+	}
+	if s.outputs == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			problems = append(problems, "-outputs: no user cache directory to default to ("+err.Error()+"); give -outputs FILE")
+		}
+		s.outputs = filepath.Join(dir, "model-api-auth0", "devtenant", strings.TrimSuffix(filepath.Base(s.stackFile), ".yaml")+".outputs.json")
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return s, nil
+}
+
+// checkListen refuses a non-loopback address unless allowed: the tenant
+// hands out tokens to anyone who knows the printed password.
+func checkListen(addr string, allowNonLoopback bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: want HOST:PORT such as 127.0.0.1:7300", addr)
+	}
+	ip := net.ParseIP(host)
+	if host == "localhost" || ip != nil && ip.IsLoopback() || allowNonLoopback {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address: the dev tenant is for this machine only; use 127.0.0.1:PORT, or -allow-non-loopback if you really mean it", addr)
+}
+
+// run serves until ctx is done. ready, if not nil, receives the tenant's
+// address once everything listens and the outputs are written.
+func run(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer, ready chan<- string) error {
+	s, err := parse(args, env, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, generated, err := devtenant.LoadStack(filepath.Join(s.project, "Pulumi.yaml"), s.stackFile, s.password)
+	if err != nil {
+		return err
+	}
+	switch {
+	case generated:
+		s.passwordSource = "generated for this run; set DEVTENANT_PASSWORD to choose one"
+	case s.passwordSource == "":
+		s.passwordSource = "the stack's testUserPassword"
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	t, err := devtenant.New(cfg, devtenant.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return fmt.Errorf("-listen: %w", err)
+	}
+	defer ln.Close()
+	var echoAddr string
+	if s.echoListen != "" {
+		eln, err := net.Listen("tcp", s.echoListen)
+		if err != nil {
+			return fmt.Errorf("-echo-listen: %w (another model server there? give -echo-listen another address, or \"\")", err)
+		}
+		echoAddr = eln.Addr().String()
+		srv := &http.Server{Handler: echomodel.New(echomodel.Options{}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		go srv.Serve(eln)
+		defer srv.Shutdown(context.Background())
+	}
+	if err := t.Start(ln); err != nil {
+		return err
+	}
+	defer t.Close()
+	if err := t.WriteOutputs(s.outputs); err != nil {
+		return err
+	}
+	if err := printBanner(stdout, t, cfgSummary(cfg), s, echoAddr); err != nil {
+		return err
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "devtenant: stopping; the tokens it issued are worthless once it is gone")
+	return nil
+}

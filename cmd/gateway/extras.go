@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/limits"
+)
+
+// extras are the gateway's optional parts: limits (in memory, or in Redis
+// shared by every gateway process), metrics on their own listener, and
+// discovery for agents.
+type extras struct {
+	redis     *redis.Client // nil without -redis; sessions use it too
+	limits    *limits.Enforcer
+	failMode  string
+	metrics   *gateway.Metrics
+	discovery *gateway.Discovery
+}
+
+// setUpExtras reads the settings of the optional parts. Every problem is
+// returned, for the caller to report with the others.
+func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
+	x := &extras{failMode: s.limitsFailMode}
+	var problems []error
+	if s.limitsFailMode != gateway.FailOpen && s.limitsFailMode != gateway.FailClosed {
+		problems = append(problems, fmt.Errorf("-limits-fail-mode / LIMITS_FAIL_MODE %q: want %q (requests pass, unlimited, when Redis fails) or %q (they get 503)",
+			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
+	}
+	if s.redisURL != "" {
+		// go-redis's own messages (a failed dial, for each one) go to the
+		// JSON log at debug level: the limits log a failing Redis themselves.
+		redis.SetLogger(redisLog{logger})
+		rdb, err := redisClient(s.redisURL)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		x.redis = rdb
+	}
+	if s.routesFile != "" {
+		policies, err := gateway.LoadLimits(s.routesFile)
+		switch {
+		case err != nil:
+			problems = append(problems, err)
+		case policies != nil && x.redis != nil:
+			x.limits = limits.NewEnforcer(policies, limits.NewRedis(x.redis, 0), nil)
+		case policies != nil:
+			x.limits = limits.NewEnforcer(policies, limits.NewMemory(nil), nil)
+			logger.Info("limits are kept in memory: each gateway process counts on its own; set -redis or REDIS_URL to share them")
+		}
+	}
+	if s.metricsListen != "" {
+		x.metrics = gateway.NewMetrics()
+	}
+	if s.publicURL != "" {
+		u, err := gateway.ParsePublicURL(s.publicURL)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("-public-url / PUBLIC_URL: %w", err))
+		} else {
+			issuer := cmpOr(s.issuer, "https://"+s.domain+"/")
+			x.discovery = &gateway.Discovery{PublicURL: u, Audience: s.audience, Issuer: issuer}
+			if !x.discovery.SameOrigin() {
+				logger.Warn("the API identifier (audience) is not a URL on the public URL: MCP clients refuse metadata whose resource is not the URL they call (RFC 9728 section 3.3); for agents, make the API identifier the public URL",
+					"audience", s.audience, "public_url", u.String())
+			}
+		}
+	}
+	return x, problems
+}
+
+// redisClient parses -redis / REDIS_URL once. Errors never repeat the
+// URL's password.
+func redisClient(raw string) (*redis.Client, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		shown := "(not a URL)"
+		if err == nil {
+			shown = u.Redacted()
+		}
+		return nil, fmt.Errorf("-redis / REDIS_URL %s: want redis://[:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS", shown)
+	}
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("-redis / REDIS_URL %s: %v", u.Redacted(), err)
+	}
+	q := u.Query()
+	if !q.Has("dial_timeout") {
+		opts.DialTimeout = time.Second
+	}
+	if !q.Has("max_retries") {
+		opts.MaxRetries = 1
+	}
+	// Each call's context then bounds its reads too: a Redis that hangs
+	// costs a request limits.DefaultRedisTimeout, not ReadTimeout and retries.
+	opts.ContextTimeoutEnabled = true
+	return redis.NewClient(opts), nil
+}
+
+func (x *extras) close() error {
+	if x.redis != nil {
+		return x.redis.Close()
+	}
+	return nil
+}
+
+type redisLog struct{ logger *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// configure adds the extras to the validator's and the gateway's settings.
+func (x *extras) configure(g *guard.Config, gw *gateway.Config) {
+	g.Observer = gateway.GuardObserver(x.metrics)
+	if x.discovery != nil {
+		g.ResourceMetadataURL = x.discovery.MetadataURL()
+	}
+	gw.Limits, gw.LimitsFailMode, gw.Metrics, gw.Discovery = x.limits, x.failMode, x.metrics, x.discovery
+}
+
+// start checks Redis (a failure is logged: the fail mode then applies) and
+// serves the metrics on their own listener until ctx is done. It returns
+// what to stop at shutdown.
+func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (func(context.Context) error, error) {
+	if x.redis != nil {
+		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := x.redis.Ping(pingCtx).Err(); err != nil {
+			logger.Warn("Redis does not answer; limits follow -limits-fail-mode until it does", "redis", x.redis.Options().Addr, "error", err, "fail_mode", x.failMode)
+		}
+		cancel()
+	}
+	if x.limits != nil {
+		logger.Info("limits enforced", "store", map[bool]string{true: "redis", false: "memory"}[x.redis != nil], "fail_mode", x.failMode)
+	}
+	closeRedis := func(context.Context) error { return x.close() }
+	if x.metrics == nil {
+		return closeRedis, nil
+	}
+	ln, err := net.Listen("tcp", s.metricsListen)
+	if err != nil {
+		return closeRedis, fmt.Errorf("-metrics-listen %s: %w", s.metricsListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", x.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil
+}

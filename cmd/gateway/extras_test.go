@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+)
+
+func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
+	routes := filepath.Join(t.TempDir(), "routes.yaml")
+	require.NoError(t, os.WriteFile(routes, []byte("routes:\n  - pattern: GET /v1/models\nlimits:\n  perClient: {requests: 0}\n"), 0o644))
+	err := run(context.Background(), []string{"-routes", routes, "-redis", "redis://:hunter2@127.0.0.1:6379/x",
+		"-limits-fail-mode", "sometimes", "-public-url", "http://models.example.com/api"},
+		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	require.Error(t, err)
+	for _, want := range []string{
+		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
+		"-redis / REDIS_URL redis://:xxxxx@127.0.0.1:6379/x:",
+		"limits.perClient.requests: want at least 1, got 0",
+		`-public-url / PUBLIC_URL: public URL "http://models.example.com/api": want the gateway's external base URL`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "hunter2", "a password reached an error message")
+
+	err = run(context.Background(), []string{"-redis", "http://127.0.0.1:6379"},
+		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	assert.ErrorContains(t, err, "want redis://[:PASSWORD@]HOST:PORT[/DB]")
+}
+
+// syncBuffer collects the gateway's log lines.
+type syncBuffer struct {
+	mu sync.Mutex
+	sb strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sb.Write(p)
+}
+
+func (b *syncBuffer) logged(msg, key string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sc := bufio.NewScanner(strings.NewReader(b.sb.String()))
+	for sc.Scan() {
+		var e map[string]any
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e["msg"] == msg {
+			s, _ := e[key].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// Metrics are served on their own listener only; discovery on the main one.
+func TestMetricsListenerAndDiscovery(t *testing.T) {
+	iss := testissuer.New(t)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":[]}`) }))
+	defer upstream.Close()
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-issuer", iss.Issuer, "-audience", "https://models.example.com/", "-jwks-url", iss.JWKSURL(),
+			"-upstream", upstream.URL, "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-public-url", "https://models.example.com"},
+			env(nil), logs, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	metricsAddr := logs.logged("metrics listening", "addr")
+	require.NotEmpty(t, metricsAddr)
+
+	resp, err := http.Get("http://" + addr + "/v1/models")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 401, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `resource_metadata="https://models.example.com/.well-known/oauth-protected-resource"`)
+
+	resp, err = http.Get("http://" + metricsAddr + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Contains(t, string(body), `gateway_requests_total{org="none",route="GET /v1/models",status="401"} 1`)
+
+	resp, err = http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 404, resp.StatusCode, "the metrics are not on the public listener")
+
+	resp, err = http.Get("http://" + addr + "/.well-known/oauth-protected-resource")
+	require.NoError(t, err)
+	var m struct{ Resource string }
+	json.NewDecoder(resp.Body).Decode(&m)
+	resp.Body.Close()
+	assert.Equal(t, "https://models.example.com/", m.Resource)
+
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		buf := make([]byte, 1<<20)
+		t.Fatal("the gateway did not shut down", string(buf[:runtime.Stack(buf, true)]))
+	}
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// requestTimeout bounds getting a token and a -call.
+const requestTimeout = 30 * time.Second
+
+// token prints an access token, or calls -call with it: an M2M client's
+// when a client is named, else the logged-in person's.
+func (c *command) token(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(c.stderr, "usage: token [flags]          an access token: an M2M client's (-client, -client-id or AUTH0_CLIENT_ID), else the logged-in person's\n"+
+			"       token login [flags]    log a person in with the browser\n"+
+			"       token logout [flags]   forget a person's login\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	tf := c.addTenantFlags(fs)
+	clientName := fs.String("client", "", "M2M client `name` in the stack outputs (the clients export)")
+	clientID := fs.String("client-id", c.getenv("AUTH0_CLIENT_ID"), "M2M client ID, instead of -client (env AUTH0_CLIENT_ID)")
+	scopes := fs.String("scope", "", "space-separated scopes to request (M2M; default: all the client's grant allows)")
+	secretStdin := fs.Bool("secret-stdin", false, "read the M2M client secret from the first line of standard input")
+	callURL := fs.String("call", "", "call this URL with the token and print the response")
+	method := fs.String("method", http.MethodGet, "HTTP method for -call")
+	data := fs.String("data", "", "request body for -call (sent as JSON)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (commands: login, logout)", fs.Arg(0))
+	}
+	t, problems := tf.resolve(c.getenv)
+	if t == nil {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	var ts oauth2.TokenSource
+	if *clientName != "" || *clientID != "" || *secretStdin {
+		cc, err := c.clientCredentials(t, *clientName, *clientID, *scopes, *secretStdin, problems)
+		if err != nil {
+			return err
+		}
+		ts = cc.TokenSource(ctx)
+	} else {
+		if *scopes != "" {
+			problems = append(problems, "-scope is for M2M clients; a person's scopes are chosen at `token login -scope ...`")
+		}
+		if len(problems) > 0 {
+			return errors.New(strings.Join(problems, "\n"))
+		}
+		tok, err := c.personToken(ctx, t)
+		if err != nil {
+			return err
+		}
+		ts = oauth2.StaticTokenSource(tok)
+	}
+	if *callURL == "" {
+		tok, err := ts.Token()
+		if err != nil {
+			return fmt.Errorf("getting a token from %s: %w", t.tokenURL, err)
+		}
+		fmt.Fprintln(c.stdout, tok.AccessToken)
+		return nil
+	}
+	return c.call(ctx, oauth2.NewClient(ctx, ts), *method, *callURL, *data)
+}
+
+// clientCredentials configures the client-credentials grant of an M2M
+// client, reporting every problem of the configuration at once.
+func (c *command) clientCredentials(t *tenant, name, id, scopes string, secretStdin bool, problems []string) (*clientcredentials.Config, error) {
+	if name != "" {
+		if t.outputs == nil {
+			problems = append(problems, "-client needs -stack-outputs (or give -client-id)")
+		} else if cid, err := t.outputs.ClientID(name); err != nil {
+			problems = append(problems, err.Error())
+		} else {
+			id = cid
+		}
+	}
+	secret := c.getenv("AUTH0_CLIENT_SECRET")
+	if secretStdin {
+		line, err := bufio.NewReader(c.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("reading the secret from standard input: %w", err)
+		}
+		secret = strings.TrimSpace(line)
+	}
+	if id == "" {
+		problems = append(problems, "no client: give -client NAME with -stack-outputs, or -client-id / AUTH0_CLIENT_ID")
+	}
+	if secret == "" {
+		problems = append(problems, "no client secret: set AUTH0_CLIENT_SECRET or pipe it with -secret-stdin (`pulumi stack output clientSecrets --show-secrets`)")
+	}
+	if t.audience == "" {
+		problems = append(problems, "no audience: give -audience / AUTH0_AUDIENCE or -stack-outputs")
+	}
+	if t.tokenURL == "" {
+		problems = append(problems, "no token endpoint: give -token-url / AUTH0_TOKEN_URL, -issuer or -stack-outputs")
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	params := url.Values{"audience": {t.audience}} // Auth0 takes the API to issue a token for as `audience`
+	if t.org != "" {
+		params.Set("organization", t.org)
+	}
+	return &clientcredentials.Config{
+		ClientID: id, ClientSecret: secret, TokenURL: t.tokenURL, EndpointParams: params,
+		AuthStyle: oauth2.AuthStyleInParams, // the stack's clients authenticate with client_secret_post
+		Scopes:    strings.Fields(scopes),
+	}, nil
+}
+
+// call sends one request with the token and copies the response to
+// standard output; a status of 400 or more is an error.
+func (c *command) call(ctx context.Context, hc *http.Client, method, target, data string) error {
+	var body io.Reader
+	if data != "" {
+		body = strings.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", target, err)
+	}
+	defer resp.Body.Close()
+	fmt.Fprintf(c.stderr, "%s %s: %s\n", method, target, resp.Status)
+	if _, err := io.Copy(c.stdout, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("%s answered %s", target, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package gateway_test
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
+)
+
+// BenchmarkThroughputLimits calls a chat completion (a small JSON answer
+// with its usage) directly and through the gateway, plain, with limits in
+// memory and metrics, and with limits in Redis on loopback and metrics, in
+// one run: compare the ns/op. Every limit applies (client and organization,
+// rate and budget) and never refuses. The Redis variant skips without
+// redis-server.
+func BenchmarkThroughputLimits(b *testing.B) {
+	const answer = `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"}}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, answer)
+	})
+	const config = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
+		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}}`
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	run := func(b *testing.B, url, token string) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"Hi"}]}`))
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	plain := start(b, upstream, options{quiet: true})
+	b.Run("direct", func(b *testing.B) { run(b, plain.upURL+"/v1/chat/completions", "") })
+	b.Run("gateway", func(b *testing.B) {
+		run(b, plain.gw.URL+"/v1/chat/completions", plain.token("client-a", "org_acme"))
+	})
+	b.Run("gateway+limits+metrics", func(b *testing.B) {
+		s := start(b, upstream, options{quiet: true, metrics: true, limits: config})
+		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"))
+	})
+	b.Run("gateway+redis-limits+metrics", func(b *testing.B) {
+		srv := redistest.Start(b)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true, PoolSize: 64})
+		b.Cleanup(func() { rdb.Close() })
+		s := start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)})
+		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"))
+	})
+}
+
+// BenchmarkLimitsOverPlain makes one request through the plain gateway, one
+// through the gateway with limits in memory and metrics, and one with limits
+// in Redis (when redis-server is there), in turns, and reports the ratios:
+// interleaving keeps them measured under the same conditions on a busy
+// machine, where separate runs drift.
+func BenchmarkLimitsOverPlain(b *testing.B) {
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`)
+	})
+	const config = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
+		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}}`
+	stacks := []*stack{
+		start(b, upstream, options{quiet: true}),
+		start(b, upstream, options{quiet: true, metrics: true, limits: config}),
+	}
+	if _, err := os.Stat(redistest.Binary); err == nil {
+		srv := redistest.Start(b)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
+		b.Cleanup(func() { rdb.Close() })
+		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)}))
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	tokens := make([]string, len(stacks))
+	for i, s := range stacks {
+		tokens[i] = "Bearer " + s.token("client-a", "org_acme")
+	}
+	spent := make([]time.Duration, len(stacks))
+	for b.Loop() {
+		for i, s := range stacks {
+			req, _ := http.NewRequest("POST", s.gw.URL+"/v1/chat/completions", strings.NewReader(`{"model":"m"}`))
+			req.Header.Set("Authorization", tokens[i])
+			begin := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			spent[i] += time.Since(begin)
+			if resp.StatusCode != 200 {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	}
+	b.ReportMetric(float64(spent[0].Microseconds())/float64(b.N), "plain-µs/op")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), "limits/plain")
+	if len(spent) > 2 {
+		b.ReportMetric(float64(spent[2])/float64(spent[0]), "redis/plain")
+	}
+}

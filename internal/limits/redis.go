@@ -1,0 +1,110 @@
+package limits
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisPrefix starts every key the limits keep in Redis.
+const RedisPrefix = "model-api-gateway:limits:"
+
+// DefaultRedisTimeout bounds each call to Redis on the request path: a
+// Redis that hangs costs a request this much, then the fail mode decides.
+const DefaultRedisTimeout = 250 * time.Millisecond
+
+// budgetTTL keeps a day's token count a day longer than the day, for
+// requests that straddle midnight, then Redis drops it.
+const budgetTTL = 48 * time.Hour
+
+// Redis is a Store shared by every gateway process using the same Redis:
+// rates with GCRA (github.com/go-redis/redis_rate, one script call per
+// request), budgets with INCRBY and EXPIRE.
+type Redis struct {
+	rdb     redis.UniversalClient
+	rates   *redis_rate.Limiter
+	timeout time.Duration
+}
+
+// NewRedis returns a Store in rdb; timeout bounds each call (0:
+// DefaultRedisTimeout). go-redis only honours that bound while reading a
+// reply when rdb's options have ContextTimeoutEnabled: without it, a Redis
+// that accepts connections and never answers holds a request for the
+// client's ReadTimeout and retries instead.
+func NewRedis(rdb redis.UniversalClient, timeout time.Duration) *Redis {
+	if timeout <= 0 {
+		timeout = DefaultRedisTimeout
+	}
+	return &Redis{rdb: rdb, rates: redis_rate.NewLimiter(rdb), timeout: timeout}
+}
+
+// Allow implements Store.
+func (s *Redis) Allow(ctx context.Context, key string, r Rate) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	res, err := s.rates.Allow(ctx, RedisPrefix+key, redis_rate.Limit{Rate: r.Requests, Burst: r.Burst, Period: r.Per})
+	if err != nil {
+		return Result{}, storeError(err)
+	}
+	out := Result{Allowed: res.Allowed > 0, Remaining: int64(res.Remaining), ResetAfter: max(0, res.ResetAfter)}
+	if !out.Allowed {
+		out.RetryAfter = max(0, res.RetryAfter)
+	}
+	return out, nil
+}
+
+func budgetKey(day, key string) string { return RedisPrefix + "tokens:" + day + ":" + key }
+
+// Used implements Store with one round trip.
+func (s *Redis) Used(ctx context.Context, day string, keys ...string) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	// GETs in a pipeline rather than MGET: keys may live on different
+	// nodes of a cluster.
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, budgetKey(day, k))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, storeError(err)
+	}
+	used := make([]int64, len(keys))
+	for i, c := range cmds {
+		n, err := c.Int64()
+		switch {
+		case errors.Is(err, redis.Nil):
+		case err != nil:
+			return nil, storeError(err)
+		default:
+			used[i] = n
+		}
+	}
+	return used, nil
+}
+
+// Add implements Store with one round trip.
+func (s *Redis) Add(ctx context.Context, day string, n int64, keys ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, key := range keys {
+			k := budgetKey(day, key)
+			p.IncrBy(ctx, k, n)
+			p.Expire(ctx, k, budgetTTL) // after INCRBY: a key INCRBY makes gets its expiry
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+func storeError(err error) error { return fmt.Errorf("%w: redis: %v", ErrStore, err) }
