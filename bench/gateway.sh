@@ -20,7 +20,7 @@
 # Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_BIN
 # (a gateway binary to measure instead of this tree's cmd/gateway),
 # GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row),
-# BASE_PORT (27180: ports BASE_PORT+1..+10), KEEP=1 keeps the logs.
+# BASE_PORT (27180: ports BASE_PORT+1..+13), KEEP=1 keeps the logs.
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
 # `go test`.
 set -euo pipefail
@@ -62,8 +62,9 @@ trap 'exit 130' INT TERM
 base=${BASE_PORT:-27180}
 port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
-port_gwredis=$((base + 9)) port_gwbase=$((base + 10))
-for port in $(seq $((base + 1)) $((base + 10))); do
+port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)) port_metrics_redis=$((base + 12))
+port_gwplain=$((base + 13))
+for port in $(seq $((base + 1)) $((base + 13))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
@@ -115,6 +116,21 @@ EOF
 start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream"
 ready upstream "http://127.0.0.1:$port_upstream/v1/models"
 
+# Limits far above what one machine can send, so that every request is
+# checked (per client and per organization: the token has both) and none
+# refused.
+cat >"$tmp/routes.yaml" <<'EOF'
+routes:
+  - {pattern: GET /v1/models, allOf: [read:models]}
+  - {pattern: "GET /v1/models/{model...}", allOf: [read:models]}
+  - {pattern: POST /v1/chat/completions, allOf: [invoke:models]}
+  - {pattern: POST /v1/completions, allOf: [invoke:models]}
+  - {pattern: POST /v1/embeddings, allOf: [invoke:models]}
+limits:
+  perClient: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
+  perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
+EOF
+
 # start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer
 # (GATEWAY=gateway-baseline start_gateway ... for the baseline build).
 start_gateway() {
@@ -124,6 +140,10 @@ start_gateway() {
 		-issuer "$issuer" -audience "$audience" -jwks-url "$jwks" ${GATEWAY_FLAGS:-} "$@"
 	ready "$name" "http://127.0.0.1:$port/v1/models"
 }
+
+# The gateway's limits (in memory unless -redis is added); hardening is
+# always on, metrics are on with -metrics-listen.
+limits_flags=(-routes "$tmp/routes.yaml")
 
 source "$root/bench/table.sh"
 source "$root/bench/streams.sh"

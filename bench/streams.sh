@@ -5,7 +5,7 @@
 # and through a fresh gateway, so that its memory at 0 streams is not what
 # the throughput table left behind.
 run_streams() {
-	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_gateway/metrics}
+	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_metrics/metrics}
 	local args=(-streams "$streams" -interval "$interval" -hold "$hold" -upstream "http://127.0.0.1:$port_upstream")
 	echo
 	echo "Streams: $streams server-sent-event streams at once, one event every $interval each; servers on core 0,"
@@ -20,7 +20,9 @@ run_streams() {
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
 		-pid "${pid[sbare]}" -settle 2s || true
 	stop sbare
-	start_gateway gwstreams "$port_gateway"
+	# -max-conns: the gateway serves 1024 connections at once by default.
+	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
+		-max-conns $((streams + 64))
 	echo "streams: through the gateway..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
 		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" || true

@@ -69,16 +69,24 @@ run_table() {
 	start tuned "$bin/bareproxy" -listen "127.0.0.1:$port_tuned" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
 	ready bare "http://127.0.0.1:$port_bare/v1/models"
 	ready tuned "http://127.0.0.1:$port_tuned/v1/models"
-	start_gateway gateway "$port_gateway"
-	local rows=(upstream bare tuned gateway) notes=()
+	start_gateway gateway "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics"
+	start_gateway gwplain "$port_gwplain"
+	local rows=(upstream bare tuned gateway gwplain) notes=()
 	declare -A label=(
-		[upstream]="upstream direct" [bare]="bare ReverseProxy (Go defaults)" [tuned]="bare ReverseProxy, 256 idle conns"
-		[gateway]="gateway" [jwtmw]="ReverseProxy + go-jwt-middleware v3" [nginx]="nginx plain proxy (1 worker)"
-		[gwredis]="gateway, Redis limits" [gwbase]="gateway, GATEWAY_BASELINE_BIN"
+		[upstream]="upstream direct"
+		[bare]="bare ReverseProxy (Go defaults)"
+		[tuned]="bare ReverseProxy, 256 idle conns"
+		[gateway]="gateway: limits (memory), metrics"
+		[gwplain]="gateway: no limits, no metrics"
+		[gwredis]="gateway: limits (Redis), metrics"
+		[gwbase]="gateway: GATEWAY_BASELINE_BIN"
+		[jwtmw]="ReverseProxy + go-jwt-middleware v3"
+		[nginx]="nginx plain proxy (1 worker)"
 	)
 	declare -A url=(
 		[upstream]=$port_upstream [bare]=$port_bare [tuned]=$port_tuned [gateway]=$port_gateway
 		[jwtmw]=$port_jwtmw [nginx]=$port_nginx [gwredis]=$port_gwredis [gwbase]=$port_gwbase
+		[gwplain]=$port_gwplain
 	)
 	if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then
 		GATEWAY=gateway-baseline start_gateway gwbase "$port_gwbase"
@@ -104,8 +112,8 @@ run_table() {
 		command -v redis-server >/dev/null || { echo "gateway.sh: -redis needs redis-server (apt-get install redis-server)" >&2; exit 1; }
 		start redis redis-server --bind 127.0.0.1 --port "$port_redis" --save "" --appendonly no --dir "$tmp"
 		for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port_redis") 2>/dev/null && break; sleep 0.1; done
-		# shellcheck disable=SC2086 # GATEWAY_REDIS_FLAGS is a list of flags
-		start_gateway gwredis "$port_gwredis" ${GATEWAY_REDIS_FLAGS:-} -limits-redis "redis://127.0.0.1:$port_redis/0"
+		start_gateway gwredis "$port_gwredis" "${limits_flags[@]}" -redis "redis://127.0.0.1:$port_redis/0" \
+			-metrics-listen "127.0.0.1:$port_metrics_redis"
 		rows+=(gwredis)
 	fi
 

@@ -33,16 +33,17 @@ func main() {
 	issuer := flag.String("issuer", "https://bench-tenant.invalid/", "iss of the token; never resolved, the gateway gets -jwks-url")
 	audience := flag.String("audience", "https://models.bench.invalid/", "aud of the token")
 	scope := flag.String("scope", "read:models invoke:models", "scope claim of the token")
+	org := flag.String("org", "org_bench", "org_id claim of the token, so that organization limits apply; empty: none")
 	tokenFile := flag.String("token-file", "", "file to write the access token to (mode 0600)")
 	lifetime := flag.Duration("lifetime", 2*time.Hour, "token lifetime")
 	flag.Parse()
-	if err := run(*listen, *issuer, *audience, *scope, *tokenFile, *lifetime); err != nil {
+	if err := run(*listen, *issuer, *audience, *scope, *org, *tokenFile, *lifetime); err != nil {
 		fmt.Fprintln(os.Stderr, "issuer:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, issuer, audience, scope, tokenFile string, lifetime time.Duration) error {
+func run(listen, issuer, audience, scope, org, tokenFile string, lifetime time.Duration) error {
 	var problems []error
 	if tokenFile == "" {
 		problems = append(problems, errors.New("-token-file is required: the token is never printed"))
@@ -62,11 +63,15 @@ func run(listen, issuer, audience, scope, tokenFile string, lifetime time.Durati
 		return err
 	}
 	now := time.Now()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+	claims := jwt.MapClaims{
 		"iss": issuer, "aud": audience, "sub": "bench-client@clients", "azp": "bench-client",
 		"gty": "client-credentials", "scope": scope,
 		"iat": now.Unix(), "exp": now.Add(lifetime).Unix(),
-	})
+	}
+	if org != "" {
+		claims["org_id"] = org
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = kid
 	signed, err := tok.SignedString(key)
 	if err != nil {
