@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
@@ -146,10 +145,12 @@ type TestUserConfig struct {
 }
 
 // MissingSecrets lists the secret keys raw needs but does not set: those
-// that `pulumi config set --secret` must provide before `pulumi up`.
+// that `pulumi config set --secret` must provide before `pulumi up`. An empty
+// value is not set: Pulumi.yaml gives testUserPassword the default "" so that
+// stacks without test users need not set it.
 func MissingSecrets(raw map[string]string) []string {
 	users := raw[KeyTestUsers]
-	if _, set := raw[KeyTestUserPassword]; !set && strings.TrimSpace(users) != "" && strings.TrimSpace(users) != "[]" {
+	if raw[KeyTestUserPassword] == "" && strings.TrimSpace(users) != "" && strings.TrimSpace(users) != "[]" {
 		return []string{KeyTestUserPassword}
 	}
 	return nil
@@ -237,8 +238,8 @@ func structured(key string, into any) func(string) []strictjson.Problem {
 
 func boolean(key string, into *bool) func(string) []strictjson.Problem {
 	return func(raw string) []strictjson.Problem {
-		v, err := strconv.ParseBool(raw)
-		if err != nil {
+		v, ok := strictjson.ParseBool(raw)
+		if !ok {
 			return []strictjson.Problem{{Path: key, Message: fmt.Sprintf("want true or false, got %q", raw), Unread: true}}
 		}
 		*into = v

@@ -20,7 +20,7 @@ func runInvalid(t *testing.T, raw map[string]string) (error, int) {
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := tenant.Run(ctx, raw)
 		return err
-	}, rec.RunOption(raw, nil))
+	}, rec.RunOption(raw, tenant.SecretKeys))
 	return err, len(rec.Resources())
 }
 
@@ -38,7 +38,7 @@ func TestInvalidConfig(t *testing.T) {
 		{"unknown key suggests the closest", tenant.Namespace + ":organisations", `[]`, `model-api-auth0:organisations: unknown key; did you mean "model-api-auth0:organizations"?`},
 		{"unknown nested key", tenant.KeyAPI, api(`,"tokenLifetme":60`), `model-api-auth0:api: unknown key "tokenLifetme"; did you mean "tokenLifetime"?`},
 		{"unknown key in list element", tenant.KeyClients, `[{"name":"c","scopes":["read:models"],"scope":"x"}]`, `model-api-auth0:clients[c]: unknown key "scope"; did you mean "scopes"?`},
-		{"wrong kind", tenant.KeyAPI, api(`,"tokenLifetime":"3600"`), `model-api-auth0:api.tokenLifetime: want a whole number, got the string "3600"`},
+		{"wrong kind", tenant.KeyAPI, api(`,"tokenLifetime":"1h"`), `model-api-auth0:api.tokenLifetime: want a whole number, got the string "1h"`},
 		{"fractional number", tenant.KeyAPI, api(`,"tokenLifetime":1.5`), `model-api-auth0:api.tokenLifetime: want a whole number`},
 		{"list expected", tenant.KeyClients, `{"name":"c"}`, `model-api-auth0:clients: want a list, got an object`},
 		{"not JSON", tenant.KeyRoles, `[{`, `model-api-auth0:roles: not valid structured configuration`},
@@ -146,19 +146,6 @@ func TestDomainFromEnvironment(t *testing.T) {
 	assert.Equal(t, "env.eu.auth0.com", cfg.Domain, "the domain from AUTH0_DOMAIN")
 }
 
-// The engine hands the program its configuration in PULUMI_CONFIG.
-func TestEngineConfig(t *testing.T) {
-	t.Setenv("PULUMI_CONFIG", `{"auth0:domain":"t.us.auth0.com","model-api-auth0:protect":"true"}`)
-	raw, err := tenant.EngineConfig()
-	if err != nil || raw["auth0:domain"] != "t.us.auth0.com" || raw[tenant.KeyProtect] != "true" {
-		t.Errorf("raw %v, error %v", raw, err)
-	}
-	t.Setenv("PULUMI_CONFIG", `{not json`)
-	if _, err := tenant.EngineConfig(); err == nil || !strings.Contains(err.Error(), "PULUMI_CONFIG") {
-		t.Errorf("bad PULUMI_CONFIG: %v", err)
-	}
-}
-
 // Test users are created by `pulumi up`; a password Auth0 would refuse
 // fails here instead, for each policy.
 func TestTestUserPasswordPolicies(t *testing.T) {
@@ -195,7 +182,7 @@ func TestTestUserPasswordPolicies(t *testing.T) {
 func TestDecodeProblemsDoNotHideOrRepeat(t *testing.T) {
 	raw := baseConfig()
 	raw[tenant.KeyClients] = `[{"name":"batch-scorer","scopes":["invoke:models","train:models"],"organisationUsage":"allow"}]`
-	raw[tenant.KeyAPI] = `{"name":"Model API","identifier":"https://models.example.com/","tokenLifetime":"3600","scopes":[{"name":"read:models"},{"name":"invoke:models"}]}`
+	raw[tenant.KeyAPI] = `{"name":"Model API","identifier":"https://models.example.com/","tokenLifetime":"1h","scopes":[{"name":"read:models"},{"name":"invoke:models"}]}`
 	_, err := tenant.LoadConfig(raw, nil)
 	var verr *tenant.ValidationError
 	require.ErrorAs(t, err, &verr)
@@ -204,7 +191,7 @@ func TestDecodeProblemsDoNotHideOrRepeat(t *testing.T) {
 		got = append(got, p.String())
 	}
 	assert.Equal(t, []string{
-		`model-api-auth0:api.tokenLifetime: want a whole number, got the string "3600"`,
+		`model-api-auth0:api.tokenLifetime: want a whole number, got the string "1h"`,
 		`model-api-auth0:clients[batch-scorer]: unknown key "organisationUsage"; did you mean "organizationUsage"?`,
 		`model-api-auth0:clients[batch-scorer].scopes[1]: scope "train:models" is not declared in model-api-auth0:api.scopes (declared: invoke:models, read:models)`,
 	}, got)

@@ -8,10 +8,7 @@
 package tenant
 
 import (
-	"encoding/json"
-	"fmt"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 
@@ -34,7 +31,7 @@ type Tenant struct {
 // (raw, as the engine passes it), declares the tenant and exports what an API
 // and its clients need. Nothing is registered when the configuration is bad.
 func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
-	cfg, err := LoadConfig(raw, os.LookupEnv)
+	cfg, err := loadConfig(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -124,17 +121,4 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		"clients":       clients,
 		"clientSecrets": pulumi.ToSecret(secrets),
 	}
-}
-
-// EngineConfig returns the stack configuration the Pulumi engine passes to
-// the program in PULUMI_CONFIG. The SDK offers no way to list config keys,
-// and strict decoding needs all of them to report unknown ones.
-func EngineConfig() (map[string]string, error) {
-	raw := map[string]string{}
-	if s := os.Getenv(pulumi.EnvConfig); s != "" {
-		if err := json.Unmarshal([]byte(s), &raw); err != nil {
-			return nil, fmt.Errorf("reading %s from the Pulumi engine: %w", pulumi.EnvConfig, err)
-		}
-	}
-	return raw, nil
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,6 +14,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // extras are the gateway's optional parts: limits (in memory, or in Redis
@@ -41,7 +41,7 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		// go-redis's own messages (a failed dial, for each one) go to the
 		// JSON log at debug level: the limits log a failing Redis themselves.
 		redis.SetLogger(redisLog{logger})
-		rdb, err := redisClient(s.redisURL)
+		rdb, err := redisurl.Client(s.redisURL) // internal/redisurl: shared with the sessions
 		if err != nil {
 			problems = append(problems, err)
 		}
@@ -76,34 +76,6 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		}
 	}
 	return x, problems
-}
-
-// redisClient parses -redis / REDIS_URL once. Errors never repeat the
-// URL's password.
-func redisClient(raw string) (*redis.Client, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		shown := "(not a URL)"
-		if err == nil {
-			shown = u.Redacted()
-		}
-		return nil, fmt.Errorf("-redis / REDIS_URL %s: want redis://[:PASSWORD@]HOST:PORT[/DB], or rediss:// for TLS", shown)
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		return nil, fmt.Errorf("-redis / REDIS_URL %s: %v", u.Redacted(), err)
-	}
-	q := u.Query()
-	if !q.Has("dial_timeout") {
-		opts.DialTimeout = time.Second
-	}
-	if !q.Has("max_retries") {
-		opts.MaxRetries = 1
-	}
-	// Each call's context then bounds its reads too: a Redis that hangs
-	// costs a request limits.DefaultRedisTimeout, not ReadTimeout and retries.
-	opts.ContextTimeoutEnabled = true
-	return redis.NewClient(opts), nil
 }
 
 func (x *extras) close() error {

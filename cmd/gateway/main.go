@@ -49,6 +49,9 @@ type settings struct {
 	// Hardening: the signing algorithm and what one client may hold.
 	signingAlg string
 	server     gateway.ServerConfig
+
+	login loginSettings // people's login (login.go)
+	dev   devSettings   // -dev (dev.go)
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -81,9 +84,12 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", gateway.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
 	fs.DurationVar(&s.server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
+	s.login.register(fs, getenv)
+	s.dev.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	s.dev.checkFlags(fs)
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -115,6 +121,14 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if s.dev.on {
+		devEnv, stopDev, err := s.dev.start(s, env, stderr) // dev.go
+		if err != nil {
+			return err
+		}
+		defer stopDev()
+		env = devEnv
+	}
 
 	var problems []error
 	upstream, err := url.Parse(s.upstream)
@@ -141,6 +155,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	x.configure(&guardConfig, &gatewayConfig)
 	problems = append(problems, guardConfig.Validate(), s.server.Validate())
 	s.server.Logger = logger
+	webConfig, err := s.login.config(s, env, x.redis) // login.go
+	problems = append(problems, err)
 	if err := errors.Join(problems...); err != nil {
 		x.close()
 		return err
@@ -150,6 +166,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
+	web, err := s.login.start(webConfig, v, logger) // login.go
+	if err != nil {
+		x.close()
+		return err
+	}
+	gatewayConfig.Web = web
 	handler, err := gateway.New(v, gatewayConfig)
 	if err != nil {
 		x.close()

@@ -10,7 +10,7 @@ import (
 
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
-		raw, err := tenant.EngineConfig()
+		raw, err := tenant.EngineConfig(ctx)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
 // Identity headers the upstream receives. Any the caller sends, in any
@@ -49,6 +50,10 @@ type Config struct {
 	Metrics *Metrics
 	// Discovery, if set, serves the RFC 9728 metadata for agents (discovery.go).
 	Discovery *Discovery
+
+	// Web, when set, logs people in (/login, /callback, /logout, the page
+	// at /) and lets their browser call the guarded routes with its session.
+	Web *websession.Web
 }
 
 // New returns the gateway's handler. Bad routes or upstream are reported
@@ -61,7 +66,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	if len(cfg.Routes) == 0 {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
-	errs = append(errs, validateRoutes(cfg.Routes))
+	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
 	if m := cfg.LimitsFailMode; m != "" && m != FailOpen && m != FailClosed {
 		errs = append(errs, fmt.Errorf("limits fail mode %q: want %q or %q", m, FailOpen, FailClosed))
 	}
@@ -78,11 +83,16 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, "ok") })
 	mux.HandleFunc("GET /api/messages/public", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, PublicMessage) })
-	mux.Handle("GET /api/messages/protected", v.Require(guard.Requirement{})(message(ProtectedMessage)))
-	mux.Handle("GET /api/messages/admin", v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage)))
+	auth := sessionAuth(cfg.Web) // web.go
+	mux.Handle("GET /api/messages/protected", auth(v.Require(guard.Requirement{})(message(ProtectedMessage))))
+	mux.Handle("GET /api/messages/admin", auth(v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage))))
 	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
-		mux.Handle(r.Pattern, routeHandler(r, v.Require(r.Requirement()), proxy))
+		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }
+		mux.Handle(r.Pattern, routeHandler(r, require, proxy))
+	}
+	if cfg.Web != nil {
+		cfg.Web.Register(mux)
 	}
 	if d := cfg.Discovery; d != nil {
 		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))

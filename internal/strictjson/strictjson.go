@@ -1,7 +1,9 @@
 // Package strictjson decodes configuration JSON into Go structs strictly: an
 // unknown key, or a value of the wrong kind, is a problem reported with its
 // full path (clients[batch-scorer].scopes[1]) and, for unknown keys, the
-// closest known key. Every problem is reported, not just the first.
+// closest known key. Every problem is reported, not just the first. A
+// boolean or a whole number may also be given in the string forms the Pulumi
+// CLI writes (see ParseBool and ParseInt).
 package strictjson
 
 import (
@@ -148,15 +150,17 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 		dst.SetString(s)
 	case reflect.Bool:
 		b, ok := value.(bool)
+		if s, isString := value.(string); isString {
+			b, ok = ParseBool(s)
+		}
 		if !ok {
 			d.unread(at, "want true or false, got %s", describe(value))
 			return
 		}
 		dst.SetBool(b)
 	case reflect.Int, reflect.Int64:
-		n, ok := value.(json.Number)
-		i, err := n.Int64()
-		if !ok || err != nil {
+		i, ok := wholeNumber(value)
+		if !ok {
 			d.unread(at, "want a whole number, got %s", describe(value))
 			return
 		}
@@ -164,6 +168,19 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 	default:
 		panic("strictjson: unsupported field type " + t.String())
 	}
+}
+
+// wholeNumber reads an integer from a JSON number or from the string form
+// of one (see ParseInt).
+func wholeNumber(value any) (int64, bool) {
+	switch v := value.(type) {
+	case json.Number:
+		i, err := v.Int64()
+		return i, err == nil
+	case string:
+		return ParseInt(v)
+	}
+	return 0, false
 }
 
 // fields are a struct type's JSON keys in declaration order.

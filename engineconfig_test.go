@@ -1,0 +1,123 @@
+package tenant_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+)
+
+// engineConfig calls EngineConfig in a program whose engine holds config.
+func engineConfig(t *testing.T, config map[string]string, stackKeys ...string) (map[string]string, error) {
+	t.Helper()
+	var raw map[string]string
+	var cfgErr error
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		raw, cfgErr = tenant.EngineConfig(ctx, stackKeys...)
+		return nil
+	}, recorder.New(tenant.Namespace, "test").RunOption(config, tenant.SecretKeys))
+	require.NoError(t, err)
+	return raw, cfgErr
+}
+
+func TestEngineConfig(t *testing.T) {
+	const typo = tenant.Namespace + ":organisations"
+	engine := map[string]string{
+		tenant.KeyDomain: "t.us.auth0.com",
+		tenant.KeyAPI:    `{"name":"n"}`,
+		typo:             `[]`,
+		"aws:region":     "eu-west-1", // another package's key: not the program's
+	}
+	declared := map[string]string{tenant.KeyDomain: "t.us.auth0.com", tenant.KeyAPI: `{"name":"n"}`}
+	withTypo := map[string]string{tenant.KeyDomain: "t.us.auth0.com", tenant.KeyAPI: `{"name":"n"}`, typo: `[]`}
+	hostConfig, err := json.Marshal(map[string]string{tenant.KeyAPI: `{"stale":true}`, typo: `[]`, tenant.KeyDomain: "x"})
+	require.NoError(t, err)
+
+	cases := []struct {
+		name         string
+		pulumiConfig string // PULUMI_CONFIG, as the Go language host sets it
+		stackKeys    []string
+		want         map[string]string
+	}{
+		{"inline: the keys the program declares", "", nil, declared},
+		{"inline: the keys of the stack file too", "", []string{typo, tenant.KeyAPI}, withTypo},
+		{"inline: a named key the engine lacks", "", []string{tenant.Namespace + ":nothing"}, declared},
+		// Every key the language host passes is read, values from the engine.
+		{"language host", string(hostConfig), nil, withTypo},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(pulumi.EnvConfig, c.pulumiConfig)
+			raw, err := engineConfig(t, engine, c.stackKeys...)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, raw)
+		})
+	}
+
+	t.Run("unknown key found inline is reported", func(t *testing.T) {
+		t.Setenv(pulumi.EnvConfig, "")
+		raw, err := engineConfig(t, engine, typo)
+		require.NoError(t, err)
+		_, err = tenant.LoadConfig(raw, nil)
+		require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+		assert.Contains(t, err.Error(), `model-api-auth0:organisations: unknown key; did you mean "model-api-auth0:organizations"?`)
+	})
+
+	t.Run("malformed PULUMI_CONFIG", func(t *testing.T) {
+		t.Setenv(pulumi.EnvConfig, `{not json`)
+		_, err := engineConfig(t, engine)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "PULUMI_CONFIG")
+	})
+}
+
+// A secret key stored in plain text is refused by the program (Pulumi.yaml
+// cannot have the CLI do it), with the command that fixes it, and with the
+// other problems of the configuration.
+func TestPlaintextSecretRefused(t *testing.T) {
+	cases := []struct {
+		name       string
+		secretKeys []string
+		mutate     func(map[string]string)
+		want       []string
+	}{
+		{"encrypted", tenant.SecretKeys, func(map[string]string) {}, nil},
+		{"plain text", nil, func(map[string]string) {}, []string{
+			"model-api-auth0:testUserPassword: is stored in plain text; remove it from the stack file and run `pulumi config set --secret model-api-auth0:testUserPassword`",
+		}},
+		{"plain text and another problem", nil, func(raw map[string]string) { raw[tenant.KeyDomain] = "" }, []string{
+			"model-api-auth0:testUserPassword: is stored in plain text",
+			"auth0:domain: the tenant domain is not set",
+		}},
+		{"empty is not stored", nil, func(raw map[string]string) {
+			raw[tenant.KeyTestUserPassword] = ""
+			raw[tenant.KeyTestUsers] = "[]"
+			raw[tenant.KeyOrganizations] = "[]"
+		}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := baseConfig()
+			c.mutate(raw)
+			rec := recorder.New(tenant.Namespace, "test")
+			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+				_, err := tenant.Run(ctx, raw)
+				return err
+			}, rec.RunOption(raw, c.secretKeys))
+			if c.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Empty(t, rec.Resources(), "nothing is registered")
+		})
+	}
+}

@@ -1,0 +1,249 @@
+// Package websession logs people in at the gateway, as a browser app of
+// the tenant: OpenID Connect authorization code flow with PKCE, state and
+// nonce (github.com/coreos/go-oidc/v3 and golang.org/x/oauth2), Auth0's
+// `organization` and `audience` parameters, and server-side sessions
+// (github.com/alexedwards/scs/v2, in memory or in Redis).
+//
+// The browser holds only a random session ID in an HttpOnly, SameSite=Lax
+// cookie (Secure, and named __Host-session, unless the gateway is reached on
+// a loopback address over http). The session's tokens stay in the store,
+// sealed with AES-GCM; the ID is replaced at login. A browser's calls to the
+// guarded routes may use the session instead of a bearer header: the
+// session's access token is then checked by the guard exactly as a bearer
+// token would be, and the upstream sees neither the token nor the cookie.
+// State-changing calls with the cookie must come from the gateway's own
+// origin.
+package websession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+)
+
+// Errors of a session-authenticated request.
+var (
+	// ErrNoSession: the cookie names no session (expired, logged out, or
+	// never issued).
+	ErrNoSession = errors.New("no such session")
+	// ErrSessionEnded: the session's tokens expired and the tenant will not
+	// renew them (no refresh token, or it was revoked).
+	ErrSessionEnded = errors.New("session ended")
+	// ErrStoreUnavailable: the session store (Redis) did not answer.
+	ErrStoreUnavailable = errors.New("session store unavailable")
+	// ErrTenantUnavailable: the tenant's discovery or token endpoint did not answer.
+	ErrTenantUnavailable = errors.New("tenant unavailable")
+)
+
+// Patterns are the routes Register serves; a gateway route may not reuse them.
+var Patterns = []string{"GET /{$}", "GET /login", "GET /callback", "POST /logout", "GET /logout", "GET /static/"}
+
+// Web is the login, its sessions and its page. It is safe for concurrent use.
+type Web struct {
+	cfg       Config
+	sm        *scs.SessionManager
+	origin    string
+	tenant    tenant
+	refreshes singleflight.Group
+	lock      refreshLock
+	// refused, if set, hears why Authenticate refused a call (access log).
+	refused func(r *http.Request, status int, reason string)
+}
+
+// OnRefusal sets f to be told why Authenticate refuses a call, as the
+// guard's Observer is told of its denials. Call it before serving.
+func (w *Web) OnRefusal(f func(r *http.Request, status int, reason string)) { w.refused = f }
+
+func (w *Web) refuse(r *http.Request, status int, reason string) {
+	if w.refused != nil {
+		w.refused(r, status, reason)
+	}
+}
+
+// New checks cfg (every problem at once) and prepares the session store.
+// The tenant's OpenID configuration is fetched on first use, and again
+// until it has been fetched once, so a tenant unreachable at start makes
+// logins fail with 503 rather than the gateway.
+func New(cfg Config) (*Web, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Validator == nil {
+		return nil, errors.New("login: no token validator (guard.Validator)")
+	}
+	cfg.complete()
+	sm, err := newSessionManager(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}}
+	if cfg.Redis != nil {
+		w.lock = redisLock{client: cfg.Redis, ttl: 2 * tenantTimeout}
+	}
+	w.tenant.cfg = &w.cfg
+	return w, nil
+}
+
+// Register adds the login routes and the page to mux.
+func (w *Web) Register(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", w.withSession(w.page))
+	mux.Handle("GET /login", w.withSession(w.login))
+	mux.Handle("GET /callback", w.withSession(w.callback))
+	mux.Handle("POST /logout", w.withSession(w.logout))
+	mux.HandleFunc("GET /logout", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Allow", http.MethodPost)
+		guard.WriteJSONError(rw, http.StatusMethodNotAllowed, "log out with the button of the gateway's page (POST /logout); a link cannot log you out")
+	})
+	mux.Handle("GET /static/", staticFiles())
+}
+
+// Authenticate lets a browser call next with its session instead of a
+// bearer header. A request with an Authorization header is left to the
+// guard as it is; one with the session cookie gets the session's access
+// token (renewed first if it is about to expire) as its bearer token, for
+// next to check as any other. The session cookie never reaches next.
+func (w *Web) Authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(w.sm.Cookie.Name)
+		if err != nil {
+			next.ServeHTTP(rw, r)
+			return
+		}
+		r = r.Clone(r.Context())
+		stripCookie(r.Header, w.sm.Cookie.Name)
+		if r.Header.Get("Authorization") != "" {
+			next.ServeHTTP(rw, r) // bearer wins; the cookie is not looked at
+			return
+		}
+		if err := sameOrigin(r, w.origin); err != nil {
+			w.refuse(r, http.StatusForbidden, err.Error())
+			guard.WriteJSONError(rw, http.StatusForbidden, err.Error())
+			return
+		}
+		ctx, err := w.sm.Load(r.Context(), c.Value)
+		if err != nil {
+			w.storeFailed(rw, r, err)
+			return
+		}
+		u, ok := w.sm.Get(ctx, keyUser).(user)
+		if !ok {
+			if w.sm.Token(ctx) == "" {
+				w.clearCookie(ctx, rw)
+			}
+			w.unauthorized(rw, r, "your session cookie names no logged-in session (it expired, or you logged out): log in again at /login")
+			return
+		}
+		token, err := w.accessToken(ctx, u)
+		if err != nil {
+			w.tokenFailed(ctx, rw, r, err)
+			return
+		}
+		r.Header.Set("Authorization", "Bearer "+token)
+		next.ServeHTTP(rw, r.WithContext(ctx))
+	})
+}
+
+// withSession loads the session of the request's cookie (or a new one) for
+// h, which saves it explicitly (save) when it changes it.
+func (w *Web) withSession(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "no-store")
+		var id string
+		if c, err := r.Cookie(w.sm.Cookie.Name); err == nil {
+			id = c.Value
+		}
+		ctx, err := w.sm.Load(r.Context(), id)
+		if err != nil {
+			w.storeDown(rw, r, err)
+			return
+		}
+		h(rw, r.WithContext(ctx))
+	})
+}
+
+// save stores the session now and sets its cookie, before the handler
+// answers: a redirect must not leave before its session is stored.
+func (w *Web) save(ctx context.Context, rw http.ResponseWriter) error {
+	id, expiry, err := w.sm.Commit(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+	}
+	w.sm.WriteSessionCookie(ctx, rw, id, expiry)
+	return nil
+}
+
+func (w *Web) clearCookie(ctx context.Context, rw http.ResponseWriter) {
+	w.sm.WriteSessionCookie(ctx, rw, "", time.Time{})
+}
+
+// storeDownMessage is what a person or a client is told when the session
+// store does not answer.
+const storeDownMessage = "the session store is not answering; retry in a moment (calls with a bearer token are not affected)"
+
+// storeFailed answers an API call (JSON) when the session store fails.
+func (w *Web) storeFailed(rw http.ResponseWriter, r *http.Request, err error) {
+	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
+	w.refuse(r, http.StatusServiceUnavailable, "session store unavailable")
+	rw.Header().Set("Retry-After", "5")
+	guard.WriteJSONError(rw, http.StatusServiceUnavailable, storeDownMessage)
+}
+
+// storeDown answers a page (HTML) when the session store fails.
+func (w *Web) storeDown(rw http.ResponseWriter, r *http.Request, err error) {
+	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
+	w.fail(rw, r, http.StatusServiceUnavailable, storeDownMessage)
+}
+
+func (w *Web) unauthorized(rw http.ResponseWriter, r *http.Request, message string) {
+	w.refuse(r, http.StatusUnauthorized, message)
+	rw.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", w.cfg.Audience))
+	guard.WriteJSONError(rw, http.StatusUnauthorized, message)
+}
+
+// tokenFailed answers a session whose access token cannot be had.
+func (w *Web) tokenFailed(ctx context.Context, rw http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, ErrSessionEnded):
+		if derr := w.sm.Destroy(ctx); derr == nil {
+			w.clearCookie(ctx, rw)
+		}
+		w.unauthorized(rw, r, "your session ended (its tokens expired and cannot be renewed): log in again at /login")
+	case errors.Is(err, ErrStoreUnavailable):
+		w.storeFailed(rw, r, err)
+	default:
+		w.cfg.Logger.WarnContext(ctx, "token renewal failed", "path", r.URL.Path, "error", err)
+		w.refuse(r, http.StatusServiceUnavailable, "session token renewal failed")
+		rw.Header().Set("Retry-After", "5")
+		guard.WriteJSONError(rw, http.StatusServiceUnavailable, "your access token expired and the tenant cannot renew it right now; retry in a moment")
+	}
+}
+
+// stripCookie removes the cookie name from the Cookie headers, keeping the
+// others: the upstream has no business with the session ID.
+func stripCookie(h http.Header, name string) {
+	lines := h.Values("Cookie")
+	if len(lines) == 0 {
+		return
+	}
+	var kept []string
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			n, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if n != name && strings.TrimSpace(part) != "" {
+				kept = append(kept, strings.TrimSpace(part))
+			}
+		}
+	}
+	h.Del("Cookie")
+	if len(kept) > 0 {
+		h.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
