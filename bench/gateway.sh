@@ -19,13 +19,14 @@
 #
 # Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_BIN
 # (a gateway binary to measure instead of this tree's cmd/gateway),
-# GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row),
-# BASE_PORT (27180: ports BASE_PORT+1..+13), KEEP=1 keeps the logs.
+# GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
+# with the same flags as the gateway's first row),
+# BASE_PORT (27180: ports BASE_PORT+1..+14), KEEP=1 keeps the logs.
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
 # `go test`.
 set -euo pipefail
 
-duration=10 rounds=1 conns=32 streams=2000 hold=5s interval=100ms only="" redis=0
+duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -63,8 +64,8 @@ base=${BASE_PORT:-27180}
 port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
 port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)) port_metrics_redis=$((base + 12))
-port_gwplain=$((base + 13))
-for port in $(seq $((base + 1)) $((base + 13))); do
+port_gwplain=$((base + 13)) port_metrics_base=$((base + 14))
+for port in $(seq $((base + 1)) $((base + 14))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
