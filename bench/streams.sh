@@ -25,6 +25,6 @@ run_streams() {
 		-max-conns $((streams + 64))
 	echo "streams: through the gateway..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
-		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" || true
+		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals || true
 	stop gwstreams
 }

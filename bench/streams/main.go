@@ -30,6 +30,8 @@ type options struct {
 	streams, pid                                   int
 	interval, hold, settle, limit                  time.Duration
 	cancel                                         float64
+	goals                                          bool
+	maxKiB                                         float64
 }
 
 func main() {
@@ -46,6 +48,8 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 100*time.Second, "how long to wait for goroutines and open files to come back down (idle upstream connections live up to the proxy's idle timeout)")
 	flag.DurationVar(&o.limit, "limit", time.Millisecond, "per-event delay to count events against")
 	flag.Float64Var(&o.cancel, "cancel", 0.25, "fraction of streams the client walks away from; the upstream ends the others")
+	flag.BoolVar(&o.goals, "goals", false, "say whether the goals hold: p99 delay under -limit, memory per stream under -max-kib, back to the start")
+	flag.Float64Var(&o.maxKiB, "max-kib", 64, "memory per open stream the goal allows, in KiB")
 	flag.Parse()
 	if o.upstreamURL == "" {
 		o.upstreamURL = o.url
@@ -133,9 +137,11 @@ func run(o options) error {
 	row("at 0 streams", before)
 	row(fmt.Sprintf("at %d open", allOpen), atOpen)
 	row(fmt.Sprintf("at %d open, %v later", nowOpen, o.hold), held)
+	perStream := -1.0
 	if before.rssKiB > 0 && held.rssKiB > 0 && nowOpen > 0 {
+		perStream = float64(held.rssKiB-before.rssKiB) / float64(nowOpen)
 		fmt.Printf("  memory per open stream: %.1f KiB (RSS growth / open streams), %.1f KiB at the peak RSS\n",
-			float64(held.rssKiB-before.rssKiB)/float64(nowOpen), float64(held.peakKiB-before.rssKiB)/float64(nowOpen))
+			perStream, float64(held.peakKiB-before.rssKiB)/float64(nowOpen))
 	}
 	row("1 s after the last closed", afterClose)
 	back := "back to the start"
@@ -143,10 +149,23 @@ func run(o options) error {
 		back = "NOT back to the start"
 	}
 	row(fmt.Sprintf("%s after %v", back, (time.Second+waited).Round(100*time.Millisecond)), settled)
+	if o.goals {
+		goal(fmt.Sprintf("p99 delay with all %d open under %v", nowOpen, o.limit), len(steady) > 0 && percentile(steady, 99) <= o.limit)
+		goal(fmt.Sprintf("memory per open stream under %.0f KiB", o.maxKiB), perStream >= 0 && perStream < o.maxKiB)
+		goal("goroutines and open files back to the start", settledBack(settled, before) && settled.goroutines >= 0)
+	}
 	if n := h.failed.Load(); n > 0 || allOpen < int64(o.streams) {
 		return fmt.Errorf("%d of %d streams failed, %d were open at once", n, o.streams, allOpen)
 	}
 	return nil
+}
+
+func goal(text string, met bool) {
+	verdict := "MISSED"
+	if met {
+		verdict = "met"
+	}
+	fmt.Printf("goal: %-60s %s\n", text, verdict)
 }
 
 // finishStreams tells bench/upstream to end every open stream.
