@@ -23,8 +23,19 @@ run_streams() {
 	# -max-conns: the gateway serves 1024 connections at once by default.
 	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
 		-max-conns $((streams + 64))
+	big_answer gwstreams "$port_gateway"
 	echo "streams: through the gateway..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
 		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals || true
 	stop gwstreams
+}
+
+# big_answer NAME PORT: a 200 MB answer through the proxy, and its peak RSS.
+big_answer() {
+	local before after
+	before=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
+	curl -fsS -o /dev/null -H "@$tmp/auth.header" "http://127.0.0.1:$2/v1/models/big?bytes=209715200" ||
+		{ echo "  200 MB answer: the request failed"; return; }
+	after=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
+	echo "== gateway, fresh: one 200 MB answer through it: peak RSS $((before / 1024)) MiB before, $((after / 1024)) MiB after"
 }

@@ -1,5 +1,6 @@
 // Command upstream is the benchmark's model server: a 60-byte answer on
-// GET /v1/models and server-sent events on POST /v1/chat/completions, each
+// GET /v1/models, ?bytes=N of a large answer on GET /v1/models/NAME, and
+// server-sent events on POST /v1/chat/completions, each
 // event stamped with the time it was written so that a client on the same
 // machine can tell how long it took to reach it. POST /bench/finish ends
 // every open stream with "data: [DONE]", so that a driver can hold
@@ -10,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -35,6 +37,7 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, modelsBody)
 	})
+	mux.HandleFunc("GET /v1/models/{model...}", serveBytes)
 	mux.HandleFunc("POST /v1/chat/completions", serveEvents)
 	mux.HandleFunc("POST /bench/finish", func(w http.ResponseWriter, r *http.Request) {
 		finishMu.Lock()
@@ -46,6 +49,26 @@ func main() {
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, "upstream:", err)
 		os.Exit(1)
+	}
+}
+
+// serveBytes answers ?bytes=N bytes of JSON-looking padding with their
+// length known, to see how much of a large answer a proxy holds.
+func serveBytes(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
+	if err != nil || n < 0 {
+		http.Error(w, "bytes: want a size in bytes, such as 209715200", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+	chunk := bytes.Repeat([]byte(" "), 64<<10)
+	for n > 0 {
+		k := min(n, int64(len(chunk)))
+		if _, err := w.Write(chunk[:k]); err != nil {
+			return
+		}
+		n -= k
 	}
 }
 
