@@ -23,6 +23,9 @@ const (
 	KeyTestUsers        = Namespace + ":testUsers"
 	KeyTestUserPassword = Namespace + ":testUserPassword"
 	KeyProtect          = Namespace + ":protect"
+	KeyWebApp           = Namespace + ":webApp"
+	KeyCLIApp           = Namespace + ":cliApp"
+	KeyTenant           = Namespace + ":tenant"
 	KeyDomain           = "auth0:domain"
 )
 
@@ -51,6 +54,12 @@ type Config struct {
 	// and keeps the connection (and its users) in Auth0 if it is ever deleted
 	// from the program.
 	Protect bool
+	// WebApp and CLIApp are the applications people log in through; nil
+	// when the stack declares none.
+	WebApp *AppConfig
+	CLIApp *AppConfig
+	// Tenant is the tenant-wide settings; nil when the stack sets none.
+	Tenant *TenantConfig
 }
 
 // APIConfig declares the API (resource server) that model clients call.
@@ -135,6 +144,10 @@ type ClientConfig struct {
 	// OrganizationUsage is the grant's: deny (default), allow or require.
 	OrganizationUsage    string `json:"organizationUsage"`
 	AllowAnyOrganization bool   `json:"allowAnyOrganization"`
+	// Organizations are the organizations (by name) the client may get
+	// tokens for when its grant allows or requires one and does not allow
+	// any organization.
+	Organizations []string `json:"organizations"`
 }
 
 // TestUserConfig is a user this stack creates in the connection, so that a
@@ -220,6 +233,9 @@ func (cfg *Config) fields() []field {
 		{KeyTestUsers, structured(KeyTestUsers, &cfg.TestUsers)},
 		{KeyTestUserPassword, func(s string) []strictjson.Problem { cfg.TestUserPassword = s; return nil }},
 		{KeyProtect, boolean(KeyProtect, &cfg.Protect)},
+		{KeyWebApp, structured(KeyWebApp, &cfg.WebApp)},
+		{KeyCLIApp, structured(KeyCLIApp, &cfg.CLIApp)},
+		{KeyTenant, structured(KeyTenant, &cfg.Tenant)},
 	}
 }
 
@@ -271,29 +287,19 @@ func (c *Config) applyDefaults() {
 			c.Clients[i].OrganizationUsage = "deny"
 		}
 	}
-}
-
-// ValidationError lists every problem of a configuration.
-type ValidationError struct {
-	Problems []strictjson.Problem
-}
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d problem(s):", ErrInvalidConfig, len(e.Problems))
-	for _, p := range e.Problems {
-		b.WriteString("\n  " + p.String())
+	if !c.WebApp.declared() {
+		c.WebApp = nil
+	} else {
+		c.WebApp.applyDefaults(DefaultWebAppName, c.API)
 	}
-	b.WriteString("\nhint: fix these keys in Pulumi.<stack>.yaml (or with `pulumi config set`), then run `go run ./cmd/plan` to check")
-	return b.String()
-}
-
-func (e *ValidationError) Unwrap() error { return ErrInvalidConfig }
-
-// within reports whether path is at or below the path under.
-func within(path, under string) bool {
-	rest, ok := strings.CutPrefix(path, under)
-	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+	if !c.CLIApp.declared() {
+		c.CLIApp = nil
+	} else {
+		c.CLIApp.applyDefaults(DefaultCLIAppName, c.API)
+	}
+	if !c.Tenant.declared() {
+		c.Tenant = nil
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

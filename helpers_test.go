@@ -57,6 +57,12 @@ func baseConfig() map[string]string {
 			map[string]any{"name": "batch-scorer", "scopes": []any{"invoke:models"}},
 			map[string]any{"name": "catalog", "scopes": []any{"read:models"}, "organizationUsage": "allow"},
 		}),
+		tenant.KeyWebApp: mustJSON(map[string]any{
+			"callbacks":  []any{"https://models.example.com/callback", "http://localhost:8080/callback"},
+			"logoutUrls": []any{"https://models.example.com/"},
+		}),
+		tenant.KeyCLIApp: `{"callbacks":["http://127.0.0.1:8976/callback"],"scopes":["read:models"],"organizationUsage":"allow"}`,
+		tenant.KeyTenant: `{"resourceParameterProfile":"compatibility"}`,
 	}
 }
 

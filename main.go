@@ -25,6 +25,12 @@ type Tenant struct {
 	TestUsers     map[string]*auth0.User
 	Organizations map[string]*Organization
 	Clients       map[string]*Client
+	// WebApp and CLIApp are nil when the stack declares none.
+	WebApp, CLIApp *App
+	// ConnectionClients lists the applications the connection is enabled for.
+	ConnectionClients *auth0.ConnectionClients
+	// Settings is the tenant-wide settings; nil when the stack sets none.
+	Settings *auth0.Tenant
 }
 
 // Run is the Pulumi program: it loads and validates the stack configuration
@@ -58,6 +64,17 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
 		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
+	var clientOpts []pulumi.ResourceOption
+	if cfg.Tenant != nil {
+		if t.Settings, err = newTenantSettings(ctx, cfg.Tenant); err != nil {
+			return nil, err
+		}
+		if cfg.Tenant.EnableClientConnections != nil {
+			// Whether a new application gets every connection is decided
+			// when it is created: the flag is set first.
+			clientOpts = append(clientOpts, pulumi.DependsOn([]pulumi.Resource{t.Settings}))
+		}
+	}
 	connID := conn.ID().ToStringOutput()
 	// Organizations and clients are independent of each other, and most of
 	// a large tenant: declaring them on every core cuts the program's time.
@@ -73,9 +90,15 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	for i, c := range cfg.Clients {
 		g.Go(func() (err error) {
-			clients[i], err = newClient(ctx, c, api)
+			clients[i], err = newClient(ctx, c, api, clientOpts...)
 			return err
 		})
+	}
+	if cfg.WebApp != nil {
+		g.Go(func() (err error) { t.WebApp, err = newApp(ctx, webApp, cfg.WebApp, api, clientOpts...); return err })
+	}
+	if cfg.CLIApp != nil {
+		g.Go(func() (err error) { t.CLIApp, err = newApp(ctx, cliApp, cfg.CLIApp, api, clientOpts...); return err })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -85,40 +108,12 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 	}
 	for i, c := range cfg.Clients {
 		t.Clients[c.Name] = clients[i]
+		if err := clients[i].linkOrganizations(ctx, t.Organizations); err != nil {
+			return nil, err
+		}
+	}
+	if t.ConnectionClients, err = newConnectionClients(ctx, conn, cfg.Connection.Name, t.WebApp, t.CLIApp); err != nil {
+		return nil, err
 	}
 	return t, nil
-}
-
-// Exports are the stack outputs: what an API needs to validate tokens
-// (audience, issuer, jwksUri) and what clients need to get them. Client
-// secrets are exported only as a Pulumi secret.
-func (t *Tenant) Exports() map[string]pulumi.Input {
-	issuer := "https://" + t.Config.Domain + "/"
-	roleIDs := pulumi.StringMap{}
-	for name, r := range t.API.Roles {
-		roleIDs[name] = r.ID
-	}
-	orgIDs := pulumi.StringMap{}
-	for name, o := range t.Organizations {
-		orgIDs[name] = o.Organization.ID().ToStringOutput()
-	}
-	clients := pulumi.Map{}
-	secrets := pulumi.StringMap{}
-	for name, c := range t.Clients {
-		clients[name] = pulumi.StringMap{"clientId": c.Client.ClientId, "grantId": c.Grant.ID().ToStringOutput()}
-		secrets[name] = c.Credentials.ClientSecret
-	}
-	return map[string]pulumi.Input{
-		"audience":      t.API.Server.Identifier,
-		"issuer":        pulumi.String(issuer),
-		"jwksUri":       pulumi.String(issuer + ".well-known/jwks.json"),
-		"tokenEndpoint": pulumi.String(issuer + "oauth/token"),
-		"tenantDomain":  pulumi.String(t.Config.Domain),
-		"apiId":         t.API.Server.ID(),
-		"connectionId":  t.Connection.ID(),
-		"roleIds":       roleIDs,
-		"organizations": orgIDs,
-		"clients":       clients,
-		"clientSecrets": pulumi.ToSecret(secrets),
-	}
 }

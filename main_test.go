@@ -23,19 +23,7 @@ func TestStackFilesEvaluate(t *testing.T) {
 			p := evaluate(t, stack, raw)
 			cfg, err := tenant.LoadConfig(raw, nil)
 			require.NoError(t, err)
-			// api + scopes + connection, 2 per role, 1-3 per org plus member roles, 3 per client, users.
-			want := 3 + 2*len(cfg.Roles) + 3*len(cfg.Clients) + len(cfg.TestUsers)
-			for _, o := range cfg.Organizations {
-				want += 2
-				if len(o.Members) > 0 {
-					want++
-				}
-				for _, m := range o.Members {
-					if len(m.Roles) > 0 {
-						want++
-					}
-				}
-			}
+			want := wantResources(cfg)
 			assert.Len(t, p.Resources, want)
 			// The engine loads the plugin named by the type token's package,
 			// at the version the resource asks for.
@@ -45,6 +33,40 @@ func TestStackFilesEvaluate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantResources counts what the program must register for a configuration,
+// kind by kind, independently of how it does it.
+func wantResources(cfg *tenant.Config) int {
+	// api + scopes + connection + the connection's clients, 2 per role, 3
+	// per client and 1 per organization it is linked to, test users.
+	want := 4 + 2*len(cfg.Roles) + 3*len(cfg.Clients) + len(cfg.TestUsers)
+	for _, c := range cfg.Clients {
+		want += len(c.Organizations)
+	}
+	for _, app := range []*tenant.AppConfig{cfg.WebApp, cfg.CLIApp} {
+		if app != nil {
+			want += 3 // client, credentials, user grant
+		}
+	}
+	if cfg.Tenant != nil {
+		want++
+	}
+	for _, o := range cfg.Organizations {
+		want += 2 // organization, connections
+		switch {
+		case o.AssignMembershipOnLogin:
+			want += len(o.Members) // one membership each
+		case len(o.Members) > 0:
+			want++ // the authoritative list
+		}
+		for _, m := range o.Members {
+			if len(m.Roles) > 0 {
+				want++
+			}
+		}
+	}
+	return want
 }
 
 func TestProjectFileDeclaresEveryKey(t *testing.T) {
@@ -68,6 +90,10 @@ func TestResourceServerInputs(t *testing.T) {
 		"tokenLifetime": 86400.0, "tokenLifetimeForWeb": 7200.0, "allowOfflineAccess": false,
 		"enforcePolicies": true, "tokenDialect": "access_token_authz",
 		"skipConsentForVerifiableFirstPartyClients": true,
+		"subjectTypeAuthorization": map[string]any{
+			"user":   map[string]any{"policy": "require_client_grant"},
+			"client": map[string]any{"policy": "require_client_grant"},
+		},
 	}, api.Inputs.Mappable())
 	scopes := find(t, p, "api-scopes")
 	assert.Equal(t, "https://models.example.com/", input(scopes, "resourceServerIdentifier"))
@@ -163,13 +189,25 @@ func TestExports(t *testing.T) {
 		"connectionId":  {Value: ref("connection-model-users", "id")},
 		"roleIds":       {Value: map[string]any{"model-user": ref("role-model-user", "id"), "model-viewer": ref("role-model-viewer", "id")}},
 		"organizations": {Value: map[string]any{"acme": ref("org-acme", "id"), "globex": ref("org-globex", "id")}},
+		"signingAlg":    {Value: "RS256"},
 		"clients": {Value: map[string]any{
-			"batch-scorer": map[string]any{"clientId": ref("client-batch-scorer", "clientId"), "grantId": ref("client-batch-scorer-grant", "id")},
-			"catalog":      map[string]any{"clientId": ref("client-catalog", "clientId"), "grantId": ref("client-catalog-grant", "id")},
+			"batch-scorer": map[string]any{"clientId": ref("client-batch-scorer", "clientId"), "grantId": ref("client-batch-scorer-grant", "id"),
+				"organizationUsage": "deny", "allowAnyOrganization": false, "organizations": []any{}},
+			"catalog": map[string]any{"clientId": ref("client-catalog", "clientId"), "grantId": ref("client-catalog-grant", "id"),
+				"organizationUsage": "allow", "allowAnyOrganization": false, "organizations": []any{}},
 		}},
+		"webApp": {Value: map[string]any{"name": "gateway", "clientId": ref("web-app", "clientId"), "grantId": ref("web-app-grant", "id"),
+			"callbacks":  []any{"https://models.example.com/callback", "http://localhost:8080/callback"},
+			"logoutUrls": []any{"https://models.example.com/"}, "scopes": []any{"read:models", "invoke:models"},
+			"organizationUsage": "require", "organizationRequireBehavior": "post_login_prompt"}},
+		"cliApp": {Value: map[string]any{"name": "cli", "clientId": ref("cli-app", "clientId"), "grantId": ref("cli-app-grant", "id"),
+			"callbacks": []any{"http://127.0.0.1:8976/callback"}, "logoutUrls": []any{}, "scopes": []any{"read:models"},
+			"organizationUsage": "allow", "organizationRequireBehavior": ""}},
+		// The web app's secret is with the M2M clients'; the CLI has none.
 		"clientSecrets": {Secret: true, Value: map[string]any{
 			"batch-scorer": ref("client-batch-scorer-credentials", "clientSecret"),
-			"catalog":      ref("client-catalog-credentials", "clientSecret")}},
+			"catalog":      ref("client-catalog-credentials", "clientSecret"),
+			"gateway":      ref("web-app-credentials", "clientSecret")}},
 	}, p.Exports)
 }
 

@@ -10,8 +10,12 @@ import (
 type Organization struct {
 	Organization *auth0.Organization
 	Connections  *auth0.OrganizationConnections
-	Members      *auth0.OrganizationMembers                // nil without members
-	MemberRoles  map[string]*auth0.OrganizationMemberRoles // by member key
+	// Members is the authoritative member list: nil without members, and
+	// for an organization that assigns membership on login, whose declared
+	// members are each one Member instead.
+	Members     *auth0.OrganizationMembers
+	Member      map[string]*auth0.OrganizationMember      // by member key
+	MemberRoles map[string]*auth0.OrganizationMemberRoles // by member key
 }
 
 // newConnection declares the database connection that holds the members.
@@ -93,24 +97,23 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 	if err != nil {
 		return nil, err
 	}
-	result := &Organization{Organization: org, Connections: orgConns, MemberRoles: map[string]*auth0.OrganizationMemberRoles{}}
+	result := &Organization{Organization: org, Connections: orgConns,
+		Member: map[string]*auth0.OrganizationMember{}, MemberRoles: map[string]*auth0.OrganizationMemberRoles{}}
 	if len(o.Members) == 0 {
 		return result, nil
 	}
 
 	userIDs := make(map[string]pulumi.StringInput, len(o.Members))
-	members := make(pulumi.StringArray, len(o.Members))
-	for i, m := range o.Members {
+	for _, m := range o.Members {
 		userIDs[m.Key()] = pulumi.String(m.UserID)
 		if m.Email != "" {
 			userIDs[m.Key()] = users[m.Email].ID().ToStringOutput()
 		}
-		members[i] = userIDs[m.Key()]
 	}
-	result.Members, err = auth0.NewOrganizationMembers(ctx, "org-"+o.Name+"-members", &auth0.OrganizationMembersArgs{
-		OrganizationId: orgID,
-		Members:        members,
-	}, child...)
+	// Roles are assigned inside the organization, so the user must be a
+	// member first: taking the organization ID from the membership resource
+	// orders the two without a separate dependency.
+	memberOf, err := declareMembers(ctx, o, orgID, userIDs, result, child)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +121,8 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		if len(m.Roles) == 0 {
 			continue
 		}
-		// Roles are assigned inside the organization, so the user must be a
-		// member first: taking the organization ID from the membership
-		// resource orders the two without a separate dependency.
 		memberRoles, err := auth0.NewOrganizationMemberRoles(ctx, "org-"+o.Name+"-member-"+m.Key()+"-roles", &auth0.OrganizationMemberRolesArgs{
-			OrganizationId: result.Members.OrganizationId,
+			OrganizationId: memberOf[m.Key()],
 			UserId:         userIDs[m.Key()],
 			Roles:          api.RoleIDs(m.Roles),
 		}, child...)
@@ -132,4 +132,50 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 		result.MemberRoles[m.Key()] = memberRoles
 	}
 	return result, nil
+}
+
+// declareMembers adds the declared members to the organization and returns,
+// by member key, the organization ID as their membership outputs it.
+//
+// Without assignMembershipOnLogin, one authoritative OrganizationMembers
+// lists them: a member added by hand is drift, removed by the next `pulumi
+// up`. An organization that assigns membership on login gains members that
+// no stack file lists, and the authoritative list would remove them at the
+// next `pulumi up --refresh`; there each declared member is its own
+// OrganizationMember, which manages that one membership and leaves the
+// others alone.
+func declareMembers(ctx *pulumi.Context, o OrganizationConfig, orgID pulumi.StringOutput,
+	userIDs map[string]pulumi.StringInput, result *Organization, child []pulumi.ResourceOption,
+) (map[string]pulumi.StringOutput, error) {
+	memberOf := make(map[string]pulumi.StringOutput, len(o.Members))
+	if !o.AssignMembershipOnLogin {
+		members := make(pulumi.StringArray, len(o.Members))
+		for i, m := range o.Members {
+			members[i] = userIDs[m.Key()]
+		}
+		list, err := auth0.NewOrganizationMembers(ctx, "org-"+o.Name+"-members", &auth0.OrganizationMembersArgs{
+			OrganizationId: orgID,
+			Members:        members,
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		result.Members = list
+		for _, m := range o.Members {
+			memberOf[m.Key()] = list.OrganizationId
+		}
+		return memberOf, nil
+	}
+	for _, m := range o.Members {
+		member, err := auth0.NewOrganizationMember(ctx, "org-"+o.Name+"-member-"+m.Key(), &auth0.OrganizationMemberArgs{
+			OrganizationId: orgID,
+			UserId:         userIDs[m.Key()],
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		result.Member[m.Key()] = member
+		memberOf[m.Key()] = member.OrganizationId
+	}
+	return memberOf, nil
 }

@@ -87,9 +87,10 @@ func TestReplacementGate(t *testing.T) {
 		{name: "protected organization removed", edit: setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
 			fatal: []string{"org-globex "}, notes: []string{"org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
 		{name: "connection renamed", edit: setJSON(tenant.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
-			fatal: []string{"connection-model-api-users "}},
+			fatal: []string{"connection-model-api-users "}, notes: []string{"connection-model-api-users-clients "}},
 		{name: "API identifier changed", edit: setJSON(tenant.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
-			fatal: []string{"api identifier", "api-scopes resourceServerIdentifier", "client-batch-scorer-grant audience", "client-model-catalog-grant audience"}},
+			fatal: []string{"api identifier", "api-scopes resourceServerIdentifier", "client-batch-scorer-grant audience", "client-model-catalog-grant audience",
+				"client-partner-sync-grant audience", "web-app-grant audience"}},
 		{name: "protection dropped", edit: func(raw map[string]string) { raw[tenant.KeyProtect] = "false" }},
 	}
 	for _, c := range cases {

@@ -42,6 +42,15 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		EnforcePolicies:     pulumi.Bool(true),
 		TokenDialect:        pulumi.String("access_token_authz"),
 		SkipConsentForVerifiableFirstPartyClients: pulumi.Bool(true),
+		// Least privilege for people as for machines: an application gets
+		// tokens for the API only through a grant the stack declares, a
+		// user-type grant (web app, CLI) for people's tokens and a client
+		// grant for client credentials. deny_all would be tighter for
+		// machines, but would refuse every M2M client.
+		SubjectTypeAuthorization: &auth0.ResourceServerSubjectTypeAuthorizationArgs{
+			User:   &auth0.ResourceServerSubjectTypeAuthorizationUserArgs{Policy: pulumi.String("require_client_grant")},
+			Client: &auth0.ResourceServerSubjectTypeAuthorizationClientArgs{Policy: pulumi.String("require_client_grant")},
+		},
 	}, pulumi.Protect(cfg.Protect))
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 )
 
@@ -107,22 +108,49 @@ func TestSchemaCheckerCatchesMistakes(t *testing.T) {
 }
 
 func TestEnumValuesAreAuth0s(t *testing.T) {
-	p := evaluate(t, "test", baseConfig())
+	raw := baseConfig()
+	raw[tenant.KeyClients] = `[{"name":"acme-batch","scopes":["read:models"],"organizationUsage":"require","organizations":["acme"]}]`
+	p := evaluate(t, "test", raw)
+	// The values the provider schema's descriptions list, in Auth0's
+	// spelling; nested properties by their path.
 	allowed := map[string][]string{
-		"appType": {"non_interactive"}, "tokenDialect": {"access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"},
+		"appType": {"non_interactive", "regular_web", "native"}, "tokenDialect": {"access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"},
 		"authenticationMethod": {"none", "client_secret_post", "client_secret_basic"}, "organizationUsage": {"deny", "allow", "require"},
 		"strategy": {"auth0"}, "signingAlg": {"RS256", "PS256"},
+		"organizationRequireBehavior":            {"no_prompt", "pre_login_prompt", "post_login_prompt"},
+		"subjectType":                            {"client", "user"},
+		"subjectTypeAuthorization.user.policy":   {"allow_all", "deny_all", "require_client_grant"},
+		"subjectTypeAuthorization.client.policy": {"deny_all", "require_client_grant"},
+		"refreshToken.rotationType":              {"rotating", "non-rotating"},
+		"refreshToken.expirationType":            {"expiring", "non-expiring"},
+		"jwtConfiguration.alg":                   {"HS256", "RS256", "PS256"},
+		"resourceParameterProfile":               {"audience", "compatibility"},
 	}
 	seen := map[string]bool{}
 	for _, r := range p.Resources {
 		for key, values := range allowed {
-			if v, ok := r.Inputs[resource.PropertyKey(key)]; ok {
+			if v, ok := lookupPath(r.Inputs, key); ok {
 				seen[key] = true
 				assert.Contains(t, values, v.StringValue(), "%s.%s", r.Name, key)
 			}
 		}
 	}
 	assert.ElementsMatch(t, slices.Collect(maps.Keys(allowed)), slices.Collect(maps.Keys(seen)), "enum inputs seen")
+}
+
+// lookupPath finds a nested input by its dotted path.
+func lookupPath(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+	first, rest, nested := strings.Cut(path, ".")
+	v, ok := m[resource.PropertyKey(first)]
+	switch {
+	case !ok:
+		return v, false
+	case !nested:
+		return v, true
+	case !v.IsObject():
+		return v, false
+	}
+	return lookupPath(v.ObjectValue(), rest)
 }
 
 // The gate's list of properties that force replacement is the schema's, for

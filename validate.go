@@ -108,8 +108,10 @@ func (c *Config) Validate() error {
 	roles := v.roles(c.Roles, scopes)
 	v.connection(c.Connection)
 	testUsers := v.testUsers(c)
-	v.organizations(c.Organizations, roles, testUsers)
-	v.clients(c.Clients, scopes)
+	orgs := v.organizations(c.Organizations, roles, testUsers)
+	clients := v.clients(c.Clients, scopes, orgs)
+	v.apps(c, scopes, clients)
+	v.tenant(c.Tenant)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}
 	}
@@ -271,7 +273,7 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 	return v.unique(KeyTestUsers, "test user", emails)
 }
 
-func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers map[string]bool) {
+func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers map[string]bool) map[string]bool {
 	names := make([]string, len(orgs))
 	for i, o := range orgs {
 		names[i] = o.Name
@@ -300,7 +302,7 @@ func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers ma
 		v.unique(op+".connections", "connection", o.Connections)
 		v.members(op, o.Members, roles, testUsers)
 	}
-	v.unique(KeyOrganizations, "organization", names)
+	return v.unique(KeyOrganizations, "organization", names)
 }
 
 func (v *validator) color(path, color string) {
@@ -333,7 +335,7 @@ func (v *validator) members(op string, members []MemberConfig, roles, testUsers 
 	v.unique(op+".members", "member", keys)
 }
 
-func (v *validator) clients(clients []ClientConfig, scopes map[string]bool) {
+func (v *validator) clients(clients []ClientConfig, scopes, orgs map[string]bool) map[string]bool {
 	names := make([]string, len(clients))
 	for i, c := range clients {
 		names[i] = c.Name
@@ -351,6 +353,7 @@ func (v *validator) clients(clients []ClientConfig, scopes map[string]bool) {
 		} else if c.AllowAnyOrganization && c.OrganizationUsage == "deny" {
 			v.addf(cp+".allowAnyOrganization", "needs organizationUsage allow or require")
 		}
+		v.clientOrganizations(cp, c, orgs)
 	}
-	v.unique(KeyClients, "client", names)
+	return v.unique(KeyClients, "client", names)
 }

@@ -14,6 +14,7 @@ import (
 type summary struct {
 	users   []string // "email (org: roles; ...)"
 	clients []tenant.ClientConfig
+	person  *person // the test user to suggest logging in as; nil if none
 }
 
 func cfgSummary(cfg *tenant.Config) summary {
@@ -30,6 +31,7 @@ func cfgSummary(cfg *tenant.Config) summary {
 		s.users = append(s.users, fmt.Sprintf("%s (%s)", u.Email, cmpOr(strings.Join(in, "; "), "no organization")))
 	}
 	s.clients = cfg.Clients
+	s.person = firstPerson(cfg)
 	return s
 }
 
@@ -76,17 +78,8 @@ func printBanner(w io.Writer, t *devtenant.Tenant, sum summary, s *settings, ech
 	if echoAddr != "" {
 		upstream = "http://" + echoAddr
 	}
-	p("  go run ./cmd/gateway -stack-outputs %s -upstream %s -listen 127.0.0.1:8080", s.outputs, upstream)
-	for _, c := range sum.clients {
-		call := ""
-		switch {
-		case slices.Contains(c.Scopes, "read:models"):
-			call = " -call http://127.0.0.1:8080/v1/models"
-		case slices.Contains(c.Scopes, "invoke:models"):
-			call = ` -method POST -data '{"model":"echo","messages":[{"role":"user","content":"hello"}]}' -call http://127.0.0.1:8080/v1/chat/completions`
-		}
-		p("  AUTH0_CLIENT_SECRET=\"$(jq -r '.clientSecrets[\"%s\"]' %s)\" go run ./cmd/token -stack-outputs %s -client %s%s",
-			c.Name, s.outputs, s.outputs, c.Name, call)
+	for _, line := range nextCommands(sum, s.outputs, upstream) {
+		p("  %s", line)
 	}
 	p("Stop with Ctrl-C.")
 	return nil

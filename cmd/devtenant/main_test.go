@@ -107,6 +107,7 @@ func start(t *testing.T, environ func(string) (string, bool), args ...string) ru
 	select {
 	case r.addr = <-ready:
 	case err := <-errc:
+		errc <- nil // for the cleanup, which would wait for it
 		t.Fatalf("run: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("not ready in 30 s")

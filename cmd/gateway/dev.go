@@ -60,7 +60,19 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 	if err := errors.Join(problems...); err != nil {
 		return nil, nil, err
 	}
-	dt, err := devtenant.New(cfg, devtenant.Options{})
+	// The dev API is the gateway itself: its identifier is the public URL,
+	// so that the discovery metadata names the URL agents call (RFC 9728
+	// section 3.3) and the setup starts without the warning a mismatch
+	// deserves. Tokens of this tenant are good for no other API anyway.
+	cfg.API.Identifier = "http://" + listen + "/"
+	// The tenant takes the stack's web app, with this gateway's own address
+	// as its callback: -listen may pick any port, not only the stack's.
+	web := devtenant.DefaultWebApp
+	if cfg.WebApp != nil {
+		web.Name = cfg.WebApp.Name
+	}
+	web.Callbacks, web.LogoutURLs = []string{"http://" + listen + "/callback"}, []string{"http://" + listen + "/"}
+	dt, err := devtenant.New(cfg, devtenant.Options{WebApp: web})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,6 +127,7 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 	}
 	p("")
 	p("  tenant  %s   model server  %s   web app client ID  %s", dt.Issuer(), s.upstream, s.login.clientID)
+	p("  API identifier (audience)  %s: the gateway's public URL, for agents' discovery", dt.Audience())
 	p("  Stop with Ctrl-C.")
 	return devEnv, stop, nil
 }

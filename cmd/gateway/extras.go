@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -118,13 +117,15 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 	if x.metrics == nil {
 		return closeRedis, nil
 	}
-	ln, err := net.Listen("tcp", s.metricsListen)
+	// The same timeouts, connection cap and panic recovery as the main
+	// listener: a scraper's port is no reason to let a client hold it.
+	ln, err := gateway.Listen(s.metricsListen, s.server)
 	if err != nil {
 		return closeRedis, fmt.Errorf("-metrics-listen %s: %w", s.metricsListen, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", x.metrics.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := gateway.NewServer(mux, s.server)
 	go srv.Serve(ln)
 	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
 	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil

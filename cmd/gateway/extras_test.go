@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -124,4 +126,28 @@ func TestMetricsListenerAndDiscovery(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		t.Fatal("the gateway did not shut down", string(buf[:runtime.Stack(buf, true)]))
 	}
+}
+
+// The metrics listener has the main listener's protections: a client that
+// never finishes its headers is cut after -read-header-timeout.
+func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
+	iss := testissuer.New(t)
+	logs := &syncBuffer{}
+	_, stop := start(t, []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
+		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-read-header-timeout", "200ms"},
+		env(nil), logs)
+	defer stop()
+	metricsAddr := logs.logged("metrics listening", "addr")
+	require.NotEmpty(t, metricsAddr)
+
+	conn, err := net.Dial("tcp", metricsAddr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET /metrics HTTP/1.1\r\nHost: metrics\r\nX-Slow: ") // and nothing more
+	require.NoError(t, err)
+	// Far more than the 200ms allowed, far less than net/http's own default.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = io.ReadAll(conn)
+	var netErr net.Error
+	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(), "the metrics listener kept a connection whose headers never ended: %v", err)
 }

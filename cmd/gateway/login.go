@@ -23,14 +23,15 @@ import (
 // environment or a file, never from a flag value, which any user of the
 // machine can read in ps.
 type loginSettings struct {
-	clientID, clientSecretFile, defaultOrg string
-	sessionLifetime                        time.Duration
+	clientID, clientSecretFile, defaultOrg, trustedProxies string
+	sessionLifetime                                        time.Duration
 }
 
 func (l *loginSettings) register(fs *flag.FlagSet, getenv func(k, def string) string) {
 	fs.StringVar(&l.clientID, "client-id", getenv("AUTH0_CLIENT_ID", ""), "web application's client ID: turns on people's login at /login (env AUTH0_CLIENT_ID; default the stack output webApp.clientId)")
 	fs.StringVar(&l.clientSecretFile, "client-secret-file", getenv("AUTH0_CLIENT_SECRET_FILE", ""), "file holding the web application's client secret (or env AUTH0_CLIENT_SECRET)")
 	fs.StringVar(&l.defaultOrg, "default-org", getenv("AUTH0_DEFAULT_ORG", ""), "organization (name or org_ ID) a plain /login asks for (env AUTH0_DEFAULT_ORG)")
+	fs.StringVar(&l.trustedProxies, "trusted-proxies", getenv("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the proxies in front of the gateway: /login is limited per client address, taken from their X-Forwarded-For (env TRUSTED_PROXIES); default: none, the connection's address")
 	fs.DurationVar(&l.sessionLifetime, "session-lifetime", websession.DefaultSessionLifetime, "absolute lifetime of a login session")
 }
 
@@ -55,6 +56,11 @@ func (l *loginSettings) config(s *settings, env func(string) (string, bool), rdb
 		Issuer: issuer, Audience: s.audience, ClientID: l.clientID, ClientSecret: secret,
 		PublicURL: s.publicURL, DefaultOrg: l.defaultOrg, SessionLifetime: l.sessionLifetime, Redis: rdb,
 	}
+	proxies, proxiesErr := websession.ParseTrustedProxies(l.trustedProxies)
+	if proxiesErr != nil {
+		proxiesErr = fmt.Errorf("login: -trusted-proxies / TRUSTED_PROXIES: %w", proxiesErr)
+	}
+	cfg.TrustedProxies = proxies
 	if v, ok := env("SESSION_SECRET"); ok && v != "" {
 		cfg.SessionSecret = []byte(v)
 	}
@@ -66,7 +72,7 @@ func (l *loginSettings) config(s *settings, env func(string) (string, bool), rdb
 	if _, err := gateway.ParsePublicURL(s.publicURL); s.publicURL != "" && err != nil {
 		check.PublicURL = "https://reported.invalid" // -public-url is checked for every part of the gateway
 	}
-	if err := errors.Join(secretErr, check.Validate()); err != nil {
+	if err := errors.Join(secretErr, proxiesErr, check.Validate()); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -34,8 +34,9 @@ func TestLoginConfigurationListsEveryProblem(t *testing.T) {
 	}{
 		{
 			name: "client ID without the rest",
-			args: []string{"-client-id", "abc", "-default-org", "Acme Corp", "-redis", "http://:pw@127.0.0.1:6379"},
+			args: []string{"-client-id", "abc", "-default-org", "Acme Corp", "-redis", "http://:pw@127.0.0.1:6379", "-trusted-proxies", "10.0.0.0/8,proxy.internal"},
 			want: []string{
+				`login: -trusted-proxies / TRUSTED_PROXIES: trusted proxies: "proxy.internal" is neither an address nor a CIDR`,
 				"no client secret: export AUTH0_CLIENT_SECRET or pass -client-secret-file",
 				"no public URL: set -public-url or PUBLIC_URL",
 				`default organization "Acme Corp"`,
@@ -132,10 +133,20 @@ func TestDevMode(t *testing.T) {
 		assert.Contains(t, banner, want)
 	}
 	assert.NotContains(t, banner, "Dev-Mode-Passw0rd!")
+	for _, level := range []string{`"level":"WARN"`, `"level":"ERROR"`} {
+		assert.NotContains(t, banner, level, "a correct -dev setup starts without warnings")
+	}
+	// The dev API is the gateway's public URL, so agents can use discovery.
+	resp, err := http.Get("http://" + addr + "/.well-known/oauth-protected-resource")
+	require.NoError(t, err)
+	var metadata struct{ Resource string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&metadata))
+	resp.Body.Close()
+	assert.Equal(t, "http://"+addr+"/", metadata.Resource)
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get("http://" + addr + "/login?organization=acme")
+	resp, err = hc.Get("http://" + addr + "/login?organization=acme")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusFound, resp.StatusCode)
@@ -195,4 +206,26 @@ func (s *textBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return strings.Clone(s.b.String())
+}
+
+// -trusted-proxies (or TRUSTED_PROXIES) reaches the login's limit.
+func TestTrustedProxiesSetting(t *testing.T) {
+	vars := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "AUTH0_CLIENT_SECRET": "s", "TRUSTED_PROXIES": "192.0.2.7"}
+	for name, args := range map[string][]string{
+		"environment": {"-client-id", "abc", "-public-url", "https://models.example.com"},
+		"flag wins":   {"-client-id", "abc", "-public-url", "https://models.example.com", "-trusted-proxies", "10.0.0.0/8, 2001:db8::/32"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := parse(args, env(vars), io.Discard)
+			require.NoError(t, err)
+			cfg, err := s.login.config(s, env(vars), nil)
+			require.NoError(t, err)
+			var got []string
+			for _, p := range cfg.TrustedProxies {
+				got = append(got, p.String())
+			}
+			want := map[string][]string{"environment": {"192.0.2.7/32"}, "flag wins": {"10.0.0.0/8", "2001:db8::/32"}}[name]
+			assert.Equal(t, want, got)
+		})
+	}
 }

@@ -102,6 +102,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 		s.audience = cmpOr(s.audience, out.Audience)
 		s.issuer = cmpOr(s.issuer, out.Issuer)
 		s.jwksURL = cmpOr(s.jwksURL, out.JWKSURI)
+		s.signingAlg = cmpOr(s.signingAlg, out.SigningAlg)
 	}
 	return s, nil
 }

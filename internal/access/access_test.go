@@ -65,7 +65,7 @@ func TestPrincipals(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	assert.Equal(t, []string{
-		"client batch-scorer", "client trainer", "client linked-only",
+		"client batch-scorer", "client trainer", "client linked-only", "client linked-only in globex",
 		"client any-org", "client any-org in acme", "client any-org in globex", "client any-org in initech",
 		// org-only requires an organization: no token without one.
 		"client org-only in acme", "client org-only in globex", "client org-only in initech",
@@ -82,7 +82,9 @@ func TestPrincipals(t *testing.T) {
 	assert.Equal(t, "${org-globex.id}", byName["viewer in globex"].OrganizationID, "unknown IDs are shown as the plan shows outputs")
 	assert.Equal(t, []string{"read:models", "train:models"}, byName["client trainer"].Grants, "sorted")
 	assert.Equal(t, []string{}, byName["no role in globex"].Grants)
-	assert.Contains(t, notes[0], "client linked-only (organizationUsage allow) can also get tokens for the organizations it is linked to")
+	assert.Equal(t, "globex", byName["client linked-only in globex"].Organization, "the organizations the stack links the client to")
+	require.Len(t, notes, 1, "every linked organization is listed: no note about unlisted ones")
+	assert.Contains(t, notes[0], "user, no organization")
 }
 
 func TestDecisions(t *testing.T) {

@@ -74,15 +74,19 @@ func Principals(cfg *tenant.Config, orgIDs map[string]string) (principals []Prin
 		if c.OrganizationUsage == "deny" {
 			continue
 		}
-		if !c.AllowAnyOrganization {
-			notes = append(notes, fmt.Sprintf("client %s (organizationUsage %s) can also get tokens for the organizations it is linked to; the stack declares no links, so those are not listed",
-				c.Name, c.OrganizationUsage))
-			continue
+		// The organizations the grant is linked to (organizations), or
+		// every one with allowAnyOrganization.
+		linked := c.Organizations
+		if c.AllowAnyOrganization {
+			linked = nil
+			for _, o := range cfg.Organizations {
+				linked = append(linked, o.Name)
+			}
 		}
-		for _, o := range cfg.Organizations {
-			id, known := org(o.Name)
-			principals = append(principals, Principal{Kind: Client, Name: fmt.Sprintf("client %s in %s", c.Name, o.Name), Client: c.Name,
-				Organization: o.Name, OrganizationID: id, Grants: grants, orgKnown: known})
+		for _, name := range linked {
+			id, known := org(name)
+			principals = append(principals, Principal{Kind: Client, Name: fmt.Sprintf("client %s in %s", c.Name, name), Client: c.Name,
+				Organization: name, OrganizationID: id, Grants: grants, orgKnown: known})
 		}
 	}
 	for _, o := range cfg.Organizations {

@@ -50,6 +50,22 @@ var Allowed = map[string]map[string][]string{
 	"auth0:index/ConnectionOptions:ConnectionOptions": {
 		"passwordPolicy": {"none", "low", "fair", "good", "excellent"},
 	},
+	"auth0:index/ResourceServerSubjectTypeAuthorizationUser:ResourceServerSubjectTypeAuthorizationUser": {
+		"policy": {"allow_all", "deny_all", "require_client_grant"},
+	},
+	"auth0:index/ResourceServerSubjectTypeAuthorizationClient:ResourceServerSubjectTypeAuthorizationClient": {
+		"policy": {"deny_all", "require_client_grant"},
+	},
+	"auth0:index/ClientRefreshToken:ClientRefreshToken": {
+		"rotationType":   {"rotating", "non-rotating"},
+		"expirationType": {"expiring", "non-expiring"},
+	},
+	"auth0:index/ClientJwtConfiguration:ClientJwtConfiguration": {
+		"alg": {"HS256", "RS256", "PS256"},
+	},
+	"auth0:index/tenant:Tenant": {
+		"resourceParameterProfile": {"audience", "compatibility"},
+	},
 }
 
 var organizationUsages = []string{"deny", "allow", "require"}

@@ -51,6 +51,7 @@ type Provider struct {
 	failAt      int // the create call that fails; 0 for none
 	config      resource.PropertyMap
 	secrets     []string
+	memberships map[string]map[string]bool // organization ID to member user IDs: members.go
 }
 
 // New returns a double with an empty tenant.
@@ -190,6 +191,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	outputs := p.outputs(typ, inputs, nil, false)
 	r := &Resource{ID: newID(typ, outputs), URN: string(urn), Type: typ, Inputs: inputs, Outputs: outputs}
 	p.byID[r.ID] = r
+	p.membershipCreated(r)
 	p.creates[r.URN]++
 	return response(outputs, func(s *structpb.Struct) *pulumirpc.CreateResponse {
 		return &pulumirpc.CreateResponse{Id: r.ID, Properties: s}
@@ -200,7 +202,8 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r, ok := p.byID[req.GetId()]
-	if !ok {
+	if !ok || p.membershipRead(r) {
+		delete(p.byID, req.GetId())
 		return &pulumirpc.ReadResponse{}, nil // gone: the engine drops it
 	}
 	props, err := marshal(r.Outputs)
@@ -228,6 +231,11 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	outputs := p.outputs(r.Type, news, r.Outputs, req.GetPreview())
 	if !req.GetPreview() {
+		olds, err := unmarshal(req.GetOlds())
+		if err != nil {
+			return nil, err
+		}
+		p.membershipUpdated(r, olds, news)
 		r.Inputs, r.Outputs = news, outputs
 		p.updates[r.URN]++
 	}
@@ -240,6 +248,7 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r, ok := p.byID[req.GetId()]; ok {
+		p.membershipDeleted(r)
 		delete(p.byID, r.ID)
 		p.deletes[r.URN]++
 	}

@@ -181,9 +181,11 @@ func TestRefreshRotation(t *testing.T) {
 	assert.Equal(t, "unauthorized_client", m2m.Error)
 }
 
-// The dev stack does not allow offline access: no refresh token, as Auth0.
+// An API that does not allow offline access: no refresh token, as Auth0.
 func TestNoRefreshTokenWithoutOfflineAccess(t *testing.T) {
-	tn := devtenanttest.Dev(t)
+	cfg := devtenanttest.Stack(t, "dev")
+	cfg.API.AllowOfflineAccess = false
+	tn := devtenanttest.Start(t, cfg, devtenant.Options{})
 	tok, err := tn.Tokens(context.Background(), devtenant.UserLogin{Email: "alice@acme.example.com",
 		Scopes: []string{"openid", "offline_access", "read:models"}})
 	require.NoError(t, err)

@@ -3,7 +3,8 @@
 // /authorize (authorization code with PKCE, a login form for the stack's test
 // users, Auth0's organization and audience parameters), /oauth/token
 // (authorization_code, rotating refresh_token, client_credentials),
-// /v2/logout, /oidc/logout and /userinfo, and signs tokens with the claims
+// /oauth/revoke (refresh tokens, RFC 7009), /v2/logout, /oidc/logout and
+// /userinfo, and signs tokens with the claims
 // Auth0 would put in them for that stack: roles, organizations, members, M2M
 // clients and their grants are exactly the stack's.
 //
@@ -177,7 +178,7 @@ func New(cfg *tenant.Config, opts Options) (*Tenant, error) {
 			problems = append(problems, err.Error())
 		}
 	}
-	dir, dirProblems := newDirectory(cfg, opts)
+	dir, dirProblems := newDirectory(cfg, fromStack(cfg, opts))
 	problems = append(problems, dirProblems...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w:\n  %s", ErrOptions, strings.Join(problems, "\n  "))

@@ -17,6 +17,7 @@ func (t *Tenant) Handler() http.Handler {
 	mux.HandleFunc("POST /u/login", t.submitLogin)
 	mux.HandleFunc("POST /u/organization", t.submitOrganization)
 	mux.HandleFunc("POST /oauth/token", t.token)
+	mux.HandleFunc("POST /oauth/revoke", t.revoke)
 	mux.HandleFunc("GET /v2/logout", t.logoutAuth0)
 	mux.HandleFunc("GET /oidc/logout", t.logoutOIDC)
 	mux.HandleFunc("POST /oidc/logout", t.logoutOIDC)
@@ -60,6 +61,7 @@ func (t *Tenant) discovery(w http.ResponseWriter, r *http.Request) {
 		"userinfo_endpoint":                     iss + "userinfo",
 		"jwks_uri":                              iss + ".well-known/jwks.json",
 		"end_session_endpoint":                  iss + "oidc/logout",
+		"revocation_endpoint":                   iss + "oauth/revoke",
 		"response_types_supported":              []string{"code"},
 		"response_modes_supported":              []string{"query"},
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},

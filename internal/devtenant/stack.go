@@ -39,3 +39,26 @@ func LoadStack(projectFile, stackFile, password string) (cfg *tenant.Config, gen
 	}
 	return cfg, generated, nil
 }
+
+// fromStack fills in what the stack declares and opts leaves unset: the
+// web app (model-api-auth0:webApp), the CLI app (cliApp) and the
+// organizations each M2M client is linked to. What the caller sets wins.
+func fromStack(cfg *tenant.Config, opts Options) Options {
+	if w := cfg.WebApp; w != nil && opts.WebApp.Name == "" && opts.WebApp.Callbacks == nil && opts.WebApp.LogoutURLs == nil {
+		opts.WebApp = WebApp{Name: w.Name, Callbacks: w.Callbacks, LogoutURLs: w.LogoutURLs}
+	}
+	if n := cfg.CLIApp; n != nil && opts.Native.Name == "" && opts.Native.Callbacks == nil && opts.Native.LogoutURLs == nil {
+		opts.Native = Native{Name: n.Name, Callbacks: n.Callbacks, LogoutURLs: n.LogoutURLs}
+	}
+	if opts.ClientOrganizations == nil {
+		for _, c := range cfg.Clients {
+			if len(c.Organizations) > 0 {
+				if opts.ClientOrganizations == nil {
+					opts.ClientOrganizations = map[string][]string{}
+				}
+				opts.ClientOrganizations[c.Name] = c.Organizations
+			}
+		}
+	}
+	return opts
+}

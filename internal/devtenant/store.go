@@ -191,6 +191,20 @@ func (s *store) rotateRefresh(token string, client *client) (r *refreshToken, re
 	return r, false
 }
 
+// revokeRefresh revokes the chain of a refresh token of client: every
+// token rotated from the same login, used or not. An unknown token, or
+// another client's, is left alone; it reports whether it revoked.
+func (s *store) revokeRefresh(token string, client *client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.refresh[key(token)]
+	if r == nil || r.Client != client {
+		return false
+	}
+	s.revoked[r.Family] = true
+	return true
+}
+
 // revokedFamily reports whether tokens of a family may no longer be issued.
 func (s *store) revokedFamily(family string) bool {
 	s.mu.Lock()

@@ -22,20 +22,26 @@ func (t *Tenant) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Pragma", "no-cache")
 	resp, err := t.grant(w, r)
 	if err != nil {
-		var oe *oauthError
-		if !errors.As(err, &oe) {
-			oe = &oauthError{http.StatusInternalServerError, "server_error", err.Error()}
-		}
-		if oe.Code == "invalid_client" {
-			if _, _, basic := r.BasicAuth(); basic {
-				w.Header().Set("WWW-Authenticate", `Basic realm="devtenant"`)
-			}
-		}
-		t.log.Info("token request refused", "error", oe.Code, "description", oe.Description)
-		writeJSON(w, oe.Status, oe)
+		t.writeOAuthError(w, r, "token request refused", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// writeOAuthError answers a refused request of the token or revocation
+// endpoint with RFC 6749 5.2 error JSON, and logs why (never the form).
+func (t *Tenant) writeOAuthError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	var oe *oauthError
+	if !errors.As(err, &oe) {
+		oe = &oauthError{http.StatusInternalServerError, "server_error", err.Error()}
+	}
+	if oe.Code == "invalid_client" {
+		if _, _, basic := r.BasicAuth(); basic {
+			w.Header().Set("WWW-Authenticate", `Basic realm="devtenant"`)
+		}
+	}
+	t.log.Info(what, "error", oe.Code, "description", oe.Description)
+	writeJSON(w, oe.Status, oe)
 }
 
 func (t *Tenant) grant(w http.ResponseWriter, r *http.Request) (*tokenResponse, error) {

@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -57,7 +58,8 @@ func TestStacks(t *testing.T) {
 			dep := export(t, s)
 			assert.Equal(t, tenantResources(s), dep.resource, "the state records what the tenant holds")
 			secrets := s.Double.Secrets()
-			require.Len(t, secrets, len(s.configClients(t)), "one client secret per client")
+			web, cli := s.configApps(t)
+			require.Len(t, secrets, len(s.configClients(t))+len(web)+len(cli), "one client secret per client and per people's application")
 			if name == "dev" {
 				secrets = append(secrets, devPassword)
 			}
@@ -146,10 +148,11 @@ func checkOutputs(t *testing.T, s *Stack) {
 	o, err := stackoutputs.Load(path)
 	require.NoError(t, err)
 
-	var api struct{ Identifier string }
+	var api struct{ Identifier, SigningAlg string }
 	configValue(t, s, tenant.KeyAPI, &api)
 	domain := s.config()[tenant.KeyDomain]
 	assert.Equal(t, api.Identifier, o.Audience)
+	assert.Equal(t, cmp.Or(api.SigningAlg, "RS256"), o.SigningAlg, "the gateway's algorithm")
 	assert.Equal(t, "https://"+domain+"/", o.Issuer)
 	assert.Equal(t, "https://"+domain+"/.well-known/jwks.json", o.JWKSURI)
 	assert.Equal(t, "https://"+domain+"/oauth/token", o.TokenEndpoint)
@@ -180,7 +183,47 @@ func checkOutputs(t *testing.T, s *Stack) {
 		assert.Equal(t, outputs[s.urn("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", "client-"+name+"-credentials")],
 			clientSecrets[name], name)
 	}
-	assert.Len(t, clientSecrets, len(names))
+	// People's applications: the web app's secret is with the clients', the
+	// CLI app (public) has none in the outputs.
+	web, cli := s.configApps(t)
+	for _, app := range []struct {
+		logical string
+		names   []string
+		out     *stackoutputs.App
+		secret  bool
+	}{{"web-app", web, o.WebApp, true}, {"cli-app", cli, o.CLIApp, false}} {
+		if len(app.names) == 0 {
+			assert.Nil(t, app.out, "%s: not declared, not exported", app.logical)
+			continue
+		}
+		require.NotNil(t, app.out, app.logical)
+		assert.Equal(t, app.names[0], app.out.Name)
+		assert.Equal(t, outputs[s.urn("auth0:index/client:Client", app.logical)], app.out.ClientID, app.logical)
+		secret, ok := clientSecrets[app.names[0]]
+		assert.Equal(t, app.secret, ok, "%s in clientSecrets", app.logical)
+		if app.secret {
+			assert.Equal(t, outputs[s.urn("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", app.logical+"-credentials")], secret)
+		}
+	}
+	assert.Len(t, clientSecrets, len(names)+len(web))
+}
+
+// configApps are the names of the web app and the CLI app the stack file
+// declares (none, or one each).
+func (s *Stack) configApps(t *testing.T) (web, cli []string) {
+	t.Helper()
+	app := func(key, name string) []string {
+		var a struct {
+			Name      string
+			Callbacks []string
+		}
+		configValue(t, s, key, &a)
+		if len(a.Callbacks) == 0 {
+			return nil // {}: none
+		}
+		return []string{cmp.Or(a.Name, name)}
+	}
+	return app(tenant.KeyWebApp, tenant.DefaultWebAppName), app(tenant.KeyCLIApp, tenant.DefaultCLIAppName)
 }
 
 // configClients are the names of the clients in the stack file.

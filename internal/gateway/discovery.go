@@ -84,11 +84,10 @@ type metadata struct {
 // permissions the routes need, tokens only in the Authorization header.
 func (d *Discovery) handler(routes []Route) http.Handler {
 	var scopes []string
-	for _, r := range routes {
+	for _, r := range append(ReferenceRoutes(), routes...) {
 		scopes = append(scopes, r.AllOf...)
 		scopes = append(scopes, r.AnyOf...)
 	}
-	scopes = append(scopes, AdminPermission)
 	slices.Sort(scopes)
 	body, _ := json.Marshal(metadata{
 		Resource:               d.Audience,

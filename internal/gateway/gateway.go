@@ -81,11 +81,8 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, "ok") })
-	mux.HandleFunc("GET /api/messages/public", func(w http.ResponseWriter, r *http.Request) { writeMessage(w, PublicMessage) })
-	auth := sessionAuth(cfg.Web) // web.go
-	mux.Handle("GET /api/messages/protected", auth(v.Require(guard.Requirement{})(message(ProtectedMessage))))
-	mux.Handle("GET /api/messages/admin", auth(v.Require(guard.Requirement{AllOf: []string{AdminPermission}})(message(AdminMessage))))
+	auth := sessionAuth(cfg.Web)   // web.go
+	registerAnswered(mux, v, auth) // reference.go
 	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }

@@ -73,15 +73,12 @@ func LoadRoutes(path string) ([]Route, error) {
 	return file.Routes, nil
 }
 
-// reserved are the gateway's own routes.
-var reserved = []string{"GET /healthz", "GET /api/messages/public", "GET /api/messages/protected", "GET /api/messages/admin"}
-
 // validateRoutes reports every problem of a route list at once: patterns
 // net/http refuses or that conflict, and empty scope names.
 func validateRoutes(routes []Route) error {
 	var errs []error
 	mux := http.NewServeMux()
-	for _, p := range reserved {
+	for _, p := range reservedPatterns() {
 		mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
 	}
 	for i, r := range routes {

@@ -18,7 +18,9 @@ var Default = Size{Organizations: 100, Members: 50, Clients: 50, Scopes: 100, Ro
 
 // Resources is how many resources the program registers for this size.
 func (s Size) Resources() int {
-	return 3 + 2*s.Roles + s.Organizations*(3+s.Members) + 3*s.Clients
+	// api, scopes, connection and its clients; per organization, itself,
+	// its connections, its member list and each member's roles.
+	return 4 + 2*s.Roles + s.Organizations*(3+s.Members) + 3*s.Clients
 }
 
 // Config returns the stack configuration, keyed as the engine passes it.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -161,6 +162,8 @@ func compact(v any) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	case nil:
 		return "null"
+	case float64: // whole numbers as such: 1296000, not 1.296e+06
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
 }

@@ -1,12 +1,81 @@
 package stackoutputs
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
 
-// App is an interactive application of the tenant in the outputs.
+// App is an application people log in through, as the stack exports it
+// (webApp, cliApp). The web app's secret is in clientSecrets under its
+// name; the CLI app, a public client, has none.
 type App struct {
-	Name     string `json:"name"`
-	ClientID string `json:"clientId"`
+	Name       string   `json:"name"`
+	ClientID   string   `json:"clientId"`
+	GrantID    string   `json:"grantId"`
+	Callbacks  []string `json:"callbacks"`
+	LogoutURLs []string `json:"logoutUrls"`
+	// OrganizationUsage is deny, allow or require; with require,
+	// OrganizationRequireBehavior says who picks the organization
+	// (no_prompt: the application must send it).
+	OrganizationUsage           string   `json:"organizationUsage"`
+	OrganizationRequireBehavior string   `json:"organizationRequireBehavior"`
+	Scopes                      []string `json:"scopes"`
 }
+
+// Errors of ClientOrganization.
+var (
+	// ErrUnknownClient: the outputs have no client of that name.
+	ErrUnknownClient = errors.New("no such client in the stack outputs")
+	// ErrUnknownOrganization: the outputs have no organization of that name or ID.
+	ErrUnknownOrganization = errors.New("no such organization in the stack outputs")
+	// ErrOrganizationNotAllowed: the client's grant gives no token for that organization.
+	ErrOrganizationNotAllowed = errors.New("the client's grant gives no token for that organization")
+)
+
+// ClientOrganization returns the organization ID a token request of the
+// named M2M client sends as Auth0's organization parameter, for org given by
+// name or ID. It refuses, before any request, an organization the client's
+// grant gives no token for: one its grant denies, or one it is not linked to
+// unless it may use any. Outputs from before organization links only have
+// the ID resolved.
+func (o *Outputs) ClientOrganization(client, org string) (string, error) {
+	c, ok := o.Clients[client]
+	if !ok {
+		return "", fmt.Errorf("%w: %q (it has: %s)", ErrUnknownClient, client, strings.Join(slices.Sorted(maps.Keys(o.Clients)), ", "))
+	}
+	name, id := org, o.Organizations[org]
+	if id == "" {
+		for n, i := range o.Organizations {
+			if i == org {
+				name, id = n, i
+			}
+		}
+	}
+	if id == "" {
+		return "", fmt.Errorf("%w: %q (it has: %s)", ErrUnknownOrganization, org, strings.Join(slices.Sorted(maps.Keys(o.Organizations)), ", "))
+	}
+	switch {
+	case c.OrganizationUsage == "":
+	case c.OrganizationUsage == "deny":
+		return "", fmt.Errorf("%w: client %q's grant denies organizations (organizationUsage deny); ask without an organization, or change the client in the stack",
+			ErrOrganizationNotAllowed, client)
+	case !c.AllowAnyOrganization && !slices.Contains(c.Organizations, name):
+		linked := "none"
+		if len(c.Organizations) > 0 {
+			linked = strings.Join(c.Organizations, ", ")
+		}
+		return "", fmt.Errorf("%w: client %q is linked to these organizations: %s; add %s to its organizations in the stack",
+			ErrOrganizationNotAllowed, client, linked, name)
+	}
+	return id, nil
+}
+
+// RequiresOrganization reports whether the client's grant gives tokens only
+// for an organization: a request without one is refused.
+func (c Client) RequiresOrganization() bool { return c.OrganizationUsage == "require" }
 
 // ErrNoCLIApp is returned by CLIClientID when the outputs name no
 // command-line client.
@@ -16,8 +85,8 @@ var ErrNoCLIApp = errors.New("the stack outputs name no command-line (native) cl
 // the stack's cliApp export (model-api-auth0:cliApp), else the nativeApp a
 // dev tenant writes.
 func (o *Outputs) CLIClientID() (string, error) {
-	for _, app := range []App{o.CLIApp, o.NativeApp} {
-		if app.ClientID != "" {
+	for _, app := range []*App{o.CLIApp, o.NativeApp} {
+		if app != nil && app.ClientID != "" {
 			return app.ClientID, nil
 		}
 	}

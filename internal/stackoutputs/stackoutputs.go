@@ -13,7 +13,10 @@ import (
 
 // Outputs are the stack outputs the enforcement side uses.
 type Outputs struct {
-	Audience      string            `json:"audience"`
+	Audience string `json:"audience"`
+	// SigningAlg is the one algorithm the API's tokens are signed with
+	// (RS256 or PS256); empty in the outputs of a stack that predates it.
+	SigningAlg    string            `json:"signingAlg"`
 	Issuer        string            `json:"issuer"`
 	JWKSURI       string            `json:"jwksUri"`
 	TokenEndpoint string            `json:"tokenEndpoint"`
@@ -21,15 +24,26 @@ type Outputs struct {
 	Clients       map[string]Client `json:"clients"`
 	// Organizations maps organization names to their IDs.
 	Organizations map[string]string `json:"organizations"`
-	// CLIApp and NativeApp are the command-line (native) client: apps.go.
-	CLIApp    App `json:"cliApp"`
-	NativeApp App `json:"nativeApp"`
+	// WebApp and CLIApp are the applications people log in through (the
+	// gateway's login, the command line); nil when the stack declares none.
+	WebApp *App `json:"webApp"`
+	CLIApp *App `json:"cliApp"`
+	// NativeApp is the dev tenant's name for its command-line client
+	// (cmd/devtenant's outputs); CLIClientID falls back to it.
+	NativeApp *App `json:"nativeApp"`
 }
 
 // Client is one M2M client of the stack.
 type Client struct {
 	ClientID string `json:"clientId"`
 	GrantID  string `json:"grantId"`
+	// OrganizationUsage is its grant's: deny, allow or require; empty in
+	// the outputs of a stack that predates it.
+	OrganizationUsage    string `json:"organizationUsage"`
+	AllowAnyOrganization bool   `json:"allowAnyOrganization"`
+	// Organizations are the names of the organizations it may get tokens
+	// for (besides any, with AllowAnyOrganization).
+	Organizations []string `json:"organizations"`
 }
 
 // Load reads a file written by `pulumi stack output --json`.

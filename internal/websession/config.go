@@ -1,11 +1,13 @@
 package websession
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -62,6 +64,16 @@ type Config struct {
 	// derives a key from ClientSecret, which every replica already shares.
 	SessionSecret []byte
 
+	// LoginBurst logins with a new session may start at once from one
+	// client address (an IPv6 /64), then one per LoginEvery; more are
+	// answered 429. Zero: DefaultLoginBurst, DefaultLoginEvery.
+	LoginBurst int
+	LoginEvery time.Duration
+	// TrustedProxies are the proxies in front of the gateway: a request
+	// from one of them is counted against the address its X-Forwarded-For
+	// names. From any other peer, X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
+
 	// Validator checks the session's access token exactly as a bearer token.
 	Validator  *guard.Validator
 	HTTPClient *http.Client
@@ -107,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionLifetime < 0 || c.RefreshMargin < 0 {
 		add("login: session lifetime and refresh margin must not be negative")
+	}
+	if c.LoginBurst < 0 || c.LoginEvery < 0 {
+		add("login: login burst %d and interval %v must not be negative (0 means %d and %v)", c.LoginBurst, c.LoginEvery, DefaultLoginBurst, DefaultLoginEvery)
 	}
 	return errors.Join(errs...)
 }
@@ -158,6 +173,8 @@ func (c *Config) complete() {
 	if c.RefreshMargin == 0 {
 		c.RefreshMargin = DefaultRefreshMargin
 	}
+	c.LoginBurst = cmp.Or(c.LoginBurst, DefaultLoginBurst)
+	c.LoginEvery = cmp.Or(c.LoginEvery, DefaultLoginEvery)
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: tenantTimeout}
 	}

@@ -64,7 +64,8 @@ type stack struct {
 	clock     *clock
 	upstream  *recorder
 	gateways  []*httptest.Server
-	refreshes atomic.Int64 // refresh_token grants sent to the tenant
+	webs      []*websession.Web // the login of each gateway
+	refreshes atomic.Int64      // refresh_token grants sent to the tenant
 }
 
 func newStack(t testing.TB, o options) *stack {
@@ -72,7 +73,9 @@ func newStack(t testing.TB, o options) *stack {
 	s := &stack{clock: &clock{}, upstream: newRecorder(t)}
 	cfg := devtenanttest.Stack(t, "dev")
 	cfg.API.AllowOfflineAccess = o.offline
-	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now})
+	// The gateways under test listen on any loopback port; the dev stack's
+	// web app lists port 8080 only.
+	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now, WebApp: devtenant.DefaultWebApp})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	v, err := guard.New(ctx, guard.Config{Issuer: s.dt.Issuer(), Audience: s.dt.Audience(), JWKSURL: s.dt.JWKSURL(), Logger: quiet, Now: s.clock.Now})
@@ -102,6 +105,7 @@ func newStack(t testing.TB, o options) *stack {
 		srv.Start()
 		t.Cleanup(srv.Close)
 		s.gateways = append(s.gateways, srv)
+		s.webs = append(s.webs, web)
 	}
 	return s
 }
@@ -305,4 +309,14 @@ func setCookieHeader(r reply) string {
 		}
 	}
 	return ""
+}
+
+// setCookieCounts counts a response's Set-Cookie headers by cookie name: a
+// browser applies two for one name in order, and only the last counts.
+func setCookieCounts(r reply) map[string]int {
+	counts := map[string]int{}
+	for _, c := range r.Cookies() {
+		counts[c.Name]++
+	}
+	return counts
 }

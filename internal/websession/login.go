@@ -33,6 +33,14 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	if w.sm.Token(ctx) == "" {
+		// A login without a session stores a new one: bounded per client.
+		if wait := w.logins.wait(r, w.cfg.Now()); wait > 0 {
+			rw.Header().Set("Retry-After", retryAfter(wait))
+			w.fail(rw, r, http.StatusTooManyRequests, "too many logins started from your address: retry in "+retryAfter(wait)+" s")
+			return
+		}
+	}
 	p, err := w.tenant.provider(ctx)
 	if err != nil {
 		w.fail(rw, r, http.StatusServiceUnavailable, err.Error()+"; retry in a moment")
@@ -68,7 +76,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 // ?error=...&error_description=... when the tenant refused).
 func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 	ctx, q := r.Context(), r.URL.Query()
-	tx, status, err := w.takePending(ctx, rw, q.Get("state"))
+	tx, status, err := w.takePending(ctx, q.Get("state"))
 	if err != nil {
 		w.fail(rw, r, status, err.Error())
 		return
@@ -108,7 +116,7 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 
 // takePending removes the login of state from the session and stores the
 // session at once, so that the same state never serves twice.
-func (w *Web) takePending(ctx context.Context, rw http.ResponseWriter, state string) (pending, int, error) {
+func (w *Web) takePending(ctx context.Context, state string) (pending, int, error) {
 	list := w.pendingLogins(ctx)
 	switch {
 	case state == "":
@@ -127,8 +135,10 @@ func (w *Web) takePending(ctx context.Context, rw http.ResponseWriter, state str
 	} else {
 		w.sm.Put(ctx, keyPending, list)
 	}
-	if err := w.save(ctx, rw); err != nil {
-		return pending{}, http.StatusServiceUnavailable, err
+	// Stored now, but the cookie is left as it is: its ID does not change
+	// here, and the callback sets it once, with the new ID, at login.
+	if _, _, err := w.sm.Commit(ctx); err != nil {
+		return pending{}, http.StatusServiceUnavailable, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
 	}
 	return tx, 0, nil
 }

@@ -37,6 +37,7 @@ func TestLoginAsModelUser(t *testing.T) {
 	callback := b.authorize(authorize, bob, "globex")
 	r := b.get(callback.String())
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.message())
+	assert.Equal(t, map[string]int{"session": 1}, setCookieCounts(r), "one Set-Cookie per cookie: the new session's")
 	set := setCookieHeader(r)
 	assert.Contains(t, set, "HttpOnly")
 	assert.Contains(t, set, "SameSite=Lax")
@@ -246,6 +247,9 @@ func TestCallbackRefusesBadInput(t *testing.T) {
 			r := c.run(s, b)
 			assert.Equal(t, c.status, r.StatusCode, r.message())
 			assert.Contains(t, r.message(), c.message)
+			for name, n := range setCookieCounts(r) {
+				assert.Equal(t, 1, n, "Set-Cookie headers for %s", name)
+			}
 			api := b.get(s.url() + "/api/messages/protected")
 			assert.Equal(t, http.StatusUnauthorized, api.StatusCode, "no session after %s", c.name)
 			assert.NotContains(t, b.get(s.url()+"/").body, `id="logout"`)

@@ -89,13 +89,13 @@ func TestSameOrg(t *testing.T) {
 func TestConfigListsEveryProblem(t *testing.T) {
 	err := Config{
 		Issuer: "tenant.example.com", PublicURL: "http://models.example.com/app", DefaultOrg: "Acme Corp",
-		SessionSecret: []byte("short"), ClientID: "has space",
+		SessionSecret: []byte("short"), ClientID: "has space", LoginBurst: -1,
 	}.Validate()
 	require.Error(t, err)
 	for _, want := range []string{
 		`issuer "tenant.example.com"`, "audience is empty", `client ID "has space"`, "no client secret: export AUTH0_CLIENT_SECRET or pass -client-secret-file",
 		`public URL "http://models.example.com/app": want an origin without path`, `default organization "Acme Corp"`,
-		"session secret is 5 bytes",
+		"session secret is 5 bytes", "login burst -1 and interval 0s must not be negative",
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

@@ -54,6 +54,7 @@ type Web struct {
 	tenant    tenant
 	refreshes singleflight.Group
 	lock      refreshLock
+	logins    *loginLimiter
 	// refused, if set, hears why Authenticate refused a call (access log).
 	refused func(r *http.Request, status int, reason string)
 }
@@ -84,7 +85,11 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}}
+	logins, err := newLoginLimiter(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}, logins: logins}
 	if cfg.Redis != nil {
 		w.lock = redisLock{client: cfg.Redis, ttl: 2 * tenantTimeout}
 	}
