@@ -13,7 +13,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
@@ -117,19 +116,15 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 				setIf(h, HeaderOrgID, id.OrgID)
 			}
 		},
-		// Server-sent events and chunked completions go through as they come.
-		FlushInterval: -1,
-		// The default transport keeps 2 idle connections per host: under
-		// concurrent load most requests would open a new one to the upstream.
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   256,
-			IdleConnTimeout:       90 * time.Second,
-			ResponseHeaderTimeout: 0, // a model may think for long before its first byte
-			ForceAttemptHTTP2:     true,
-		},
-		BufferPool: &bufferPool{},
+		// An answer of known length is written once, when complete: flushing
+		// after every write (-1) cost a timer and often a write of the
+		// headers alone per request. Server-sent events and answers without
+		// a length (chunked completions, Ollama's NDJSON) still go through
+		// as they come: ReverseProxy flushes those after every write
+		// whatever this says.
+		FlushInterval: 0,
+		Transport:     newTransport(),
+		BufferPool:    &bufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
 				bodyError(w, r, bodyErr)
@@ -139,6 +134,18 @@ func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
 		},
 	}
+}
+
+// newTransport is Go's default transport (dial and TLS handshake timeouts,
+// proxy from the environment) with a pool sized for a gateway: the default
+// keeps 2 idle connections per host, so under concurrent load most requests
+// would open a new one to the upstream.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 256
+	t.ResponseHeaderTimeout = 0 // a model may think for long before its first byte
+	return t
 }
 
 func setIf(h http.Header, key, value string) {

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# bench/gateway.sh: the gateway measured like an edge proxy, in one run.
+#
+# Starts, on 127.0.0.1 only: the upstream (a 60-byte answer, and server-sent
+# events), a bare httputil.ReverseProxy (Go's defaults, and with a 256-idle
+# connection pool), the gateway (cmd/gateway, trusting a local issuer whose
+# JWKS is served on loopback), a ReverseProxy behind go-jwt-middleware v3
+# (bench/jwtmw, when its module can be fetched), nginx as a plain proxy (when
+# Debian's nginx-light is installed) and, with -redis, redis-server. Servers
+# run on core 0 (taskset -c 0), the load generator (wrk) on core 1, the same
+# request (with the same bearer token) for every row. Then the stream test:
+# STREAMS server-sent-event streams held open at once, directly and through
+# a fresh gateway. Everything started is killed at exit.
+#
+#   bench/gateway.sh                   # table + streams, 10 s per row
+#   bench/gateway.sh -d 30 -redis      # longer rows, plus the gateway with Redis limits
+#   bench/gateway.sh -rounds 3 -d 5    # every row 3 times in turn, the median shown
+#   bench/gateway.sh -only table       # or: -only streams
+#
+# Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_BIN
+# (a gateway binary to measure instead of this tree's cmd/gateway),
+# GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
+# with the same flags as the gateway's first row),
+# BASE_PORT (27180: ports BASE_PORT+1..+14), KEEP=1 keeps the logs.
+# Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
+# `go test`.
+set -euo pipefail
+
+duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-d) duration=$2; shift ;;
+	-c) conns=$2; shift ;;
+	-rounds) rounds=$2; shift ;;
+	-streams) streams=$2; shift ;;
+	-hold) hold=$2; shift ;;
+	-interval) interval=$2; shift ;;
+	-only) only=$2; shift ;;
+	-redis) redis=1 ;;
+	-h | -help | --help) usage 0 ;;
+	*) echo "gateway.sh: unknown argument $1" >&2; usage 2 >&2 ;;
+	esac
+	shift
+done
+case "$only" in "" | table | streams) ;; *) echo "gateway.sh: -only $only: want table or streams" >&2; exit 2 ;; esac
+for tool in go wrk taskset curl; do
+	command -v "$tool" >/dev/null || { echo "gateway.sh: $tool is missing (apt-get install wrk util-linux curl; Go 1.26+)" >&2; exit 1; }
+done
+[ "$(nproc)" -ge 2 ] || { echo "gateway.sh: needs 2 cores (servers on core 0, wrk on core 1)" >&2; exit 1; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-bench.XXXXXX")
+declare -A pid=()
+cleanup() {
+	for name in "${!pid[@]}"; do kill "${pid[$name]}" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ "${KEEP:-0}" = 1 ]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+base=${BASE_PORT:-27180}
+port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
+port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
+port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)) port_metrics_redis=$((base + 12))
+port_gwplain=$((base + 13)) port_metrics_base=$((base + 14))
+for port in $(seq $((base + 1)) $((base + 14))); do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
+		exit 1
+	fi
+done
+issuer=https://bench-tenant.invalid/ audience=https://models.bench.invalid/
+jwks=http://127.0.0.1:$port_issuer/.well-known/jwks.json
+
+echo "building..." >&2
+bin=$tmp/bin
+(cd "$root" && go build -o "$bin/" ./cmd/gateway ./bench/issuer ./bench/upstream ./bench/bareproxy ./bench/streams)
+if [ -n "${GATEWAY_BIN:-}" ]; then cp "$GATEWAY_BIN" "$bin/gateway"; fi
+if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then cp "$GATEWAY_BASELINE_BIN" "$bin/gateway-baseline"; fi
+jwtmw_note=""
+if ! (cd "$root/bench/jwtmw" && go build -o "$bin/jwtmw" . 2>"$tmp/jwtmw-build.log"); then
+	jwtmw_note="go-jwt-middleware v3 row dropped: its module did not build ($(head -c 200 "$tmp/jwtmw-build.log"))"
+fi
+
+# start NAME CMD...: runs a server on core 0, its output in $tmp/NAME.log.
+start() {
+	local name=$1; shift
+	taskset -c 0 "$@" >"$tmp/$name.log" 2>&1 &
+	pid[$name]=$!
+}
+stop() { kill "${pid[$1]}" 2>/dev/null || true; wait "${pid[$1]}" 2>/dev/null || true; unset "pid[$1]"; }
+# ready NAME URL: waits for a 200 (with the bearer token) or fails with the log.
+ready() {
+	for _ in $(seq 100); do
+		if curl -fsS -o /dev/null -H "@$tmp/auth.header" "$2" 2>/dev/null; then return 0; fi
+		kill -0 "${pid[$1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "gateway.sh: $1 did not come up at $2; its log:" >&2
+	tail -20 "$tmp/$1.log" >&2
+	exit 1
+}
+
+start issuer "$bin/issuer" -listen "127.0.0.1:$port_issuer" -issuer "$issuer" -audience "$audience" -token-file "$tmp/token"
+for _ in $(seq 100); do [ -s "$tmp/token" ] && break; sleep 0.1; done
+[ -s "$tmp/token" ] || { echo "gateway.sh: the issuer wrote no token" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
+(umask 077; printf 'Authorization: Bearer %s\n' "$(cat "$tmp/token")" >"$tmp/auth.header")
+cat >"$tmp/auth.lua" <<'EOF'
+-- Every row gets the same request: GET /v1/models with the bearer token.
+local f = assert(io.open(os.getenv("BENCH_TOKEN_FILE")))
+wrk.headers["Authorization"] = "Bearer " .. f:read("*l")
+f:close()
+EOF
+
+start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream"
+ready upstream "http://127.0.0.1:$port_upstream/v1/models"
+
+# Limits far above what one machine can send, so that every request is
+# checked (per client and per organization: the token has both) and none
+# refused.
+cat >"$tmp/routes.yaml" <<'EOF'
+routes:
+  - {pattern: GET /v1/models, allOf: [read:models]}
+  - {pattern: "GET /v1/models/{model...}", allOf: [read:models]}
+  - {pattern: POST /v1/chat/completions, allOf: [invoke:models]}
+  - {pattern: POST /v1/completions, allOf: [invoke:models]}
+  - {pattern: POST /v1/embeddings, allOf: [invoke:models]}
+limits:
+  perClient: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
+  perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
+EOF
+
+# start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer
+# (GATEWAY=gateway-baseline start_gateway ... for the baseline build).
+start_gateway() {
+	local name=$1 port=$2; shift 2
+	# shellcheck disable=SC2086 # GATEWAY_FLAGS is a list of flags
+	start "$name" "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
+		-issuer "$issuer" -audience "$audience" -jwks-url "$jwks" ${GATEWAY_FLAGS:-} "$@"
+	ready "$name" "http://127.0.0.1:$port/v1/models"
+}
+
+# The gateway's limits (in memory unless -redis is added); hardening is
+# always on, metrics are on with -metrics-listen.
+limits_flags=(-routes "$tmp/routes.yaml")
+
+source "$root/bench/table.sh"
+source "$root/bench/streams.sh"
+[ "$only" = streams ] || run_table
+[ "$only" = table ] || run_streams

@@ -1,0 +1,41 @@
+# bench/streams.sh: the stream test of bench/gateway.sh (sourced by it).
+
+# run_streams: STREAMS event streams held open at once, directly from the
+# upstream, through a bare ReverseProxy (its pool sized as the gateway's)
+# and through a fresh gateway, so that its memory at 0 streams is not what
+# the throughput table left behind.
+run_streams() {
+	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_metrics/metrics}
+	local args=(-streams "$streams" -interval "$interval" -hold "$hold" -upstream "http://127.0.0.1:$port_upstream")
+	echo
+	echo "Streams: $streams server-sent-event streams at once, one event every $interval each; servers on core 0,"
+	echo "the driver (bench/streams) on core 1. Delay: from the upstream's write to the client's read of each event."
+	echo "Memory: RSS growth of the process between 0 and $streams open streams, divided by the open streams."
+	echo "streams: directly..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label "upstream direct" -url "http://127.0.0.1:$port_upstream" \
+		-pid "${pid[upstream]}" -settle 2s || true
+	start sbare "$bin/bareproxy" -listen "127.0.0.1:$port_bare" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
+	ready sbare "http://127.0.0.1:$port_bare/v1/models"
+	echo "streams: through a bare ReverseProxy..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
+		-pid "${pid[sbare]}" -settle 2s || true
+	stop sbare
+	# -max-conns: the gateway serves 1024 connections at once by default.
+	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
+		-max-conns $((streams + 64))
+	big_answer gwstreams "$port_gateway"
+	echo "streams: through the gateway..." >&2
+	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
+		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals || true
+	stop gwstreams
+}
+
+# big_answer NAME PORT: a 200 MB answer through the proxy, and its peak RSS.
+big_answer() {
+	local before after
+	before=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
+	curl -fsS -o /dev/null -H "@$tmp/auth.header" "http://127.0.0.1:$2/v1/models/big?bytes=209715200" ||
+		{ echo "  200 MB answer: the request failed"; return; }
+	after=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
+	echo "== gateway, fresh: one 200 MB answer through it: peak RSS $((before / 1024)) MiB before, $((after / 1024)) MiB after"
+}

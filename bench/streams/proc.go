@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sample is what the process under test holds at one moment. A field is
+// -1 when it cannot be had (no -pid, no -metrics).
+type sample struct {
+	rssKiB, peakKiB int64 // VmRSS and VmHWM of /proc/PID/status
+	fds             int64 // open file descriptors: sockets in and out
+	goroutines      int64 // go_goroutines of the metrics endpoint
+	cpuTicks        int64 // user+system time of /proc/PID/stat, in clock ticks
+}
+
+func (s sample) String() string {
+	return fmt.Sprintf("RSS %s (peak %s), %s fds, %s goroutines", kib(s.rssKiB), kib(s.peakKiB), num(s.fds), num(s.goroutines))
+}
+
+func takeSample(pid int, metricsURL string) sample {
+	s := sample{-1, -1, -1, -1, -1}
+	if pid > 0 {
+		s.cpuTicks = cpuTicks(pid)
+		s.rssKiB, s.peakKiB = procStatus(pid, "VmRSS:"), procStatus(pid, "VmHWM:")
+		if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid)); err == nil {
+			s.fds = int64(len(ents))
+		}
+	}
+	if metricsURL != "" {
+		s.goroutines = goroutines(metricsURL)
+	}
+	return s
+}
+
+// procStatus reads one "Key: N kB" line of /proc/PID/status.
+func procStatus(pid int, key string) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
+// cpuTicks reads utime+stime (fields 14 and 15) of /proc/PID/stat.
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return utime + stime
+}
+
+// clockTick is USER_HZ, the unit of /proc/PID/stat times on Linux.
+const clockTick = 10 * time.Millisecond
+
+var metricsClient = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
+// goroutines reads go_goroutines from a Prometheus text endpoint.
+func goroutines(url string) int64 {
+	resp, err := metricsClient.Get(url)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	for line := range bytes.Lines(body) {
+		if rest, ok := bytes.CutPrefix(line, []byte("go_goroutines ")); ok {
+			f, err := strconv.ParseFloat(string(bytes.TrimSpace(rest)), 64)
+			if err == nil {
+				return int64(f)
+			}
+		}
+	}
+	return -1
+}
+
+func kib(n int64) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/1024)
+}
+
+func num(n int64) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// percentile of sorted values, nearest rank.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p/100*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// summarize prints the per-event delay distribution.
+func summarize(delays []time.Duration, limit time.Duration) string {
+	if len(delays) == 0 {
+		return "no events received"
+	}
+	slices.Sort(delays)
+	over := len(delays) - 1
+	for over >= 0 && delays[over] > limit {
+		over--
+	}
+	late := len(delays) - 1 - over
+	us := func(d time.Duration) string { return fmt.Sprintf("%.0f us", float64(d)/float64(time.Microsecond)) }
+	return fmt.Sprintf("%d events: p50 %s, p90 %s, p99 %s, p99.9 %s, max %s; %d (%.2f%%) over %v",
+		len(delays), us(percentile(delays, 50)), us(percentile(delays, 90)), us(percentile(delays, 99)),
+		us(percentile(delays, 99.9)), us(delays[len(delays)-1]), late, 100*float64(late)/float64(len(delays)), limit)
+}

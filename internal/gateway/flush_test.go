@@ -1,0 +1,120 @@
+package gateway_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
+)
+
+// Streams of every kind a model server sends reach the client as the
+// upstream writes them, not when the answer is complete: the proxy's flush
+// setting only buffers answers whose length is known.
+func TestStreamsAreNotBuffered(t *testing.T) {
+	cases := []struct {
+		name, contentType, first, rest string
+	}{
+		{"server-sent events (OpenAI, vLLM, TGI)", "text/event-stream; charset=utf-8", `data: {"delta":"Hel"}`, "data: [DONE]\n\n"},
+		{"NDJSON, chunked (Ollama)", "application/x-ndjson", `{"response":"Hel","done":false}`, `{"response":"lo","done":true}` + "\n"},
+		{"chunked, no content type", "", `partial answer`, "the rest\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			release := make(chan struct{})
+			iss, gw, _ := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c.contentType != "" {
+					w.Header().Set("Content-Type", c.contentType)
+				} else {
+					w.Header()["Content-Type"] = nil // no sniffing either
+				}
+				fmt.Fprint(w, c.first+"\n")
+				w.(http.Flusher).Flush()
+				<-release // the rest only comes once the client has seen the first line
+				fmt.Fprint(w, c.rest)
+			}))
+			defer close(release)
+			// The deadline covers the headers too: a gateway that buffers
+			// holds them back with the first line.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", gw.URL+"/v1/chat/completions", strings.NewReader(`{"stream":true}`))
+			req.Header.Set("Authorization", "Bearer "+iss.Token(nil))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("no answer within 5 s, the gateway held the stream back: %v", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			line, err := bufio.NewReader(resp.Body).ReadString('\n')
+			if err != nil {
+				t.Fatalf("no first line within 5 s, the gateway held it back: %v", err)
+			}
+			if line != c.first+"\n" {
+				t.Errorf("first line %q, want %q", line, c.first+"\n")
+			}
+		})
+	}
+}
+
+// An answer of known length leaves the gateway in one write, headers and
+// body together: a flush after every write costs a system call per request
+// at the throughput an edge proxy is measured at (bench/gateway.sh).
+func TestAnswerOfKnownLengthIsOneWrite(t *testing.T) {
+	iss, _, _, upstream := setupWithUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"object":"list","data":[{"id":"bench7b","object":"model"}]}`)
+	}))
+	u, _ := url.Parse(upstream)
+	h, err := gateway.New(gatewaytest.Validator(t, iss), gateway.Config{Upstream: u, Routes: gateway.DefaultRoutes(), Logger: gatewaytest.Quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewUnstartedServer(h)
+	writes := &countingListener{Listener: gw.Listener}
+	gw.Listener = writes
+	gw.Start()
+	t.Cleanup(gw.Close)
+
+	token := iss.Token(nil)
+	for i := range 20 {
+		before := writes.n.Load()
+		resp, body := call(t, "GET", gw.URL+"/v1/models", token, nil)
+		if resp.StatusCode != http.StatusOK || len(body) != 60 {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+		}
+		if n := writes.n.Load() - before; n != 1 {
+			t.Fatalf("request %d: the answer took %d writes to the client's connection, want 1", i, n)
+		}
+	}
+}
+
+// countingListener counts the writes to every connection it accepts.
+type countingListener struct {
+	net.Listener
+	n atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	return &countingConn{Conn: c, n: &l.n}, err
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) { c.n.Add(1); return c.Conn.Write(p) }
