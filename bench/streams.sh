@@ -20,7 +20,7 @@ run_streams() {
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
 		-pid "${pid[sbare]}" -settle 2s || true
 	stop sbare
-	# -max-conns: the gateway serves 1024 connections at once by default.
+	# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
 	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
 		-max-conns $((streams + 64))
 	big_answer gwstreams "$port_gateway"

@@ -24,8 +24,10 @@ const (
 	DefaultReadTimeout       = 60 * time.Second
 	DefaultWriteTimeout      = 60 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
-	DefaultMaxConns          = 1024
-	DefaultMaxHeaderBytes    = 64 << 10
+	// A model gateway mostly holds long streams, each open for a whole
+	// completion: 2,000 concurrent streams is an ordinary load.
+	DefaultMaxConns       = 4096
+	DefaultMaxHeaderBytes = 64 << 10
 )
 
 // ServerConfig bounds what one client can hold of the server.
