@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net"
@@ -233,7 +234,7 @@ func TestJWKSFetchLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			set := newJWKS(t, nil)
 			set.set(nil, c.serve)
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			v := newValidator(t, iss, func(c *guard.Config) {
 				c.JWKSURL = set.URL
 				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -244,18 +245,6 @@ func TestJWKSFetchLimits(t *testing.T) {
 		})
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // Where the token may come from: one Authorization header, nothing else.
 func TestTokenSources(t *testing.T) {

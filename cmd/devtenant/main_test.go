@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -74,28 +74,15 @@ func TestListenOnLoopbackOnly(t *testing.T) {
 	}
 }
 
-// syncBuffer is written by run and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type running struct {
 	addr, outputs  string
-	stdout, stderr *syncBuffer
+	stdout, stderr *syncbuf.Buffer
 }
 
 // start runs the command until the test ends.
 func start(t *testing.T, environ func(string) (string, bool), args ...string) running {
 	t.Helper()
-	r := running{outputs: filepath.Join(t.TempDir(), "outputs.json"), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	r := running{outputs: filepath.Join(t.TempDir(), "outputs.json"), stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, errc := make(chan string, 1), make(chan error, 1)
 	args = append([]string{"-project", devtenanttest.RepoRoot(t), "-listen", "127.0.0.1:0", "-echo-listen", "127.0.0.1:0", "-outputs", r.outputs}, args...)

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -106,7 +104,7 @@ func TestLoginFromStackOutputs(t *testing.T) {
 	os.WriteFile(outputs, b, 0o644)
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
-	var logs textBuffer
+	var logs syncbuf.Buffer
 	addr, stop := start(t, []string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0",
 		"-public-url", "http://127.0.0.1:8080", "-client-secret-file", secretFile}, env(nil), &logs)
 	defer stop()
@@ -123,7 +121,7 @@ func TestLoginFromStackOutputs(t *testing.T) {
 // -dev starts a tenant and a model server beside the gateway, prints what
 // to open and who to log in as, and the login works end to end.
 func TestDevMode(t *testing.T) {
-	var out textBuffer
+	var out syncbuf.Buffer
 	addr, stop := start(t, []string{"-dev", "-dev-project", "../..", "-listen", "127.0.0.1:0"},
 		env(map[string]string{"DEVTENANT_PASSWORD": "Dev-Mode-Passw0rd!"}), &out)
 	defer stop()
@@ -189,23 +187,6 @@ func start(t *testing.T, args []string, env func(string) (string, bool), out io.
 		t.Fatal(err)
 	}
 	return "", nil
-}
-
-// textBuffer is a bytes.Buffer the gateway's output and the test share.
-type textBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *textBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *textBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Clone(s.b.String())
 }
 
 // -trusted-proxies (or TRUSTED_PROXIES) reaches the login's limit.

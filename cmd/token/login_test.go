@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"io"
 	"net/http"
 	"net/url"
@@ -166,7 +167,7 @@ func TestLoginRefusedByTheTenant(t *testing.T) {
 // With -no-browser the URL is printed, and the person opens it themselves.
 func TestLoginNoBrowser(t *testing.T) {
 	e := newLoginEnv(t, true)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	c := &command{env: env(nil), stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, store: e.store,
 		browse: func(u string) error { t.Errorf("the browser was opened at %s", u); return nil }}
 	done := make(chan error, 1)

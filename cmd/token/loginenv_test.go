@@ -145,16 +145,3 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 	require.NoError(t, err)
 	assert.Equal(t, want, fi.Mode().Perm(), path)
 }
-
-// syncBuffer is a bytes.Buffer safe to read while the command writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -90,7 +91,7 @@ func TestLogoutWhenTheTenantDoesNotRevoke(t *testing.T) {
 			require.NoError(t, store.Save(&tokenstore.Login{Issuer: key.Issuer, Audience: key.Audience, ClientID: "cli-id", TokenURL: key.Issuer + "oauth/token",
 				Token: &oauth2.Token{AccessToken: "access-secret", RefreshToken: "refresh-secret", Expiry: time.Now().Add(time.Hour)}}))
 
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			cmd := &command{env: env(nil), stderr: &stderr, store: storeFn}
 			require.NoError(t, cmd.run(t.Context(), []string{"logout", "-issuer", key.Issuer}))
 			assert.Equal(t, url.Values{"client_id": {"cli-id"}, "token": {"refresh-secret"}, "token_type_hint": {"refresh_token"}}, got)

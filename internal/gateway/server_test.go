@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -154,7 +154,7 @@ func TestConnectionCap(t *testing.T) {
 // A panic is a JSON 500 and a log line; the connection stays usable. A
 // panic once part of the answer is out can only cut the connection.
 func TestPanicIsA500(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	limits := serverLimits()
 	limits.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	srv := gateway.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -205,18 +205,6 @@ func TestPanicIsA500(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), "boom during the answer")
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestServerConfigErrors(t *testing.T) {
 	err := gateway.ServerConfig{ReadTimeout: -time.Second, WriteTimeout: -1, MaxConns: -3}.Validate()

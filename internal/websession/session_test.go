@@ -2,6 +2,7 @@ package websession_test
 
 import (
 	"context"
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"net/http"
 	"strings"
 	"sync"
@@ -20,7 +21,7 @@ import (
 // A state-changing call with the session cookie must prove it comes from
 // the gateway's own page; one with a bearer token needs no such proof.
 func TestSessionCallsNeedSameOrigin(t *testing.T) {
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	s := newStack(t, options{log: &log})
 	b := s.browser(t)
 	b.login(s.url(), bob, "globex")
@@ -61,19 +62,6 @@ func TestSessionCallsNeedSameOrigin(t *testing.T) {
 	r := m2m.do(http.MethodPost, chat, strings.NewReader(`{}`), "Authorization", "Bearer "+tok.AccessToken)
 	assert.Equal(t, http.StatusOK, r.StatusCode, r.message())
 }
-
-// lockedBuffer is a log the gateways write while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // A bearer header wins over the cookie; the cookie never reaches the upstream.
 func TestBearerWinsOverTheSession(t *testing.T) {
