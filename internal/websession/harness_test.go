@@ -55,6 +55,7 @@ type options struct {
 	holdRefresh   chan struct{}        // refresh calls wait for it to close
 	refuseRefresh bool                 // the tenant answers invalid_grant to refresh calls
 	log           io.Writer            // the gateways' JSON log; nil: discarded
+	loginBurst    int                  // logins one address may start at once; 0: the default
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -89,7 +90,7 @@ func newStack(t testing.TB, o options) *stack {
 			Issuer: s.dt.Issuer(), Audience: s.dt.Audience(),
 			ClientID: s.dt.ClientID(s.dt.WebAppName()), ClientSecret: s.dt.ClientSecret(s.dt.WebAppName()),
 			PublicURL: public, DefaultOrg: o.defaultOrg, Redis: o.redis,
-			Validator: v, HTTPClient: hc, Logger: quiet, Now: s.clock.Now,
+			Validator: v, HTTPClient: hc, Logger: quiet, Now: s.clock.Now, LoginBurst: o.loginBurst,
 		})
 		require.NoError(t, err)
 		up, _ := url.Parse(s.upstream.URL)
