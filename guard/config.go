@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net"
@@ -96,19 +97,19 @@ func (c *Config) complete() error {
 	} else if c.JWKSURL != "" && !secureOrLoopback(u) {
 		problems = append(problems, fmt.Sprintf("JWKS URL %q: want https, so that nobody on the path can swap the signing keys (http only for a loopback host: 127.0.0.1, ::1, localhost)", c.JWKSURL))
 	}
-	c.SigningAlg = or(c.SigningAlg, DefaultSigningAlg)
+	c.SigningAlg = cmp.Or(c.SigningAlg, DefaultSigningAlg)
 	if !slices.Contains(SigningAlgs, c.SigningAlg) {
 		problems = append(problems, fmt.Sprintf("signing algorithm %q: want RS256 or PS256, the API's signingAlg in the stack (AUTH0_SIGNING_ALG)", c.SigningAlg))
 	}
 	if c.MaxJWKSBytes < 0 || c.MaxTokenBytes < 0 {
 		problems = append(problems, "MaxJWKSBytes and MaxTokenBytes cannot be negative (0 means the default)")
 	}
-	c.Leeway = or(c.Leeway, DefaultLeeway)
-	c.FetchTimeout = or(c.FetchTimeout, DefaultFetchTimeout)
-	c.RefreshInterval = or(c.RefreshInterval, DefaultRefreshInterval)
-	c.UnknownKIDWindow = or(c.UnknownKIDWindow, DefaultUnknownKIDWindow)
-	c.MaxTokenBytes = or(c.MaxTokenBytes, DefaultMaxTokenBytes)
-	c.MaxJWKSBytes = or(c.MaxJWKSBytes, DefaultMaxJWKSBytes)
+	c.Leeway = cmp.Or(c.Leeway, DefaultLeeway)
+	c.FetchTimeout = cmp.Or(c.FetchTimeout, DefaultFetchTimeout)
+	c.RefreshInterval = cmp.Or(c.RefreshInterval, DefaultRefreshInterval)
+	c.UnknownKIDWindow = cmp.Or(c.UnknownKIDWindow, DefaultUnknownKIDWindow)
+	c.MaxTokenBytes = cmp.Or(c.MaxTokenBytes, DefaultMaxTokenBytes)
+	c.MaxJWKSBytes = cmp.Or(c.MaxJWKSBytes, DefaultMaxJWKSBytes)
 	if c.CacheSize == 0 {
 		c.CacheSize = DefaultCacheSize
 	}
@@ -143,12 +144,4 @@ func secureOrLoopback(u *url.URL) bool {
 		return ip != nil && ip.IsLoopback()
 	}
 	return false
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"errors"
@@ -126,7 +127,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	id := &Identity{Subject: c.Subject, ClientID: or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions,
+	id := &Identity{Subject: c.Subject, ClientID: cmp.Or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions,
 		Scopes: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.date.Time} // exp is required: the parser checked it is set
 	kid, _ := parsed.Header["kid"].(string)
 	v.verified.add(token, kid, key, id)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -24,11 +25,11 @@ func cfgSummary(cfg *tenant.Config) summary {
 		for _, o := range cfg.Organizations {
 			for _, m := range o.Members {
 				if strings.EqualFold(m.Email, u.Email) {
-					in = append(in, o.Name+": "+cmpOr(strings.Join(m.Roles, ", "), "no roles"))
+					in = append(in, o.Name+": "+cmp.Or(strings.Join(m.Roles, ", "), "no roles"))
 				}
 			}
 		}
-		s.users = append(s.users, fmt.Sprintf("%s (%s)", u.Email, cmpOr(strings.Join(in, "; "), "no organization")))
+		s.users = append(s.users, fmt.Sprintf("%s (%s)", u.Email, cmp.Or(strings.Join(in, "; "), "no organization")))
 	}
 	s.clients = cfg.Clients
 	s.person = firstPerson(cfg)
@@ -92,11 +93,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -88,7 +89,7 @@ func TestBannerCommandsAreCorrect(t *testing.T) {
 				args = append(args, "-outputs", outputs) // after start's own -outputs: the last one counts
 			}
 			r := start(t, noEnv, args...)
-			r.outputs = cmpOr(outputs, r.outputs)
+			r.outputs = cmp.Or(outputs, r.outputs)
 			var full devtenant.Outputs
 			b, err := os.ReadFile(r.outputs)
 			require.NoError(t, err)

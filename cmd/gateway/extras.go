@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,7 +67,7 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		if err != nil {
 			problems = append(problems, fmt.Errorf("-public-url / PUBLIC_URL: %w", err))
 		} else {
-			issuer := cmpOr(s.issuer, "https://"+s.domain+"/")
+			issuer := cmp.Or(s.issuer, "https://"+s.domain+"/")
 			x.discovery = &gateway.Discovery{PublicURL: u, Audience: s.audience, Issuer: issuer}
 			if !x.discovery.SameOrigin() {
 				logger.Warn("the API identifier (audience) is not a URL on the public URL: MCP clients refuse metadata whose resource is not the URL they call (RFC 9728 section 3.3); for agents, make the API identifier the public URL",

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -98,20 +99,13 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 		if err != nil {
 			return nil, err
 		}
-		s.domain = cmpOr(s.domain, out.TenantDomain)
-		s.audience = cmpOr(s.audience, out.Audience)
-		s.issuer = cmpOr(s.issuer, out.Issuer)
-		s.jwksURL = cmpOr(s.jwksURL, out.JWKSURI)
-		s.signingAlg = cmpOr(s.signingAlg, out.SigningAlg)
+		s.domain = cmp.Or(s.domain, out.TenantDomain)
+		s.audience = cmp.Or(s.audience, out.Audience)
+		s.issuer = cmp.Or(s.issuer, out.Issuer)
+		s.jwksURL = cmp.Or(s.jwksURL, out.JWKSURI)
+		s.signingAlg = cmp.Or(s.signingAlg, out.SigningAlg)
 	}
 	return s, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // run serves until ctx is done, then shuts down gracefully. ready, if not

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -91,7 +92,7 @@ func (c *command) login(ctx context.Context, args []string) error {
 	if err := store.Save(l); err != nil {
 		return err
 	}
-	who := cmpOr(l.Who, "you")
+	who := cmp.Or(l.Who, "you")
 	if t.org != "" {
 		who += " in organization " + t.org
 	}
@@ -172,5 +173,5 @@ func (c *command) whoAmI(ctx context.Context, issuer string, tok *oauth2.Token) 
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&info) != nil {
 		return ""
 	}
-	return printable(cmpOr(info.Email, cmpOr(info.Name, info.Sub)), 200)
+	return printable(cmp.Or(info.Email, cmp.Or(info.Name, info.Sub)), 200)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"net"
@@ -43,9 +44,9 @@ func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
 			return nil, []string{err.Error()}
 		}
 		t.outputs = out
-		t.issuer = cmpOr(t.issuer, out.Issuer)
-		t.audience = cmpOr(t.audience, out.Audience)
-		t.tokenURL = cmpOr(t.tokenURL, out.TokenEndpoint)
+		t.issuer = cmp.Or(t.issuer, out.Issuer)
+		t.audience = cmp.Or(t.audience, out.Audience)
+		t.tokenURL = cmp.Or(t.tokenURL, out.TokenEndpoint)
 	}
 	if d := getenv("AUTH0_DOMAIN"); t.issuer == "" && d != "" {
 		t.issuer = "https://" + d + "/"
@@ -57,7 +58,7 @@ func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
 		if err := checkEndpoint(t.issuer); err != nil {
 			problems = append(problems, "-issuer: "+err.Error())
 		}
-		t.tokenURL = cmpOr(t.tokenURL, t.issuer+"oauth/token")
+		t.tokenURL = cmp.Or(t.tokenURL, t.issuer+"oauth/token")
 	}
 	if t.tokenURL != "" {
 		if err := checkEndpoint(t.tokenURL); err != nil {
@@ -91,11 +92,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

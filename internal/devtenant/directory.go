@@ -1,6 +1,7 @@
 package devtenant
 
 import (
+	"cmp"
 	"crypto/rand"
 	"fmt"
 	"slices"
@@ -63,7 +64,7 @@ func newDirectory(cfg *tenant.Config, opts Options) (*directory, []string) {
 		roles: map[string][]string{}, clients: map[string]*client{}, byName: map[string]*client{}}
 	var problems []string
 	for _, u := range cfg.TestUsers {
-		d.users[strings.ToLower(u.Email)] = &user{ID: userID(u.Email), Email: u.Email, Name: cmpOr(u.Name, u.Email)}
+		d.users[strings.ToLower(u.Email)] = &user{ID: userID(u.Email), Email: u.Email, Name: cmp.Or(u.Name, u.Email)}
 	}
 	for _, r := range cfg.Roles {
 		d.roles[r.Name] = r.Permissions
@@ -198,11 +199,4 @@ func (d *directory) permissions(roles []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

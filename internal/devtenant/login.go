@@ -1,6 +1,7 @@
 package devtenant
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -82,7 +83,7 @@ func Login(ctx context.Context, hc *http.Client, authorizeURL string, cred Crede
 		}
 		page := parsePage(body)
 		if page.action == "" {
-			return nil, &LoginError{resp.StatusCode, cmpOr(page.errorText, strings.TrimSpace(string(body)))}
+			return nil, &LoginError{resp.StatusCode, cmp.Or(page.errorText, strings.TrimSpace(string(body)))}
 		}
 		values := url.Values{}
 		for name, value := range page.hidden {
@@ -213,7 +214,7 @@ type UserLogin struct {
 // Extra("id_token")). A login the tenant refuses is a *LoginError, or an
 // error naming the OAuth error it sent back to the application.
 func (t *Tenant) Tokens(ctx context.Context, l UserLogin) (*oauth2.Token, error) {
-	c := t.dir.clientByName(cmpOr(l.Client, t.dir.web.Name))
+	c := t.dir.clientByName(cmp.Or(l.Client, t.dir.web.Name))
 	if c == nil || c.Kind == machine || len(c.Callbacks) == 0 {
 		return nil, fmt.Errorf("devtenant: %q is not an interactive client of the tenant (%s or %s)", l.Client, t.dir.web.Name, t.dir.native.Name)
 	}
@@ -227,12 +228,12 @@ func (t *Tenant) Tokens(ctx context.Context, l UserLogin) (*oauth2.Token, error)
 	}
 	verifier, state, nonce := oauth2.GenerateVerifier(), rand.Text(), rand.Text()
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce),
-		oauth2.SetAuthURLParam("audience", cmpOr(l.Audience, t.Audience()))}
+		oauth2.SetAuthURLParam("audience", cmp.Or(l.Audience, t.Audience()))}
 	if l.Organization != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("organization", l.Organization))
 	}
 	callback, err := Login(ctx, l.HTTPClient, cfg.AuthCodeURL(state, opts...),
-		Credentials{Email: l.Email, Password: cmpOr(l.Password, t.password), Organization: l.Organization})
+		Credentials{Email: l.Email, Password: cmp.Or(l.Password, t.password), Organization: l.Organization})
 	if err != nil {
 		return nil, err
 	}

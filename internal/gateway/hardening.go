@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,7 +17,7 @@ func routeHandler(r Route, require func(http.Handler) http.Handler, proxy http.H
 	return checkUpgrade(r.Upgrade, limitBody(r.maxBody(), h))
 }
 
-func (r Route) maxBody() ByteSize { return or(r.MaxBody, DefaultMaxBody) }
+func (r Route) maxBody() ByteSize { return cmp.Or(r.MaxBody, DefaultMaxBody) }
 
 // hardeningProblems reports what is wrong with a route's maxBody and upgrade.
 func hardeningProblems(r Route) []error {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -101,7 +102,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info.identity = id
 	caller := limits.Caller{}
 	if id != nil {
-		caller = limits.Caller{ClientID: cmp(id.ClientID, id.Subject), OrgID: id.OrgID}
+		caller = limits.Caller{ClientID: cmp.Or(id.ClientID, id.Subject), OrgID: id.OrgID}
 	}
 	if p.limits != nil {
 		v, err := p.limits.Admit(r.Context(), caller)
@@ -145,13 +146,6 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !found && p.metrics != nil && r.Method == http.MethodPost && uw.status >= 200 && uw.status < 300:
 		p.metrics.route(r.Pattern).withoutUsage.Inc()
 	}
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // refuse answers 429 for the policy that refused the request.

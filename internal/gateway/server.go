@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,12 +51,12 @@ type ServerConfig struct {
 }
 
 func (c *ServerConfig) complete() {
-	c.ReadHeaderTimeout = or(c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	c.ReadTimeout = or(c.ReadTimeout, DefaultReadTimeout)
-	c.WriteTimeout = or(c.WriteTimeout, DefaultWriteTimeout)
-	c.IdleTimeout = or(c.IdleTimeout, DefaultIdleTimeout)
-	c.MaxConns = or(c.MaxConns, DefaultMaxConns)
-	c.MaxHeaderBytes = or(c.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	c.ReadHeaderTimeout = cmp.Or(c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	c.ReadTimeout = cmp.Or(c.ReadTimeout, DefaultReadTimeout)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
+	c.MaxConns = cmp.Or(c.MaxConns, DefaultMaxConns)
+	c.MaxHeaderBytes = cmp.Or(c.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -251,12 +252,4 @@ func clientBodyFailure(r *http.Request, proxyErr error) error {
 		}
 	}
 	return nil
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
