@@ -126,8 +126,10 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 func checkDestroy(t *testing.T, s *Stack) {
 	t.Helper()
 	before := export(t, s)
+	// Read before: a destroy that succeeds removes the stack and its file.
+	protected := s.config()[stackconfig.KeyProtect] == "true"
 	err := s.Destroy()
-	if s.config()[stackconfig.KeyProtect] != "true" {
+	if !protected {
 		require.NoError(t, err, "pulumi destroy")
 		assert.Empty(t, s.Double.Resources(), "destroy empties the tenant")
 		return
