@@ -4,8 +4,8 @@ import "context"
 
 // An Admitter is a Store that decides a whole admission in one call: Redis
 // does it in one round trip instead of one per policy. The Enforcer uses it
-// when its Store is one; otherwise it calls Used and Allow in turn, to the
-// same effect.
+// when its Store is one; otherwise it calls Used, then Allow for each rate,
+// to the same effect.
 type Admitter interface {
 	Admit(ctx context.Context, a Admission) (Admitted, error)
 }
@@ -42,43 +42,4 @@ type Admitted struct {
 	// Rates are the results of the rates checked, in order: none when a
 	// budget is spent, and none after one that refused.
 	Rates []Result
-}
-
-// spent reports whether a budget that used this much refuses requests.
-func (b Budget) spent(used int64) bool { return used >= b.TokensPerDay }
-
-// stepwise admits with a Store's own methods: one call for the budgets, one
-// per rate.
-type stepwise struct{ Store }
-
-func (s stepwise) Admit(ctx context.Context, a Admission) (Admitted, error) {
-	var out Admitted
-	if len(a.Budgets) > 0 {
-		keys := make([]string, len(a.Budgets))
-		for i, b := range a.Budgets {
-			keys[i] = b.Key
-		}
-		used, err := s.Used(ctx, a.Day, keys...)
-		if err != nil {
-			return Admitted{}, err
-		}
-		out.Used = used
-		for i, b := range a.Budgets {
-			if b.spent(used[i]) {
-				return out, nil
-			}
-		}
-	}
-	out.Rates = make([]Result, 0, len(a.Rates))
-	for _, r := range a.Rates {
-		res, err := s.Allow(ctx, r.Key, r.Rate)
-		if err != nil {
-			return Admitted{}, err
-		}
-		out.Rates = append(out.Rates, res)
-		if !res.Allowed {
-			break
-		}
-	}
-	return out, nil
 }

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -10,22 +11,18 @@ import (
 type Enforcer struct {
 	policies *Policies
 	store    Store
-	admitter Admitter // the store's own, or stepwise
 	now      func() time.Time
 	day      atomic.Pointer[day]
 }
 
 // NewEnforcer returns an Enforcer; now is the clock (nil: time.Now). When s
-// is an Admitter, each admission is one call to it.
+// is an Admitter, each admission is one call to it; otherwise one call to s
+// for the budgets, then one per rate.
 func NewEnforcer(p *Policies, s Store, now func() time.Time) *Enforcer {
 	if now == nil {
 		now = time.Now
 	}
-	a, ok := s.(Admitter)
-	if !ok {
-		a = stepwise{s}
-	}
-	return &Enforcer{policies: p, store: s, admitter: a, now: now}
+	return &Enforcer{policies: p, store: s, now: now}
 }
 
 // Policies are the enforcer's limits.
@@ -39,54 +36,133 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 	if client == (policySet{}) && org == (policySet{}) {
 		return v, nil
 	}
-	// The policies in the order of an Admission: budgets, then rates.
-	var budgets, rates [2]*Policy
-	var a Admission
-	var budgetArr [2]Budget
-	var rateArr [2]KeyRate
-	a.Budgets, a.Rates = budgetArr[:0], rateArr[:0]
+	var pl plan
 	clientKey, orgKey := c.clientKey(), c.orgKey()
-	for _, s := range [...]struct {
-		set policySet
-		key string
-	}{{client, clientKey}, {org, orgKey}} {
-		if p := s.set.tokens; p != nil {
-			budgets[len(a.Budgets)] = p
-			a.Budgets = append(a.Budgets, Budget{Key: s.key, TokensPerDay: p.TokensPerDay})
-		}
-		if p := s.set.requests; p != nil {
-			rates[len(a.Rates)] = p
-			a.Rates = append(a.Rates, KeyRate{Key: s.key, Rate: *p.Rate})
-		}
-	}
+	pl.add(client, clientKey)
+	pl.add(org, orgKey)
 	now := e.now()
-	if len(a.Budgets) > 0 {
-		a.Day = e.today(now)
+	v.Outcomes = make([]Outcome, 0, 4)
+	var err error
+	if a, ok := e.store.(Admitter); ok {
+		err = e.admitAtOnce(ctx, a, &pl, now, &v)
+	} else {
+		err = e.admitStepwise(ctx, &pl, now, &v)
 	}
-	got, err := e.admitter.Admit(ctx, a)
+	return v, err
+}
+
+// plan is the policies that apply to a request in the order checked (see
+// Admission): budgets, then rates; the client's before the organization's.
+type plan struct {
+	budgets, rates   [2]step
+	nBudgets, nRates int
+}
+
+// step is one policy for one key.
+type step struct {
+	p   *Policy
+	key string
+}
+
+func (pl *plan) add(s policySet, key string) {
+	if s.tokens != nil {
+		pl.budgets[pl.nBudgets] = step{s.tokens, key}
+		pl.nBudgets++
+	}
+	if s.requests != nil {
+		pl.rates[pl.nRates] = step{s.requests, key}
+		pl.nRates++
+	}
+}
+
+// admitStepwise asks the store for the budgets, then for each rate in turn.
+func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v *Verdict) error {
+	if pl.nBudgets > 0 {
+		var keys [2]string
+		for i, s := range pl.budgets[:pl.nBudgets] {
+			keys[i] = s.key
+		}
+		used, err := e.store.Used(ctx, e.today(now), keys[:pl.nBudgets]...)
+		if err != nil {
+			return err
+		}
+		if addBudgets(v, pl, used, now) {
+			return nil
+		}
+	}
+	for _, s := range pl.rates[:pl.nRates] {
+		r, err := e.store.Allow(ctx, s.key, *s.p.Rate)
+		if err != nil {
+			return err
+		}
+		if addRate(v, s.p, r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// admitAtOnce asks an Admitter for the whole plan in one call.
+func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now time.Time, v *Verdict) error {
+	adm := Admission{Budgets: make([]Budget, pl.nBudgets), Rates: make([]KeyRate, pl.nRates)}
+	if pl.nBudgets > 0 {
+		adm.Day = e.today(now)
+	}
+	for i, s := range pl.budgets[:pl.nBudgets] {
+		adm.Budgets[i] = Budget{Key: s.key, TokensPerDay: s.p.TokensPerDay}
+	}
+	for i, s := range pl.rates[:pl.nRates] {
+		adm.Rates[i] = KeyRate{Key: s.key, Rate: *s.p.Rate}
+	}
+	got, err := a.Admit(ctx, adm)
 	if err != nil {
-		return v, err
+		return err
 	}
-	v.Outcomes = make([]Outcome, 0, len(got.Used)+len(got.Rates))
+	if len(got.Used) != pl.nBudgets || len(got.Rates) > pl.nRates {
+		return fmt.Errorf("%w: %d budgets and %d rates checked, want %d and at most %d",
+			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
+	}
+	if pl.nBudgets > 0 && addBudgets(v, pl, got.Used, now) {
+		return nil
+	}
+	for i, r := range got.Rates {
+		if addRate(v, pl.rates[i].p, r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// addBudgets adds the outcome of each budget, which used as much, and
+// reports whether one refuses the request.
+func addBudgets(v *Verdict, pl *plan, used []int64, now time.Time) (denied bool) {
 	reset := untilTomorrow(now)
-	for i, used := range got.Used {
-		b := a.Budgets[i]
-		r := Result{Allowed: !b.spent(used), Remaining: max(0, b.TokensPerDay-used), ResetAfter: reset}
+	first := len(v.Outcomes)
+	for i, s := range pl.budgets[:pl.nBudgets] {
+		p := s.p
+		r := Result{Allowed: used[i] < p.TokensPerDay, Remaining: max(0, p.TokensPerDay-used[i]), ResetAfter: reset}
 		if !r.Allowed {
 			r.RetryAfter = reset
 		}
-		v.Outcomes = append(v.Outcomes, Outcome{budgets[i], r})
+		v.Outcomes = append(v.Outcomes, Outcome{p, r})
 	}
-	for i, r := range got.Rates {
-		v.Outcomes = append(v.Outcomes, Outcome{rates[i], r})
-	}
-	for i := range v.Outcomes {
+	for i := first; i < len(v.Outcomes); i++ {
 		if !v.Outcomes[i].Allowed {
 			v.Denied = &v.Outcomes[i]
-			break
+			return true
 		}
 	}
-	return v, nil
+	return false
+}
+
+// addRate adds the outcome of a rate and reports whether it refuses the
+// request.
+func addRate(v *Verdict, p *Policy, r Result) (denied bool) {
+	v.Outcomes = append(v.Outcomes, Outcome{p, r})
+	if !r.Allowed {
+		v.Denied = &v.Outcomes[len(v.Outcomes)-1]
+	}
+	return !r.Allowed
 }
 
 // Record counts the model tokens a response used against the caller's

@@ -31,8 +31,9 @@ type Redis struct {
 	timeout time.Duration
 }
 
-// NewRedis returns a Store in rdb; timeout bounds each call (0:
-// DefaultRedisTimeout). go-redis only honours that bound while reading a
+// NewRedis returns a Store in rdb, a single Redis server (the admission
+// script touches several callers' keys, which a Redis Cluster would need on
+// one node); timeout bounds each call (0: DefaultRedisTimeout). go-redis only honours that bound while reading a
 // reply when rdb's options have ContextTimeoutEnabled: without it, a Redis
 // that accepts connections and never answers holds a request for the
 // client's ReadTimeout and retries instead.

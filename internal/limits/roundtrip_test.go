@@ -3,7 +3,6 @@ package limits_test
 import (
 	"context"
 	"encoding/json"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,26 +14,6 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
 	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
-
-// roundTrips is a go-redis hook counting what goes to Redis and waits for
-// its answer: each command, and each pipeline as one.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // policies compiles a `limits:` section written in JSON.
 func policies(t testing.TB, config string) *limits.Policies {
@@ -60,7 +39,7 @@ func gatewayClient(t testing.TB, srv *redistest.Server) *redis.Client {
 func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := gatewayClient(t, srv)
-	hook := &roundTrips{}
+	hook := &redistest.RoundTrips{}
 	rdb.AddHook(hook)
 	// Slow refills: only the bursts count during the test.
 	e := limits.NewEnforcer(policies(t, `{
@@ -89,7 +68,7 @@ func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.Record(ctx, warm, 1))
 	for _, s := range steps {
-		hook.n.Store(0)
+		hook.Reset()
 		v, err := e.Admit(ctx, s.caller)
 		require.NoError(t, err, s.name)
 		denied := ""
@@ -97,11 +76,11 @@ func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
 			denied = v.Denied.Policy.Name
 		}
 		assert.Equal(t, s.denied, denied, s.name)
-		assert.Equal(t, int64(1), hook.n.Load(), "round trips to admit: %s", s.name)
+		assert.Equal(t, int64(1), hook.Count(), "round trips to admit: %s", s.name)
 		if s.record > 0 {
-			hook.n.Store(0)
+			hook.Reset()
 			require.NoError(t, e.Record(ctx, s.caller, s.record))
-			assert.Equal(t, int64(1), hook.n.Load(), "round trips to count tokens: %s", s.name)
+			assert.Equal(t, int64(1), hook.Count(), "round trips to count tokens: %s", s.name)
 		}
 	}
 }
@@ -112,7 +91,7 @@ func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
 func TestRedisAdmitAfterScriptFlush(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := gatewayClient(t, srv)
-	hook := &roundTrips{}
+	hook := &redistest.RoundTrips{}
 	rdb.AddHook(hook)
 	e := limits.NewEnforcer(policies(t, `{"perClient": {"requests": 1, "per": "1h", "burst": 3}}`), limits.NewRedis(rdb, 0), nil)
 	ctx := context.Background()
@@ -121,17 +100,17 @@ func TestRedisAdmitAfterScriptFlush(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, v.Denied)
 	require.NoError(t, rdb.ScriptFlush(ctx).Err())
-	hook.n.Store(0)
+	hook.Reset()
 	v, err = e.Admit(ctx, c)
 	require.NoError(t, err)
 	require.Nil(t, v.Denied)
 	require.Len(t, v.Outcomes, 1)
 	assert.Equal(t, int64(1), v.Outcomes[0].Remaining, "the second request of the burst")
 	assert.Greater(t, v.Outcomes[0].ResetAfter, 59*time.Minute)
-	assert.Equal(t, int64(2), hook.n.Load(), "EVALSHA finds no script, EVAL runs it")
-	hook.n.Store(0)
+	assert.Equal(t, int64(2), hook.Count(), "EVALSHA finds no script, EVAL runs it")
+	hook.Reset()
 	v, err = e.Admit(ctx, c)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), v.Outcomes[0].Remaining, "the third request of the burst")
-	assert.Equal(t, int64(1), hook.n.Load(), "EVALSHA finds the script again")
+	assert.Equal(t, int64(1), hook.Count(), "EVALSHA finds the script again")
 }
