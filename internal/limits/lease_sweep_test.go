@@ -1,0 +1,44 @@
+package limits
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
+)
+
+// The state of keys that go quiet is dropped: memory follows the callers
+// of the last moments, not every caller ever seen.
+func TestLeasesDropQuietKeys(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb, err := redisurl.Client(srv.URL)
+	require.NoError(t, err)
+	t.Cleanup(func() { rdb.Close() })
+	clock := &clock{time.Now()}
+	leases := NewLeases(NewRedis(rdb, 0), DefaultLease, clock.now).(*Leases)
+	p, err := load(t, `{"perClient": {"requests": 1000000, "tokensPerDay": 1000000}}`)
+	require.NoError(t, err)
+	e := NewEnforcer(p, leases, clock.now)
+	ctx := context.Background()
+	admit := func(id string) {
+		v, err := e.Admit(ctx, Caller{ClientID: id})
+		require.NoError(t, err)
+		require.Nil(t, v.Denied)
+	}
+	for i := range 100 {
+		admit(fmt.Sprint("client-", i))
+	}
+	assert.Len(t, leases.keys, 100)
+	clock.t = clock.t.Add(sweepEvery / 2)
+	admit("client-0")
+	assert.Len(t, leases.keys, 100, "no sweep before sweepEvery")
+	clock.t = clock.t.Add(sweepEvery)
+	admit("client-0")
+	assert.Len(t, leases.keys, 1, "only the key used in the last period is left")
+}
