@@ -34,11 +34,11 @@ func TestLeasesDropQuietKeys(t *testing.T) {
 	for i := range 100 {
 		admit(fmt.Sprint("client-", i))
 	}
-	assert.Len(t, leases.keys, 100)
+	assert.Equal(t, 100, len(leases.keys))
 	clock.t = clock.t.Add(sweepEvery / 2)
 	admit("client-0")
-	assert.Len(t, leases.keys, 100, "no sweep before sweepEvery")
+	assert.Equal(t, 100, len(leases.keys), "no sweep before sweepEvery")
 	clock.t = clock.t.Add(sweepEvery)
 	admit("client-0")
-	assert.Len(t, leases.keys, 1, "only the key used in the last period is left")
+	assert.Equal(t, 1, len(leases.keys), "only the key used in the last period is left")
 }

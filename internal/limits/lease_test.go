@@ -12,6 +12,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // replica is one gateway process: its own Redis client, round-trip counter
@@ -189,4 +190,28 @@ func TestLeasesOff(t *testing.T) {
 	r := limits.NewRedis(nil, 0)
 	assert.Same(t, r, limits.NewLeases(r, 0, nil))
 	assert.IsType(t, &limits.Leases{}, limits.NewLeases(r, time.Millisecond, nil))
+}
+
+// Requests of one key that wait for another's call to a Redis that hangs
+// wait no longer than the timeout in all, as without leases: then the
+// gateway's fail mode decides.
+func TestLeasesKeepTheTimeout(t *testing.T) {
+	rdb, err := redisurl.Client("redis://" + hangingServer(t) + "/0")
+	require.NoError(t, err)
+	defer rdb.Close()
+	const timeout = 100 * time.Millisecond
+	store := limits.NewLeases(limits.NewRedis(rdb, timeout), time.Second, nil)
+	e := limits.NewEnforcer(policies(t, `{"perClient": {"requests": 1000000, "tokensPerDay": 100}}`), store, nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			start := time.Now()
+			_, err := e.Admit(context.Background(), limits.Caller{ClientID: "waits"})
+			assert.ErrorIs(t, err, limits.ErrStore)
+			// The timeout, and a scheduler that may be slow on a busy
+			// machine; without a bound on waiting, the eighth waits 8 times.
+			assert.Less(t, time.Since(start), 4*timeout, "a request waited past the timeout")
+		})
+	}
+	wg.Wait()
 }
