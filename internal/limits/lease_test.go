@@ -12,7 +12,6 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
-	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // replica is one gateway process: its own Redis client, round-trip counter
@@ -196,17 +195,20 @@ func TestLeasesOff(t *testing.T) {
 // wait no longer than the timeout in all, as without leases: then the
 // gateway's fail mode decides.
 func TestLeasesKeepTheTimeout(t *testing.T) {
-	rdb, err := redisurl.Client("redis://" + hangingServer(t) + "/0")
-	require.NoError(t, err)
-	defer rdb.Close()
+	srv := redistest.Start(t)
 	const timeout = 100 * time.Millisecond
-	store := limits.NewLeases(limits.NewRedis(rdb, timeout), time.Second, nil)
+	store := limits.NewLeases(limits.NewRedis(gatewayClient(t, srv), timeout), time.Second, nil)
 	e := limits.NewEnforcer(policies(t, `{"perClient": {"requests": 1000000, "tokensPerDay": 100}}`), store, nil)
+	ctx := context.Background()
+	_, err := e.Admit(ctx, limits.Caller{ClientID: "warm-up"})
+	require.NoError(t, err)
+	// Redis holds every command for a second: it hangs.
+	require.NoError(t, srv.Client(t).Do(ctx, "CLIENT", "PAUSE", 1000, "ALL").Err())
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			start := time.Now()
-			_, err := e.Admit(context.Background(), limits.Caller{ClientID: "waits"})
+			_, err := e.Admit(ctx, limits.Caller{ClientID: "waits"})
 			assert.ErrorIs(t, err, limits.ErrStore)
 			// The timeout, and a scheduler that may be slow on a busy
 			// machine; without a bound on waiting, the eighth waits 8 times.
