@@ -23,10 +23,14 @@ import (
 type extras struct {
 	redis     *redis.Client // nil without -redis; sessions use it too
 	limits    *limits.Enforcer
+	leases    *limits.Leases // nil without -redis or with -limits-lease 0
 	failMode  string
 	metrics   *gateway.Metrics
 	discovery *gateway.Discovery
 }
+
+// defaultLimitsLease is -limits-lease's default.
+const defaultLimitsLease = limits.DefaultLease
 
 // setUpExtras reads the settings of the optional parts. Every problem is
 // returned, for the caller to report with the others.
@@ -36,6 +40,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 	if s.limitsFailMode != gateway.FailOpen && s.limitsFailMode != gateway.FailClosed {
 		problems = append(problems, fmt.Errorf("-limits-fail-mode / LIMITS_FAIL_MODE %q: want %q (requests pass, unlimited, when Redis fails) or %q (they get 503)",
 			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
+	}
+	if s.limitsLease < 0 {
+		problems = append(problems, fmt.Errorf("-limits-lease %s: want 0 (no leases) or more", s.limitsLease))
 	}
 	if s.redisURL != "" {
 		// go-redis's own messages (a failed dial, for each one) go to the
@@ -53,7 +60,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		case err != nil:
 			problems = append(problems, err)
 		case policies != nil && x.redis != nil:
-			x.limits = limits.NewEnforcer(policies, limits.NewRedis(x.redis, 0), nil)
+			store := limits.NewLeases(limits.NewRedis(x.redis, 0), s.limitsLease, nil)
+			x.leases, _ = store.(*limits.Leases)
+			x.limits = limits.NewEnforcer(policies, store, nil)
 		case policies != nil:
 			x.limits = limits.NewEnforcer(policies, limits.NewMemory(nil), nil)
 			logger.Info("limits are kept in memory: each gateway process counts on its own; set -redis or REDIS_URL to share them")
@@ -80,7 +89,11 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 
 func (x *extras) close() error {
 	if x.redis != nil {
-		return x.redis.Close()
+		var err error
+		if x.leases != nil { // the tokens counted in the last lease period
+			err = x.leases.Flush(context.Background())
+		}
+		return errors.Join(err, x.redis.Close())
 	}
 	return nil
 }

@@ -27,13 +27,14 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	routes := filepath.Join(t.TempDir(), "routes.yaml")
 	require.NoError(t, os.WriteFile(routes, []byte("routes:\n  - pattern: GET /v1/models\nlimits:\n  perClient: {requests: 0}\n"), 0o644))
 	err := run(context.Background(), []string{"-routes", routes, "-redis", "redis://:hunter2@127.0.0.1:6379/x",
-		"-limits-fail-mode", "sometimes", "-public-url", "http://models.example.com/api"},
+		"-limits-fail-mode", "sometimes", "-limits-lease", "-1s", "-public-url", "http://models.example.com/api"},
 		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
 	require.Error(t, err)
 	for _, want := range []string{
 		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
 		"-redis / REDIS_URL redis://:xxxxx@127.0.0.1:6379/x:",
 		"limits.perClient.requests: want at least 1, got 0",
+		"-limits-lease -1s: want 0 (no leases) or more",
 		`-public-url / PUBLIC_URL: public URL "http://models.example.com/api": want the gateway's external base URL`,
 	} {
 		assert.Contains(t, err.Error(), want)

@@ -46,6 +46,7 @@ type settings struct {
 	orgs                                                                         string
 	// Limits, metrics, discovery (extras.go).
 	redisURL, limitsFailMode, metricsListen, publicURL string
+	limitsLease                                        time.Duration
 
 	// Hardening: the signing algorithm and what one client may hold.
 	signingAlg string
@@ -77,6 +78,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
 	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
 	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.DurationVar(&s.limitsLease, "limits-lease", defaultLimitsLease, "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis")
 	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
 	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
 	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
