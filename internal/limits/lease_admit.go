@@ -3,6 +3,7 @@ package limits
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -75,31 +76,37 @@ func (l *Leases) Admit(ctx context.Context, a Admission) (Admitted, error) {
 	if fresh && spent(a.Budgets, got.Used) {
 		return got, nil
 	}
-	// The rates that leases or refusals held answer, up to the first that
-	// needs Redis.
-	j, deny := 0, false
-	for ; j < len(a.Rates); j++ {
-		s := state(a.Rates[j].Key)
-		if s == nil || sizes[j] == 1 {
+	// Each rate, in order, is answered by its lease, by the refusal the
+	// process holds (the rates after it are not checked), or by Redis: one
+	// call for all of those, with the budgets when they are not held.
+	var fromBuf [4]source
+	from := fromBuf[:0]
+	var ask Admission
+	var costs []int64
+	for i, r := range a.Rates {
+		s := state(r.Key)
+		switch {
+		case s == nil || sizes[i] == 1:
+			from = append(from, fromRedis)
+		case now.Before(s.deniedUntil):
+			from = append(from, fromRefusal)
+		case s.left > 0 && now.Before(s.leaseEnd):
+			from = append(from, fromLease)
+		default:
+			from = append(from, fromRedis)
+		}
+		if from[i] == fromRefusal {
 			break
 		}
-		if now.Before(s.deniedUntil) {
-			deny = true
-			break
-		}
-		if s.left == 0 || !now.Before(s.leaseEnd) {
-			break
+		if from[i] == fromRedis {
+			ask.Rates = append(ask.Rates, r)
+			costs = append(costs, sizes[i])
 		}
 	}
 	var remote Admitted
-	if !fresh || (j < len(a.Rates) && !deny) {
-		ask := Admission{Day: a.Day}
-		var costs []int64
+	if !fresh || len(ask.Rates) > 0 {
 		if !fresh {
-			ask.Budgets = a.Budgets
-		}
-		if !deny {
-			ask.Rates, costs = a.Rates[j:], sizes[j:]
+			ask.Day, ask.Budgets = a.Day, a.Budgets
 		}
 		if remote, err = l.redis.admit(ctx, ask, costs); err != nil {
 			return Admitted{}, err
@@ -112,21 +119,42 @@ func (l *Leases) Admit(ctx context.Context, a Admission) (Admitted, error) {
 			}
 		}
 	}
-	got.Rates = make([]Result, 0, len(a.Rates))
-	for _, r := range a.Rates[:j] {
-		got.Rates = append(got.Rates, state(r.Key).spend(now))
-	}
-	for i, res := range remote.Rates {
-		if s := state(a.Rates[j+i].Key); s != nil && sizes[j+i] > 1 {
-			res = s.keep(res, remote.granted[i], now, l.period)
+	got.Rates = make([]Result, 0, len(from))
+	next := 0 // in remote.Rates
+	for i, f := range from {
+		s := state(a.Rates[i].Key)
+		var res Result
+		switch f {
+		case fromLease:
+			res = s.spend(now)
+		case fromRefusal:
+			res = s.refusal(now)
+		case fromRedis:
+			if next == len(remote.Rates) { // it stops at a refusal, which ends this loop first
+				return Admitted{}, storeError(fmt.Errorf("admission script: %d rates answered, want %d", len(remote.Rates), len(ask.Rates)))
+			}
+			res = remote.Rates[next]
+			if s != nil && sizes[i] > 1 {
+				res = s.keep(res, remote.granted[next], now, l.period)
+			}
+			next++
 		}
 		got.Rates = append(got.Rates, res)
-	}
-	if deny {
-		got.Rates = append(got.Rates, state(a.Rates[j].Key).refusal(now))
+		if !res.Allowed {
+			break
+		}
 	}
 	return got, nil
 }
+
+// source is what answers a rate.
+type source uint8
+
+const (
+	fromRedis   source = iota
+	fromLease          // the requests leased
+	fromRefusal        // a refusal from Redis, until its RetryAfter
+)
 
 // spent reports whether a budget is spent.
 func spent(budgets []Budget, used []int64) bool {

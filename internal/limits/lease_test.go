@@ -217,3 +217,39 @@ func TestLeasesKeepTheTimeout(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Leases keep the order of an admission: an organization is not charged for
+// a request its client's rate refused; and one process's RateLimit
+// remaining counts are those it would get without leases.
+func TestLeasesKeepTheOrderOfAdmission(t *testing.T) {
+	srv := redistest.Start(t)
+	// Refills are slow (36 s a request): only the bursts count. Leases of 2
+	// requests for the client (a quarter of its burst), 3 for the
+	// organization.
+	r := newReplica(t, srv, `{
+		"perClient": {"requests": 100, "per": "1h", "burst": 8},
+		"perOrg": {"requests": 100, "per": "1h", "burst": 12}}`, time.Hour)
+	ctx := context.Background()
+	admit := func(id string) limits.Verdict {
+		v, err := r.e.Admit(ctx, limits.Caller{ClientID: id, OrgID: "org_a"})
+		require.NoError(t, err)
+		return v
+	}
+	for i := range 8 {
+		v := admit("c1")
+		require.Nil(t, v.Denied, "request %d of c1's burst", i+1)
+		assert.Equal(t, int64(7-i), v.Outcomes[0].Remaining, "c1's remaining after request %d", i+1)
+		assert.Equal(t, int64(11-i), v.Outcomes[1].Remaining, "the organization's remaining after request %d", i+1)
+	}
+	v := admit("c1")
+	require.NotNil(t, v.Denied)
+	assert.Equal(t, "per-client", v.Denied.Policy.Name)
+	// The organization's burst has 4 requests left, one of them in this
+	// process's lease: c1's refusal took none.
+	for i := range 4 {
+		require.Nil(t, admit("c2").Denied, "request %d of c2", i+1)
+	}
+	v = admit("c2")
+	require.NotNil(t, v.Denied)
+	assert.Equal(t, "per-org", v.Denied.Policy.Name)
+}
