@@ -58,6 +58,7 @@ type Leases struct {
 	pendingMu sync.Mutex
 	pending   map[budgetRef]int64 // tokens counted and not yet sent
 	flushing  bool                // a flush is scheduled
+	flushErr  error               // the last flush's, for Add to report
 }
 
 // budgetRef is a budget's key on a day.

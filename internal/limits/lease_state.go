@@ -75,8 +75,14 @@ func (s *keyState) unlock() { <-s.lock }
 
 // Add implements Store: the tokens count at once in the budgets this
 // process holds, and go to Redis at the end of the period, with every
-// other count of the period, in one round trip (see Flush).
+// other count of the period, in one round trip (see Flush). The error is
+// that of the last flush, when it failed: the counts it could not send
+// wait for the next.
 func (l *Leases) Add(_ context.Context, day string, n int64, keys ...string) error {
+	l.pendingMu.Lock()
+	err := l.flushErr
+	l.flushErr = nil
+	l.pendingMu.Unlock()
 	schedule := false
 	for _, k := range keys {
 		l.mu.Lock()
@@ -98,9 +104,18 @@ func (l *Leases) Add(_ context.Context, day string, n int64, keys ...string) err
 		}
 	}
 	if schedule {
-		time.AfterFunc(l.period, func() { l.Flush(context.Background()) })
+		time.AfterFunc(l.period, l.flushLater)
 	}
-	return nil
+	return err
+}
+
+// flushLater is a Flush at the end of a period; Add reports its error.
+func (l *Leases) flushLater() {
+	if err := l.Flush(context.Background()); err != nil {
+		l.pendingMu.Lock()
+		l.flushErr = err
+		l.pendingMu.Unlock()
+	}
 }
 
 // Flush sends to Redis the tokens counted and not sent yet, in one round
@@ -160,7 +175,7 @@ func (l *Leases) Flush(ctx context.Context) error {
 	l.flushing = true
 	l.pendingMu.Unlock()
 	if schedule {
-		time.AfterFunc(l.period, func() { l.Flush(context.Background()) })
+		time.AfterFunc(l.period, l.flushLater)
 	}
 	return storeError(err)
 }

@@ -42,3 +42,25 @@ func TestLeasesDropQuietKeys(t *testing.T) {
 	admit("client-0")
 	assert.Equal(t, 1, len(leases.keys), "only the key used in the last period is left")
 }
+
+// Counts that could not reach Redis are kept for the next flush, and the
+// next count reports the failure (the gateway logs and counts it).
+func TestLeasesKeepCountsRedisMissed(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb, err := redisurl.Client(srv.URL)
+	require.NoError(t, err)
+	t.Cleanup(func() { rdb.Close() })
+	const period = 20 * time.Millisecond
+	leases := NewLeases(NewRedis(rdb, 50*time.Millisecond), period, nil).(*Leases)
+	ctx := context.Background()
+	require.NoError(t, leases.Add(ctx, "2030-01-01", 5, "client:a"))
+	require.NoError(t, leases.Flush(ctx))
+	srv.Stop()
+	require.NoError(t, leases.Add(ctx, "2030-01-01", 7, "client:a"))
+	time.Sleep(3 * period) // a flush fails
+	assert.ErrorIs(t, leases.Add(ctx, "2030-01-01", 1, "client:a"), ErrStore)
+	assert.ErrorIs(t, leases.Flush(ctx), ErrStore)
+	leases.pendingMu.Lock()
+	defer leases.pendingMu.Unlock()
+	assert.Equal(t, int64(8), leases.pending[budgetRef{"2030-01-01", "client:a"}], "the counts Redis missed")
+}
