@@ -101,8 +101,9 @@ func BenchmarkThroughputLimits(b *testing.B) {
 }
 
 // BenchmarkLimitsOverPlain makes one request through the plain gateway, one
-// through the gateway with limits in memory and metrics, and one with limits
-// in Redis (when redis-server is there), in turns, and reports the ratios:
+// through the gateway with limits in memory and metrics, and with limits in
+// Redis without and with leases (when redis-server is there), in turns, and
+// reports the ratios:
 // interleaving keeps them measured under the same conditions on a busy
 // machine, where separate runs drift.
 func BenchmarkLimitsOverPlain(b *testing.B) {
@@ -125,6 +126,8 @@ func BenchmarkLimitsOverPlain(b *testing.B) {
 		}
 		b.Cleanup(func() { rdb.Close() })
 		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)}))
+		leases := limits.NewLeases(limits.NewRedis(rdb, 0), limits.DefaultLease, nil)
+		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: leases}))
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	tokens := make([]string, len(stacks))
@@ -153,5 +156,6 @@ func BenchmarkLimitsOverPlain(b *testing.B) {
 	b.ReportMetric(float64(spent[1])/float64(spent[0]), "limits/plain")
 	if len(spent) > 2 {
 		b.ReportMetric(float64(spent[2])/float64(spent[0]), "redis/plain")
+		b.ReportMetric(float64(spent[3])/float64(spent[0]), "redis-leases/plain")
 	}
 }
