@@ -103,9 +103,10 @@ func BenchmarkThroughputLimits(b *testing.B) {
 // BenchmarkLimitsOverPlain makes one request through the plain gateway, one
 // through the gateway with limits in memory and metrics, and with limits in
 // Redis without and with leases (when redis-server is there), in turns, and
-// reports the ratios:
-// interleaving keeps them measured under the same conditions on a busy
-// machine, where separate runs drift.
+// reports the ratios: interleaving keeps them measured under the same
+// conditions on a busy machine, where separate runs drift. One request at a
+// time, each gateway sees about one a millisecond: a lease period (10 ms)
+// holds a few requests, far fewer than at a high rate.
 func BenchmarkLimitsOverPlain(b *testing.B) {
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
