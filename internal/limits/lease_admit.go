@@ -19,29 +19,11 @@ var errLeaseWait = errors.New("waited the timeout for another request's call to 
 func (l *Leases) Admit(ctx context.Context, a Admission) (Admitted, error) {
 	now := l.now()
 	var sizesBuf [4]int64
-	sizes := sizesBuf[:0]
 	var keysBuf [4]string
-	keys := keysBuf[:0]
-	for _, r := range a.Rates {
-		n := leaseSize(r.Rate, l.period)
-		sizes = append(sizes, n)
-		if n > 1 {
-			keys = append(keys, r.Key)
-		}
-	}
-	// A budget is kept for keys with a leased rate, and for keys with no
-	// rate; with a rate that is not leased, each request goes to Redis for
-	// the rate, and reads the budget on the way.
-	for _, b := range a.Budgets {
-		if !slices.ContainsFunc(a.Rates, func(r KeyRate) bool { return r.Key == b.Key }) {
-			keys = append(keys, b.Key)
-		}
-	}
+	sizes, keys := l.plan(a, sizesBuf[:0], keysBuf[:0])
 	if len(keys) == 0 {
 		return l.redis.Admit(ctx, a)
 	}
-	slices.Sort(keys) // one order for every request: no deadlock
-	keys = slices.Compact(keys)
 	var statesBuf [4]*keyState
 	states := l.states(keys, now, statesBuf[:0])
 	ctx, cancel, err := l.lockAll(ctx, states)
@@ -155,6 +137,28 @@ const (
 	fromLease          // the requests leased
 	fromRefusal        // a refusal from Redis, until its RetryAfter
 )
+
+// plan appends each rate's lease size to sizes and the keys the process
+// keeps state for to keys, sorted (one order of locking for every request:
+// no deadlock). A budget is kept for keys with a leased rate, and for keys
+// with no rate; with a rate that is not leased, each request goes to Redis
+// for the rate, and reads the budget on the way.
+func (l *Leases) plan(a Admission, sizes []int64, keys []string) ([]int64, []string) {
+	for _, r := range a.Rates {
+		n := leaseSize(r.Rate, l.period)
+		sizes = append(sizes, n)
+		if n > 1 {
+			keys = append(keys, r.Key)
+		}
+	}
+	for _, b := range a.Budgets {
+		if !slices.ContainsFunc(a.Rates, func(r KeyRate) bool { return r.Key == b.Key }) {
+			keys = append(keys, b.Key)
+		}
+	}
+	slices.Sort(keys)
+	return sizes, slices.Compact(keys)
+}
 
 // spent reports whether a budget is spent.
 func spent(budgets []Budget, used []int64) bool {
