@@ -26,9 +26,9 @@ const maxLease = 64
 // process: every request admitted was taken from Redis first. What leasing
 // costs is the other way: a caller near its limit can be refused a little
 // early, while requests sit unspent in another process's lease. A rate that
-// yields one request or less in a period (10 requests a second, with a
-// period of 10 ms) is not leased: each of its requests goes to Redis, as
-// without leases. A rate that refused a request refuses the key's requests
+// yields fewer than two requests in a period (under 200 a second, with a
+// period of 10 ms), or whose burst is under 8, is not leased: each of its
+// requests goes to Redis, as without leases. A rate that refused a request refuses the key's requests
 // in this process until its RetryAfter, which Redis would too.
 //
 // The model tokens a budget used are read from Redis at most once per period
