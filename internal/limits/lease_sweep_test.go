@@ -65,3 +65,22 @@ func TestLeasesKeepCountsRedisMissed(t *testing.T) {
 	defer leases.pendingMu.Unlock()
 	assert.Equal(t, int64(9), leases.pending[budgetRef{"2030-01-01", "client:a"}], "the counts Redis missed")
 }
+
+func TestLeaseSize(t *testing.T) {
+	for _, c := range []struct {
+		rate   Rate
+		period time.Duration
+		want   int64
+	}{
+		{Rate{500, time.Second, 50}, DefaultLease, 5},
+		{Rate{5, time.Second, 5}, DefaultLease, 1},                       // a slow caller: no lease
+		{Rate{199, time.Second, 1000}, DefaultLease, 1},                  // under 2 a period
+		{Rate{200, time.Second, 1000}, DefaultLease, 2},                  // 2 a period
+		{Rate{1000, time.Second, 8}, DefaultLease, 2},                    // a quarter of the burst
+		{Rate{1000, time.Second, 7}, DefaultLease, 1},                    // burst under 8: no lease
+		{Rate{1_000_000_000, time.Second, 1_000_000_000}, time.Hour, 64}, // at most 64
+		{Rate{100, time.Hour, 8}, time.Hour, 2},
+	} {
+		assert.Equal(t, c.want, leaseSize(c.rate, c.period), "%+v per %s", c.rate, c.period)
+	}
+}
