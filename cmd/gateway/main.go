@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -53,6 +52,7 @@ type settings struct {
 
 	login loginSettings // people's login (login.go)
 	dev   devSettings   // -dev (dev.go)
+	log   logSettings   // the access log's buffer (logging.go)
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -87,6 +87,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	s.login.register(fs, getenv)
 	s.dev.register(fs)
+	s.log.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -115,7 +116,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger, flushLog := s.log.logger(stderr)
+	defer flushLog() // after the shutdown below: every access log line is out
 	if s.dev.on {
 		devEnv, stopDev, err := s.dev.start(s, env, stderr) // dev.go
 		if err != nil {
@@ -148,7 +150,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	problems = append(problems, more...)
 	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
 	x.configure(&guardConfig, &gatewayConfig)
-	problems = append(problems, guardConfig.Validate(), s.server.Validate())
+	problems = append(problems, guardConfig.Validate(), s.server.Validate(), s.log.validate())
 	s.server.Logger = logger
 	webConfig, err := s.login.config(s, env, x.redis) // login.go
 	problems = append(problems, err)

@@ -82,7 +82,7 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		if info.degraded != "" {
 			attrs = append(attrs, slog.String("degraded", info.degraded))
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, AccessLogMessage, attrs...)
 	})
 }
 
