@@ -39,8 +39,8 @@ func refusedBecause(r *http.Request, reason string) {
 func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		o := &observed{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		info, rec := &o.info, &o.statusRecorder
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		next.ServeHTTP(rec, r) // the mux sets r.Pattern
 		end := time.Now()
@@ -55,7 +55,7 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		}
 		if m != nil {
 			rm := m.route(route)
-			rm.requests.WithLabelValues(statusLabel(rec.status), orgLabel(org)).Inc()
+			rm.requestCounter(rec.status, org).Inc()
 			rm.duration.Observe(end.Sub(start).Seconds())
 			if info.proxiedAt.IsZero() {
 				rm.processing.Observe(end.Sub(start).Seconds())
@@ -84,6 +84,12 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, AccessLogMessage, attrs...)
 	})
+}
+
+// observed is what observe keeps of one request, in one allocation.
+type observed struct {
+	statusRecorder
+	info requestInfo
 }
 
 type statusRecorder struct {
