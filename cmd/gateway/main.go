@@ -53,6 +53,7 @@ type settings struct {
 	login loginSettings // people's login (login.go)
 	dev   devSettings   // -dev (dev.go)
 	log   logSettings   // the access log's buffer (logging.go)
+	gc    gcSettings    // the garbage collector (gc.go)
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -88,6 +89,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	s.login.register(fs, getenv)
 	s.dev.register(fs)
 	s.log.register(fs)
+	s.gc.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -150,7 +152,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	problems = append(problems, more...)
 	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
 	x.configure(&guardConfig, &gatewayConfig)
-	problems = append(problems, guardConfig.Validate(), s.server.Validate(), s.log.validate())
+	problems = append(problems, guardConfig.Validate(), s.server.Validate(), s.log.validate(), s.gc.validate())
 	s.server.Logger = logger
 	webConfig, err := s.login.config(s, env, x.redis) // login.go
 	problems = append(problems, err)
@@ -158,6 +160,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		x.close()
 		return err
 	}
+
+	defer s.gc.apply()()
 
 	v, err := guard.New(ctx, guardConfig)
 	if err != nil {
