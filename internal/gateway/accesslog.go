@@ -67,23 +67,34 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 			}
 		}
 
-		attrs := make([]slog.Attr, 0, 10)
-		attrs = append(attrs, slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int64("duration_ms", end.Sub(start).Milliseconds()))
-		if id := info.identity; id != nil {
-			attrs = append(attrs, slog.String("sub", id.Subject), slog.String("client_id", id.ClientID), slog.String("org_id", id.OrgID))
-		}
-		if reason := info.reason; reason != "" || rec.status >= 400 {
-			if reason == "" {
-				reason = http.StatusText(rec.status)
-			}
-			attrs = append(attrs, slog.String("reason", reason))
-		}
-		if info.degraded != "" {
-			attrs = append(attrs, slog.String("degraded", info.degraded))
-		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, AccessLogMessage, attrs...)
+		logRequest(r, logger.Handler(), route, rec.status, info, start, end)
 	})
+}
+
+// logRequest writes the access log line of r. The record is made here, at
+// end, without the caller's program counter (which the JSON log does not
+// show): slog.Logger would read the clock again and walk the stack for it.
+func logRequest(r *http.Request, h slog.Handler, route string, status int, info *requestInfo, start, end time.Time) {
+	ctx := r.Context()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(end, slog.LevelInfo, AccessLogMessage, 0)
+	rec.AddAttrs(slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
+		slog.Int("status", status), slog.Int64("duration_ms", end.Sub(start).Milliseconds()))
+	if id := info.identity; id != nil {
+		rec.AddAttrs(slog.String("sub", id.Subject), slog.String("client_id", id.ClientID), slog.String("org_id", id.OrgID))
+	}
+	if reason := info.reason; reason != "" || status >= 400 {
+		if reason == "" {
+			reason = http.StatusText(status)
+		}
+		rec.AddAttrs(slog.String("reason", reason))
+	}
+	if info.degraded != "" {
+		rec.AddAttrs(slog.String("degraded", info.degraded))
+	}
+	_ = h.Handle(ctx, rec) // a failing log output has no one else to tell
 }
 
 // observed is what observe keeps of one request, in one allocation.
