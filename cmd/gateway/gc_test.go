@@ -70,10 +70,13 @@ func TestGCFlags(t *testing.T) {
 }
 
 // After each collection the percent follows the live heap: above 100 while
-// the heap is small, back to 100 once it holds more than the headroom.
+// the heap is small, back to 100 once it holds more than the headroom. The
+// headroom is twice the test's own live heap, whatever that is.
 func TestGCTunerFollowsTheLiveHeap(t *testing.T) {
 	t.Cleanup(func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) })
-	stop := gcSettings{percent: 100, headroom: 8 << 20, memoryLimit: 1 << 40}.apply()
+	runtime.GC()
+	headroom := 2 * max(liveHeap(), 4<<20)
+	stop := gcSettings{percent: 100, headroom: byteSizeFlag(headroom), memoryLimit: 1 << 40}.apply()
 	defer stop()
 	assert.Equal(t, int64(1<<40), debug.SetMemoryLimit(-1), "-memory-limit")
 
@@ -87,14 +90,20 @@ func TestGCTunerFollowsTheLiveHeap(t *testing.T) {
 		return got
 	}
 	small := collectUntil(func(p int) bool { return p > 100 })
-	assert.LessOrEqual(t, small, 200, "8 MiB over a heap of at least 4 MiB")
+	assert.InDelta(t, 200, small, 60, "a headroom of twice the live heap")
 
-	held := make([][]byte, 24) // 24 MiB live: more than the headroom
+	held := make([][]byte, 3*headroom>>20) // three headrooms live
 	for i := range held {
 		held[i] = make([]byte, 1<<20)
 	}
 	collectUntil(func(p int) bool { return p == 100 })
 	runtime.KeepAlive(held)
+}
+
+func liveHeap() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
 }
 
 // processGOGC is the GC percent the runtime applies now.
