@@ -22,7 +22,7 @@ const AccessLogMessage = "request"
 
 // LogBuffer holds log lines in memory and writes them out in blocks: the
 // access log's line per request then costs no system call of its own (one
-// write per request was about 6% of the gateway's CPU). Lines are written
+// write per request was about 3% of the gateway's CPU). Lines are written
 // whole, in order, at the latest one flush period after they were logged,
 // when the buffer is full, and by Flush and Close. Records other than the
 // access log's (start, warnings, errors) go out at once, with everything
