@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -70,6 +71,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 	}
 	if s.metricsListen != "" {
 		x.metrics = gateway.NewMetrics()
+	}
+	if s.pprof && s.metricsListen == "" {
+		problems = append(problems, errors.New("-pprof: the profiles are served on the metrics listener; set -metrics-listen (such as 127.0.0.1:9090) too"))
 	}
 	if s.publicURL != "" {
 		u, err := gateway.ParsePublicURL(s.publicURL)
@@ -139,8 +143,17 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", x.metrics.Handler())
+	if s.pprof {
+		// Never on the public listener: a goroutine dump shows what every
+		// request is doing.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	srv := gateway.NewServer(mux, s.server)
 	go srv.Serve(ln)
-	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics", "pprof", s.pprof)
 	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil
 }

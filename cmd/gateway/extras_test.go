@@ -152,3 +152,38 @@ func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
 	var netErr net.Error
 	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(), "the metrics listener kept a connection whose headers never ended: %v", err)
 }
+
+// -pprof serves Go's profiles on the metrics listener, never on the public
+// one, and only when asked.
+func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
+	iss := testissuer.New(t)
+	base := []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
+		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0"}
+	status := func(url string) int {
+		resp, err := http.Get(url)
+		require.NoError(t, err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		metrics int // what the metrics listener answers at /debug/pprof/heap
+	}{
+		{"with -pprof", []string{"-pprof"}, 200},
+		{"without", nil, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			addr, stop := start(t, append(append([]string{}, base...), tc.flags...), env(nil), logs)
+			defer stop()
+			metricsAddr := logs.logged("metrics listening", "addr")
+			require.NotEmpty(t, metricsAddr)
+			assert.Equal(t, tc.metrics, status("http://"+metricsAddr+"/debug/pprof/heap"))
+			assert.Equal(t, 404, status("http://"+addr+"/debug/pprof/heap"), "never on the public listener")
+		})
+	}
+	err := run(t.Context(), []string{"-pprof"}, env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	assert.ErrorContains(t, err, "-pprof: the profiles are served on the metrics listener; set -metrics-listen")
+}
