@@ -84,7 +84,7 @@ func (c *Config) checkDefaultOrg() error {
 // sameOrg compares the organization a login asked for, by ID (org_...) or
 // by name, with the ID token's, as Auth0 says to check it.
 func sameOrg(asked, id, name string) bool {
-	if strings.HasPrefix(asked, "org_") {
+	if orgID.MatchString(asked) {
 		return id == asked
 	}
 	return id != "" && strings.EqualFold(name, asked)
