@@ -72,7 +72,10 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 		web.Name = cfg.WebApp.Name
 	}
 	web.Callbacks, web.LogoutURLs = []string{"http://" + listen + "/callback"}, []string{"http://" + listen + "/"}
-	dt, err := devtenant.New(cfg, devtenant.Options{WebApp: web})
+	// As Auth0 by default: the organization parameter takes IDs only, and
+	// tokens carry org_id without org_name. The login resolves names with
+	// the tenant's outputs, as with a real stack's.
+	dt, err := devtenant.New(cfg, devtenant.Options{WebApp: web, OrganizationIDsOnly: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,6 +84,11 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 		return nil, nil, err
 	}
 	if err := dt.Start(tenantLn); err != nil {
+		return nil, nil, err
+	}
+	outputs, err := dt.Outputs()
+	if err != nil {
+		dt.Close()
 		return nil, nil, err
 	}
 	echoLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -96,6 +104,7 @@ func (d *devSettings) start(s *settings, env func(string) (string, bool), out io
 	s.issuer, s.audience, s.jwksURL = dt.Issuer(), dt.Audience(), dt.JWKSURL()
 	s.upstream = "http://" + echoLn.Addr().String()
 	s.login.clientID, s.login.clientSecretFile = dt.ClientID(dt.WebAppName()), ""
+	s.login.organizations = outputs.Organizations
 	s.publicURL = "http://" + listen
 	secret := dt.ClientSecret(dt.WebAppName())
 	devEnv := func(k string) (string, bool) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/websession"
 )
 
@@ -25,12 +26,20 @@ import (
 type loginSettings struct {
 	clientID, clientSecretFile, defaultOrg, trustedProxies string
 	sessionLifetime                                        time.Duration
+	// organizations are the stack outputs' organizations, name to ID: from
+	// -stack-outputs, or -dev's tenant. Nil without outputs.
+	organizations map[string]string
 }
+
+// defaultOrgHelp is -default-org's help.
+const defaultOrgHelp = "organization a plain /login asks for, by `name|org_ID` (env AUTH0_DEFAULT_ORG): with stack outputs a name is resolved to its ID " +
+	"(an unknown name stops the start), as is ?organization= of /login; without, it is sent as given, which Auth0 accepts only if the tenant " +
+	"allows organization names in the Authentication API (tenant setting allowOrganizationNameInAuthenticationApi)"
 
 func (l *loginSettings) register(fs *flag.FlagSet, getenv func(k, def string) string) {
 	fs.StringVar(&l.clientID, "client-id", getenv("AUTH0_CLIENT_ID", ""), "web application's client ID: turns on people's login at /login (env AUTH0_CLIENT_ID; default the stack output webApp.clientId)")
 	fs.StringVar(&l.clientSecretFile, "client-secret-file", getenv("AUTH0_CLIENT_SECRET_FILE", ""), "file holding the web application's client secret (or env AUTH0_CLIENT_SECRET)")
-	fs.StringVar(&l.defaultOrg, "default-org", getenv("AUTH0_DEFAULT_ORG", ""), "organization (name or org_ ID) a plain /login asks for (env AUTH0_DEFAULT_ORG)")
+	fs.StringVar(&l.defaultOrg, "default-org", getenv("AUTH0_DEFAULT_ORG", ""), defaultOrgHelp)
 	fs.StringVar(&l.trustedProxies, "trusted-proxies", getenv("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the proxies in front of the gateway: /login is limited per client address, taken from their X-Forwarded-For (env TRUSTED_PROXIES); default: none, the connection's address")
 	fs.DurationVar(&l.sessionLifetime, "session-lifetime", websession.DefaultSessionLifetime, "absolute lifetime of a login session")
 }
@@ -48,13 +57,23 @@ func (l *loginSettings) config(s *settings, env func(string) (string, bool), rdb
 	if l.clientID == "" {
 		return nil, nil
 	}
+	if s.outputsFile != "" {
+		out, err := stackoutputs.Load(s.outputsFile)
+		if err != nil {
+			return nil, err // parse loaded it already: the file changed since
+		}
+		l.organizations = out.Organizations
+		if l.organizations == nil {
+			l.organizations = map[string]string{} // outputs without any: every name is unknown
+		}
+	}
 	issuer := s.issuer
 	if issuer == "" && s.domain != "" {
 		issuer = "https://" + s.domain + "/"
 	}
 	cfg := &websession.Config{
 		Issuer: issuer, Audience: s.audience, ClientID: l.clientID, ClientSecret: secret,
-		PublicURL: s.publicURL, DefaultOrg: l.defaultOrg, SessionLifetime: l.sessionLifetime, Redis: rdb,
+		PublicURL: s.publicURL, DefaultOrg: l.defaultOrg, Organizations: l.organizations, SessionLifetime: l.sessionLifetime, Redis: rdb,
 	}
 	proxies, proxiesErr := websession.ParseTrustedProxies(l.trustedProxies)
 	if proxiesErr != nil {

@@ -65,9 +65,11 @@ func artifacts(t *testing.T) string {
 
 // In a real browser: a model-user logs in, sees their permissions and the
 // admin route refused; logs out; a model-admin logs in and sees it answer.
+// The tenant takes organization IDs only, as Auth0 does by default: the
+// names typed in are resolved with the stack outputs.
 func TestBrowserLogin(t *testing.T) {
 	ctx := chromium(t)
-	s := newStack(t, options{})
+	s := newStack(t, options{idsOnly: true, organizations: true})
 	dir := artifacts(t)
 	admin := `[data-probe="/api/messages/admin"]`
 	protected := `[data-probe="/api/messages/protected"]`
@@ -108,7 +110,7 @@ func TestBrowserLogin(t *testing.T) {
 	assert.Contains(t, permissions, "invoke:models")
 	assert.Contains(t, permissions, "read:models")
 	assert.NotContains(t, permissions, "read:admin-messages")
-	assert.Contains(t, text("#org"), "globex")
+	assert.Contains(t, text("#org"), "globex "+s.dt.OrgID("globex"), "named from the stack outputs: the token has no org_name")
 	assert.Contains(t, text(admin+" .message"), "read:admin-messages")
 	cookies, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
 	require.NoError(t, err)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -49,6 +48,13 @@ type Config struct {
 	// DefaultOrg is the organization (name or org_ ID) a plain /login asks
 	// for; empty asks for none.
 	DefaultOrg string
+	// Organizations are the stack outputs' organizations, name to ID. With
+	// them, a name (DefaultOrg, /login?organization=) is resolved to its ID
+	// before the redirect to the tenant, since Auth0 takes an ID there; an
+	// unknown name is refused. Nil (no outputs): the value is sent as
+	// given, and a name then works only on a tenant that allows
+	// organization names in the Authentication API.
+	Organizations map[string]string
 	// Scopes requested; default openid profile email offline_access (a
 	// refresh token comes only if the API allows offline access).
 	Scopes []string
@@ -82,14 +88,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-var (
-	orgName = regexp.MustCompile(`^[a-z0-9_-]{1,50}$`)
-	orgID   = regexp.MustCompile(`^org_[A-Za-z0-9]{1,64}$`)
-)
-
-// validOrg reports whether s is an Auth0 organization name or ID.
-func validOrg(s string) bool { return orgName.MatchString(s) || orgID.MatchString(s) }
-
 // Validate reports every problem of the configuration at once, naming the
 // flag or environment variable of cmd/gateway that sets it. The Validator
 // is not checked: it is built after the configuration is validated.
@@ -113,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.DefaultOrg != "" && !validOrg(c.DefaultOrg) {
 		add("login: default organization %q: want an organization name (a-z 0-9 _ -, at most 50) or ID (org_...) (-default-org or AUTH0_DEFAULT_ORG)", c.DefaultOrg)
+	}
+	if err := c.checkDefaultOrg(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.SessionSecret != nil && len(c.SessionSecret) < 32 {
 		add("login: session secret is %d bytes: want at least 32 random bytes (SESSION_SECRET), such as `openssl rand -base64 48`", len(c.SessionSecret))

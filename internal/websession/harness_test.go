@@ -56,6 +56,8 @@ type options struct {
 	refuseRefresh bool                 // the tenant answers invalid_grant to refresh calls
 	log           io.Writer            // the gateways' JSON log; nil: discarded
 	loginBurst    int                  // logins one address may start at once; 0: the default
+	idsOnly       bool                 // the tenant takes organization IDs only, as Auth0 by default
+	organizations bool                 // the login has the stack outputs' organizations
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -76,7 +78,13 @@ func newStack(t testing.TB, o options) *stack {
 	cfg.API.AllowOfflineAccess = o.offline
 	// The gateways under test listen on any loopback port; the dev stack's
 	// web app lists port 8080 only.
-	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now, WebApp: devtenant.DefaultWebApp})
+	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now, WebApp: devtenant.DefaultWebApp, OrganizationIDsOnly: o.idsOnly})
+	var orgs map[string]string
+	if o.organizations {
+		out, err := s.dt.Outputs()
+		require.NoError(t, err)
+		orgs = out.Organizations
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	v, err := guard.New(ctx, guard.Config{Issuer: s.dt.Issuer(), Audience: s.dt.Audience(), JWKSURL: s.dt.JWKSURL(), Logger: quiet, Now: s.clock.Now})
@@ -89,7 +97,7 @@ func newStack(t testing.TB, o options) *stack {
 		web, err := websession.New(websession.Config{
 			Issuer: s.dt.Issuer(), Audience: s.dt.Audience(),
 			ClientID: s.dt.ClientID(s.dt.WebAppName()), ClientSecret: s.dt.ClientSecret(s.dt.WebAppName()),
-			PublicURL: public, DefaultOrg: o.defaultOrg, Redis: o.redis,
+			PublicURL: public, DefaultOrg: o.defaultOrg, Organizations: orgs, Redis: o.redis,
 			Validator: v, HTTPClient: hc, Logger: quiet, Now: s.clock.Now, LoginBurst: o.loginBurst,
 		})
 		require.NoError(t, err)

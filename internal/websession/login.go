@@ -28,6 +28,12 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, http.StatusBadRequest, fmt.Sprintf("organization %q: want an organization name (a-z, 0-9, _ and -, at most 50) or ID (org_...)", org))
 		return
 	}
+	// The stack's organizations are not listed here: anyone may ask.
+	asked, err := w.cfg.resolveOrg(org)
+	if err != nil {
+		w.fail(rw, r, http.StatusBadRequest, fmt.Sprintf("organization %q: %v: check its spelling, use the organization's ID (org_...), or log in without one", org, err))
+		return
+	}
 	returnTo, err := localPath(q.Get("returnTo"))
 	if err != nil {
 		w.fail(rw, r, http.StatusBadRequest, err.Error())
@@ -46,7 +52,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, http.StatusServiceUnavailable, err.Error()+"; retry in a moment")
 		return
 	}
-	tx := pending{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier(), Org: org, ReturnTo: returnTo, Started: w.cfg.Now()}
+	tx := pending{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier(), Org: asked.param, OrgName: asked.name, ReturnTo: returnTo, Started: w.cfg.Now()}
 	list := append(w.pendingLogins(ctx), tx)
 	if len(list) > maxPending {
 		list = list[len(list)-maxPending:]
@@ -66,8 +72,8 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		oidc.Nonce(tx.Nonce),
 		oauth2.SetAuthURLParam("audience", w.cfg.Audience),
 	}
-	if org != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("organization", org))
+	if asked.param != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("organization", asked.param))
 	}
 	http.Redirect(rw, r, p.oauth.AuthCodeURL(tx.State, opts...), http.StatusFound)
 }
@@ -82,7 +88,7 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		w.fail(rw, r, http.StatusForbidden, fmt.Sprintf("the tenant refused the login: %s: %s", e, q.Get("error_description")))
+		w.fail(rw, r, http.StatusForbidden, fmt.Sprintf("the tenant refused the login: %s: %s%s", e, q.Get("error_description"), refusalHint(tx, e)))
 		return
 	}
 	if w.cfg.Now().Sub(tx.Started) > loginTimeout {
@@ -190,7 +196,8 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 		return user{}, http.StatusBadGateway, fmt.Errorf("the ID token was issued to client %q, not this gateway's", claims.AZP)
 	}
 	if tx.Org != "" && !sameOrg(tx.Org, claims.OrgID, claims.OrgName) {
-		return user{}, http.StatusForbidden, fmt.Errorf("this login asked for organization %q but the ID token is for %q: start again at /login?organization=%s", tx.Org, cmp.Or(claims.OrgName, claims.OrgID, "no organization"), url.QueryEscape(tx.Org))
+		return user{}, http.StatusForbidden, fmt.Errorf("this login asked for organization %s but the ID token is for %s: start again at /login?organization=%s",
+			describeOrg(tx.OrgName, tx.Org), describeOrg(claims.OrgName, claims.OrgID), url.QueryEscape(cmp.Or(tx.OrgName, tx.Org)))
 	}
 	id, err := w.cfg.Validator.Validate(ctx, tok.AccessToken)
 	if err != nil {
@@ -200,18 +207,11 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 		return user{}, http.StatusBadGateway, errors.New("the access token and the ID token do not name the same user and organization")
 	}
 	return user{
-		Subject: idt.Subject, Name: claims.Name, Email: claims.Email, OrgID: claims.OrgID, OrgName: claims.OrgName,
+		Subject: idt.Subject, Name: claims.Name, Email: claims.Email, OrgID: claims.OrgID,
+		// Auth0 adds org_name only on a tenant that allows names.
+		OrgName:     cmp.Or(claims.OrgName, w.cfg.orgNameOf(claims.OrgID)),
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: expiry(id.ExpiresAt, tok.Expiry),
 	}, 0, nil
-}
-
-// sameOrg compares the organization a login asked for, by ID (org_...) or
-// by name, with the ID token's, as Auth0 says to check it.
-func sameOrg(asked, id, name string) bool {
-	if strings.HasPrefix(asked, "org_") {
-		return id == asked
-	}
-	return id != "" && strings.EqualFold(name, asked)
 }
 
 // localPath accepts a path on this gateway to return to after login, and

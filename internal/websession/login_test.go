@@ -202,13 +202,13 @@ func TestCallbackRefusesBadInput(t *testing.T) {
 			name:   "ID token for another organization",
 			opts:   options{idToken: func(c map[string]any) { c["org_id"], c["org_name"] = "org_other", "other" }},
 			run:    loginReply(bob, "globex"),
-			status: 403, message: `asked for organization "globex" but the ID token is for "other"`,
+			status: 403, message: `asked for organization globex but the ID token is for other (org_other)`,
 		},
 		{
 			name:   "ID token without organization",
 			opts:   options{idToken: func(c map[string]any) { delete(c, "org_id"); delete(c, "org_name") }},
 			run:    loginReply(bob, "globex"),
-			status: 403, message: `but the ID token is for "no organization"`,
+			status: 403, message: `but the ID token is for no organization`,
 		},
 		{
 			name: "not a member of the organization asked for",

@@ -49,8 +49,9 @@ type user struct {
 type pending struct {
 	State    string    `json:"state"`
 	Nonce    string    `json:"nonce"`
-	Verifier string    `json:"verifier"` // PKCE
-	Org      string    `json:"org,omitempty"`
+	Verifier string    `json:"verifier"`           // PKCE
+	Org      string    `json:"org,omitempty"`      // the organization parameter sent: an ID, or a name sent as given
+	OrgName  string    `json:"org_name,omitempty"` // its name, when known
 	ReturnTo string    `json:"return_to"`
 	Started  time.Time `json:"started"`
 }

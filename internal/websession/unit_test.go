@@ -84,6 +84,7 @@ func TestSameOrg(t *testing.T) {
 	assert.False(t, sameOrg("acme", "org_abc", "globex"))
 	assert.False(t, sameOrg("acme", "", "acme"), "a name without an org_id is no organization login")
 	assert.False(t, sameOrg("acme", "org_abc", ""))
+	assert.True(t, sameOrg("org_my-team", "org_abc", "org_my-team"), "a name that starts with org_ is no ID")
 }
 
 func TestConfigListsEveryProblem(t *testing.T) {
