@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
-	"sync"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
@@ -101,53 +99,6 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
 }
 
-func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
-	return &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream)
-			pr.SetXForwarded()
-			h := pr.Out.Header
-			h.Del("Authorization")
-			dropSpoofable(h)
-			pr.Out.Trailer = nil // trailers could carry what the headers may not
-			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {
-				h.Set(HeaderSubject, id.Subject)
-				setIf(h, HeaderClientID, id.ClientID)
-				setIf(h, HeaderOrgID, id.OrgID)
-			}
-		},
-		// An answer of known length is written once, when complete: flushing
-		// after every write (-1) cost a timer and often a write of the
-		// headers alone per request. Server-sent events and answers without
-		// a length (chunked completions, Ollama's NDJSON) still go through
-		// as they come: ReverseProxy flushes those after every write
-		// whatever this says.
-		FlushInterval: 0,
-		Transport:     newTransport(),
-		BufferPool:    &bufferPool{},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
-				bodyError(w, r, bodyErr)
-				return
-			}
-			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
-			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
-		},
-	}
-}
-
-// newTransport is Go's default transport (dial and TLS handshake timeouts,
-// proxy from the environment) with a pool sized for a gateway: the default
-// keeps 2 idle connections per host, so under concurrent load most requests
-// would open a new one to the upstream.
-func newTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 256
-	t.ResponseHeaderTimeout = 0 // a model may think for long before its first byte
-	return t
-}
-
 func setIf(h http.Header, key, value string) {
 	if value != "" {
 		h.Set(key, value)
@@ -164,16 +115,3 @@ func writeMessage(w http.ResponseWriter, text string) {
 		Message string `json:"message"`
 	}{text})
 }
-
-// bufferPool reuses the proxy's copy buffers instead of allocating 32 KiB
-// for every request.
-type bufferPool struct{ pool sync.Pool }
-
-func (p *bufferPool) Get() []byte {
-	if b, ok := p.pool.Get().(*[]byte); ok {
-		return *b
-	}
-	return make([]byte, 32<<10)
-}
-
-func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }

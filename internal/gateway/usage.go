@@ -2,8 +2,8 @@ package gateway
 
 import (
 	"bytes"
-	"mime"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -51,11 +51,11 @@ const dataField = "data:"
 // newUsageScanner returns a scanner for a response with this Content-Type,
 // or nil when such responses carry no usage.
 func newUsageScanner(contentType string) *usageScanner {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := mediaType(contentType)
 	switch {
-	case mt == "text/event-stream":
+	case strings.EqualFold(mt, "text/event-stream"):
 		return &usageScanner{sse: true}
-	case mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json"):
+	case strings.EqualFold(mt, "application/json") || (len(mt) > 5 && strings.EqualFold(mt[len(mt)-5:], "+json")):
 		return &usageScanner{}
 	}
 	return nil
