@@ -5,12 +5,14 @@
 package gateway
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
@@ -38,6 +40,11 @@ type Config struct {
 	Upstream *url.URL
 	Routes   []Route
 	Logger   *slog.Logger
+	// UpstreamIdleTimeout closes a pooled upstream connection that waited
+	// this long for its next request (0: DefaultUpstreamIdleTimeout). Keep
+	// it below the model server's own keep-alive timeout, or a request may
+	// go out on a connection the server is closing, and fail.
+	UpstreamIdleTimeout time.Duration
 
 	// Limits, if set, are enforced per client and organization on proxied
 	// routes; LimitsFailMode (FailOpen, or FailClosed by default) is what
@@ -65,6 +72,9 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
 	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
+	if cfg.UpstreamIdleTimeout < 0 {
+		errs = append(errs, fmt.Errorf("upstream idle timeout %v: want a positive duration such as 10s (0 means %v)", cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout))
+	}
 	if m := cfg.LimitsFailMode; m != "" && m != FailOpen && m != FailClosed {
 		errs = append(errs, fmt.Errorf("limits fail mode %q: want %q or %q", m, FailOpen, FailClosed))
 	}
@@ -81,7 +91,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
-	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
+	proxy := newProxied(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }
 		mux.Handle(r.Pattern, routeHandler(r, require, proxy))
