@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 func registered(p *plan.Plan, name string) bool {
@@ -66,7 +66,7 @@ func TestAppInputs(t *testing.T) {
 // does not follow its name, so its client ID survives.
 func TestAppRenameKeepsURN(t *testing.T) {
 	raw := baseConfig()
-	raw[tenant.KeyWebApp] = `{"name":"portal","callbacks":["https://models.example.com/callback"]}`
+	raw[stackconfig.KeyWebApp] = `{"name":"portal","callbacks":["https://models.example.com/callback"]}`
 	p := evaluate(t, "test", raw)
 	assert.Equal(t, "portal", input(find(t, p, "web-app"), "name"))
 	assert.Contains(t, p.Exports["clientSecrets"].Value, "portal", "the secret is listed under the new name")
@@ -76,7 +76,7 @@ func TestAppRenameKeepsURN(t *testing.T) {
 // connection's application list is still authoritative, and empty.
 func TestAppsAndTenantAreOptional(t *testing.T) {
 	raw := baseConfig()
-	for _, key := range []string{tenant.KeyWebApp, tenant.KeyCLIApp, tenant.KeyTenant} {
+	for _, key := range []string{stackconfig.KeyWebApp, stackconfig.KeyCLIApp, stackconfig.KeyTenant} {
 		raw[key] = `{}`
 	}
 	p := evaluate(t, "test", raw)
@@ -95,7 +95,7 @@ func TestAppsAndTenantAreOptional(t *testing.T) {
 func TestOptionalKeysHaveDefaults(t *testing.T) {
 	proj, err := workspace.LoadProject("Pulumi.yaml")
 	require.NoError(t, err)
-	for _, key := range []string{tenant.KeyWebApp, tenant.KeyCLIApp, tenant.KeyTenant} {
+	for _, key := range []string{stackconfig.KeyWebApp, stackconfig.KeyCLIApp, stackconfig.KeyTenant} {
 		decl, ok := proj.Config[key]
 		require.True(t, ok, key)
 		assert.Equal(t, "object", decl.TypeName(), key)
@@ -110,7 +110,7 @@ func TestTenantSettings(t *testing.T) {
 	assert.NotContains(t, find(t, p, "client-batch-scorer").Dependencies, find(t, p, "tenant").URN,
 		"without the flag, clients need not wait for the tenant")
 
-	raw[tenant.KeyTenant] = `{"enableClientConnections":false}`
+	raw[stackconfig.KeyTenant] = `{"enableClientConnections":false}`
 	p = evaluate(t, "test", raw)
 	assert.Equal(t, map[string]any{"flags": map[string]any{"enableClientConnections": false}}, find(t, p, "tenant").Inputs.Mappable())
 	for _, name := range []string{"client-batch-scorer", "web-app", "cli-app"} {
@@ -123,7 +123,7 @@ func TestTenantSettings(t *testing.T) {
 // the organizations it is linked to, and the outputs say which.
 func TestClientOrganizations(t *testing.T) {
 	raw := baseConfig()
-	raw[tenant.KeyClients] = `[{"name":"acme-batch","scopes":["invoke:models"],"organizationUsage":"require","organizations":["acme","globex"]},
+	raw[stackconfig.KeyClients] = `[{"name":"acme-batch","scopes":["invoke:models"],"organizationUsage":"require","organizations":["acme","globex"]},
 		{"name":"any-org","scopes":["read:models"],"organizationUsage":"allow","allowAnyOrganization":true}]`
 	p := evaluate(t, "test", raw)
 	ref := recorder.Reference
@@ -148,7 +148,7 @@ func TestClientOrganizations(t *testing.T) {
 // alone; elsewhere one authoritative list keeps its URN.
 func TestMembershipFollowsAssignMembershipOnLogin(t *testing.T) {
 	raw := baseConfig()
-	raw[tenant.KeyOrganizations] = `[
+	raw[stackconfig.KeyOrganizations] = `[
 		{"name":"acme","displayName":"Acme","members":[{"userId":"auth0|abc123","roles":["model-user"]}]},
 		{"name":"globex","displayName":"Globex","assignMembershipOnLogin":true,
 		 "members":[{"email":"alice@acme.example.com","roles":["model-viewer"]},{"userId":"auth0|def456"}]}]`

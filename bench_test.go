@@ -12,6 +12,7 @@ import (
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/largetenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 func TestLargeTenantRegistersWhatItSays(t *testing.T) {
@@ -22,7 +23,7 @@ func TestLargeTenantRegistersWhatItSays(t *testing.T) {
 // runProgram evaluates the whole program under recording mocks and returns
 // how many resources it registered.
 func runProgram(b *testing.B, raw map[string]string) int {
-	rec := recorder.New(tenant.Namespace, "large")
+	rec := recorder.New(stackconfig.Namespace, "large")
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := tenant.Run(ctx, raw)
 		return err
@@ -39,7 +40,7 @@ type floorResource struct{ pulumi.CustomResourceState }
 // runFloor registers n bare resources with empty inputs under the same mocks:
 // what the SDK itself costs.
 func runFloor(b *testing.B, n int) int {
-	rec := recorder.New(tenant.Namespace, "floor")
+	rec := recorder.New(stackconfig.Namespace, "floor")
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		for i := range n {
 			var r floorResource

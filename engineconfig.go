@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
 )
 
@@ -34,7 +35,7 @@ import (
 // names: a stale PULUMI_CONFIG in an inline host's environment cannot inject
 // values.
 func EngineConfig(ctx *pulumi.Context, stackKeys ...string) (map[string]string, error) {
-	keys := append(ConfigKeys(), KeyDomain)
+	keys := append(stackconfig.ConfigKeys(), stackconfig.KeyDomain)
 	keys = append(keys, stackKeys...)
 	if s := os.Getenv(pulumi.EnvConfig); s != "" {
 		var host map[string]string
@@ -52,14 +53,14 @@ func EngineConfig(ctx *pulumi.Context, stackKeys ...string) (map[string]string, 
 	return raw, nil
 }
 
-// loadConfig is LoadConfig plus the check only the engine can answer: that
+// loadConfig is stackconfig.Load plus the check only the engine can answer: that
 // every secret key was stored encrypted. Pulumi.yaml cannot have the CLI
 // enforce it (a typed secret key with a default fails every stack that does
 // not set it), so the program does, and reports it with the other problems.
 func loadConfig(ctx *pulumi.Context, raw map[string]string) (*Config, error) {
-	cfg, err := LoadConfig(raw, os.LookupEnv)
+	cfg, err := stackconfig.Load(raw, os.LookupEnv)
 	var plain []strictjson.Problem
-	for _, key := range SecretKeys {
+	for _, key := range stackconfig.SecretKeys {
 		if raw[key] != "" && !ctx.IsConfigSecret(key) {
 			plain = append(plain, strictjson.Problem{Path: key, Message: fmt.Sprintf(
 				"is stored in plain text; remove it from the stack file and run `pulumi config set --secret %s`", key)})
@@ -68,12 +69,12 @@ func loadConfig(ctx *pulumi.Context, raw map[string]string) (*Config, error) {
 	if len(plain) == 0 {
 		return cfg, err
 	}
-	var verr *ValidationError
+	var verr *stackconfig.ValidationError
 	if errors.As(err, &verr) {
-		return nil, &ValidationError{Problems: append(plain, verr.Problems...)}
+		return nil, &stackconfig.ValidationError{Problems: append(plain, verr.Problems...)}
 	}
 	if err != nil {
 		return nil, err
 	}
-	return nil, &ValidationError{Problems: plain}
+	return nil, &stackconfig.ValidationError{Problems: plain}
 }

@@ -10,6 +10,7 @@ import (
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // engineConfig calls EngineConfig in a program whose engine holds config.
@@ -20,22 +21,22 @@ func engineConfig(t *testing.T, config map[string]string, stackKeys ...string) (
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		raw, cfgErr = tenant.EngineConfig(ctx, stackKeys...)
 		return nil
-	}, recorder.New(tenant.Namespace, "test").RunOption(config, tenant.SecretKeys))
+	}, recorder.New(stackconfig.Namespace, "test").RunOption(config, stackconfig.SecretKeys))
 	require.NoError(t, err)
 	return raw, cfgErr
 }
 
 func TestEngineConfig(t *testing.T) {
-	const typo = tenant.Namespace + ":organisations"
+	const typo = stackconfig.Namespace + ":organisations"
 	engine := map[string]string{
-		tenant.KeyDomain: "t.us.auth0.com",
-		tenant.KeyAPI:    `{"name":"n"}`,
-		typo:             `[]`,
-		"aws:region":     "eu-west-1", // another package's key: not the program's
+		stackconfig.KeyDomain: "t.us.auth0.com",
+		stackconfig.KeyAPI:    `{"name":"n"}`,
+		typo:                  `[]`,
+		"aws:region":          "eu-west-1", // another package's key: not the program's
 	}
-	declared := map[string]string{tenant.KeyDomain: "t.us.auth0.com", tenant.KeyAPI: `{"name":"n"}`}
-	withTypo := map[string]string{tenant.KeyDomain: "t.us.auth0.com", tenant.KeyAPI: `{"name":"n"}`, typo: `[]`}
-	hostConfig, err := json.Marshal(map[string]string{tenant.KeyAPI: `{"stale":true}`, typo: `[]`, tenant.KeyDomain: "x"})
+	declared := map[string]string{stackconfig.KeyDomain: "t.us.auth0.com", stackconfig.KeyAPI: `{"name":"n"}`}
+	withTypo := map[string]string{stackconfig.KeyDomain: "t.us.auth0.com", stackconfig.KeyAPI: `{"name":"n"}`, typo: `[]`}
+	hostConfig, err := json.Marshal(map[string]string{stackconfig.KeyAPI: `{"stale":true}`, typo: `[]`, stackconfig.KeyDomain: "x"})
 	require.NoError(t, err)
 
 	cases := []struct {
@@ -45,8 +46,8 @@ func TestEngineConfig(t *testing.T) {
 		want         map[string]string
 	}{
 		{"inline: the keys the program declares", "", nil, declared},
-		{"inline: the keys of the stack file too", "", []string{typo, tenant.KeyAPI}, withTypo},
-		{"inline: a named key the engine lacks", "", []string{tenant.Namespace + ":nothing"}, declared},
+		{"inline: the keys of the stack file too", "", []string{typo, stackconfig.KeyAPI}, withTypo},
+		{"inline: a named key the engine lacks", "", []string{stackconfig.Namespace + ":nothing"}, declared},
 		// Every key the language host passes is read, values from the engine.
 		{"language host", string(hostConfig), nil, withTypo},
 	}
@@ -63,8 +64,8 @@ func TestEngineConfig(t *testing.T) {
 		t.Setenv(pulumi.EnvConfig, "")
 		raw, err := engineConfig(t, engine, typo)
 		require.NoError(t, err)
-		_, err = tenant.LoadConfig(raw, nil)
-		require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+		_, err = stackconfig.Load(raw, nil)
+		require.ErrorIs(t, err, stackconfig.ErrInvalidConfig)
 		assert.Contains(t, err.Error(), `model-api-auth0:organisations: unknown key; did you mean "model-api-auth0:organizations"?`)
 	})
 
@@ -86,25 +87,25 @@ func TestPlaintextSecretRefused(t *testing.T) {
 		mutate     func(map[string]string)
 		want       []string
 	}{
-		{"encrypted", tenant.SecretKeys, func(map[string]string) {}, nil},
+		{"encrypted", stackconfig.SecretKeys, func(map[string]string) {}, nil},
 		{"plain text", nil, func(map[string]string) {}, []string{
 			"model-api-auth0:testUserPassword: is stored in plain text; remove it from the stack file and run `pulumi config set --secret model-api-auth0:testUserPassword`",
 		}},
-		{"plain text and another problem", nil, func(raw map[string]string) { raw[tenant.KeyDomain] = "" }, []string{
+		{"plain text and another problem", nil, func(raw map[string]string) { raw[stackconfig.KeyDomain] = "" }, []string{
 			"model-api-auth0:testUserPassword: is stored in plain text",
 			"auth0:domain: the tenant domain is not set",
 		}},
 		{"empty is not stored", nil, func(raw map[string]string) {
-			raw[tenant.KeyTestUserPassword] = ""
-			raw[tenant.KeyTestUsers] = "[]"
-			raw[tenant.KeyOrganizations] = "[]"
+			raw[stackconfig.KeyTestUserPassword] = ""
+			raw[stackconfig.KeyTestUsers] = "[]"
+			raw[stackconfig.KeyOrganizations] = "[]"
 		}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			raw := baseConfig()
 			c.mutate(raw)
-			rec := recorder.New(tenant.Namespace, "test")
+			rec := recorder.New(stackconfig.Namespace, "test")
 			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 				_, err := tenant.Run(ctx, raw)
 				return err
@@ -113,7 +114,7 @@ func TestPlaintextSecretRefused(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+			require.ErrorIs(t, err, stackconfig.ErrInvalidConfig)
 			for _, w := range c.want {
 				assert.Contains(t, err.Error(), w)
 			}

@@ -7,10 +7,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig/stackconfigtest"
 )
 
 var stacks = []string{"dev", "staging", "prod"}
@@ -19,60 +19,18 @@ var stacks = []string{"dev", "staging", "prod"}
 // the test user password a dev stack keeps encrypted.
 func stackConfig(t testing.TB, stack string) map[string]string {
 	t.Helper()
-	cfg, err := stackconfig.Load(".", stack)
+	raw, err := stackconfig.Read(".", stack)
 	require.NoError(t, err)
 	if stack == "dev" {
-		cfg.Values[tenant.KeyTestUserPassword] = "correct-Horse-battery-9"
+		raw[stackconfig.KeyTestUserPassword] = stackconfigtest.Password
 	}
-	return cfg.Values
+	return raw
 }
 
 // baseConfig is a small valid configuration that tests mutate.
-func baseConfig() map[string]string {
-	return map[string]string{
-		tenant.KeyDomain: "example.us.auth0.com",
-		tenant.KeyAPI: mustJSON(map[string]any{
-			"name": "Model API", "identifier": "https://models.example.com/",
-			"scopes": []any{
-				map[string]any{"name": "read:models", "description": "List models"},
-				map[string]any{"name": "invoke:models", "description": "Run inference"},
-			},
-		}),
-		tenant.KeyRoles: mustJSON([]any{
-			map[string]any{"name": "model-user", "permissions": []any{"read:models", "invoke:models"}},
-			map[string]any{"name": "model-viewer", "permissions": []any{"read:models"}},
-		}),
-		tenant.KeyConnection:       `{"name":"model-users"}`,
-		tenant.KeyTestUsers:        `[{"email":"alice@acme.example.com"}]`,
-		tenant.KeyTestUserPassword: "correct-Horse-battery-9",
-		tenant.KeyOrganizations: mustJSON([]any{
-			map[string]any{"name": "acme", "displayName": "Acme", "branding": map[string]any{"logoUrl": "https://acme.example.com/l.png", "primaryColor": "#112233"},
-				"members": []any{
-					map[string]any{"email": "alice@acme.example.com", "roles": []any{"model-user"}},
-					map[string]any{"userId": "auth0|abc123", "roles": []any{"model-viewer", "model-user"}},
-				}},
-			map[string]any{"name": "globex", "displayName": "Globex", "connections": []any{"con_external01"}},
-		}),
-		tenant.KeyClients: mustJSON([]any{
-			map[string]any{"name": "batch-scorer", "scopes": []any{"invoke:models"}},
-			map[string]any{"name": "catalog", "scopes": []any{"read:models"}, "organizationUsage": "allow"},
-		}),
-		tenant.KeyWebApp: mustJSON(map[string]any{
-			"callbacks":  []any{"https://models.example.com/callback", "http://localhost:8080/callback"},
-			"logoutUrls": []any{"https://models.example.com/"},
-		}),
-		tenant.KeyCLIApp: `{"callbacks":["http://127.0.0.1:8976/callback"],"scopes":["read:models"],"organizationUsage":"allow"}`,
-		tenant.KeyTenant: `{"resourceParameterProfile":"compatibility"}`,
-	}
-}
+func baseConfig() map[string]string { return stackconfigtest.Base() }
 
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+func mustJSON(v any) string { return stackconfigtest.JSON(v) }
 
 func evaluate(t testing.TB, stack string, raw map[string]string) *plan.Plan {
 	t.Helper()

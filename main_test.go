@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 func TestStackFilesEvaluate(t *testing.T) {
@@ -21,7 +21,7 @@ func TestStackFilesEvaluate(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			raw := stackConfig(t, stack)
 			p := evaluate(t, stack, raw)
-			cfg, err := tenant.LoadConfig(raw, nil)
+			cfg, err := stackconfig.Load(raw, nil)
 			require.NoError(t, err)
 			want := wantResources(cfg)
 			assert.Len(t, p.Resources, want)
@@ -37,14 +37,14 @@ func TestStackFilesEvaluate(t *testing.T) {
 
 // wantResources counts what the program must register for a configuration,
 // kind by kind, independently of how it does it.
-func wantResources(cfg *tenant.Config) int {
+func wantResources(cfg *stackconfig.Config) int {
 	// api + scopes + connection + the connection's clients, 2 per role, 3
 	// per client and 1 per organization it is linked to, test users.
 	want := 4 + 2*len(cfg.Roles) + 3*len(cfg.Clients) + len(cfg.TestUsers)
 	for _, c := range cfg.Clients {
 		want += len(c.Organizations)
 	}
-	for _, app := range []*tenant.AppConfig{cfg.WebApp, cfg.CLIApp} {
+	for _, app := range []*stackconfig.AppConfig{cfg.WebApp, cfg.CLIApp} {
 		if app != nil {
 			want += 3 // client, credentials, user grant
 		}
@@ -72,13 +72,13 @@ func wantResources(cfg *tenant.Config) int {
 func TestProjectFileDeclaresEveryKey(t *testing.T) {
 	proj, err := workspace.LoadProject("Pulumi.yaml") // validates against Pulumi's project schema
 	require.NoError(t, err)
-	assert.Equal(t, tenant.Namespace, proj.Name.String())
+	assert.Equal(t, stackconfig.Namespace, proj.Name.String())
 	assert.Equal(t, "go", proj.Runtime.Name())
-	assert.Equal(t, slices.Sorted(slices.Values(tenant.ConfigKeys())), slices.Sorted(maps.Keys(proj.Config)),
+	assert.Equal(t, slices.Sorted(slices.Values(stackconfig.ConfigKeys())), slices.Sorted(maps.Keys(proj.Config)),
 		"the keys Pulumi.yaml declares are the keys the program reads")
 	for key, decl := range proj.Config {
 		assert.NotEmpty(t, decl.Description, "%s has no description in Pulumi.yaml", key)
-		assert.Equal(t, slices.Contains(tenant.SecretKeys, key), decl.Secret, "%s: secret in Pulumi.yaml", key)
+		assert.Equal(t, slices.Contains(stackconfig.SecretKeys, key), decl.Secret, "%s: secret in Pulumi.yaml", key)
 	}
 }
 
@@ -162,10 +162,10 @@ func TestDependencies(t *testing.T) {
 func TestProtection(t *testing.T) {
 	for _, protect := range []bool{false, true} {
 		raw := baseConfig()
-		delete(raw, tenant.KeyTestUsers) // test users are refused in protected stacks
-		raw[tenant.KeyOrganizations] = `[{"name":"acme","displayName":"Acme","members":[{"userId":"auth0|abc123","roles":["model-user"]}]},{"name":"globex","displayName":"Globex"}]`
+		delete(raw, stackconfig.KeyTestUsers) // test users are refused in protected stacks
+		raw[stackconfig.KeyOrganizations] = `[{"name":"acme","displayName":"Acme","members":[{"userId":"auth0|abc123","roles":["model-user"]}]},{"name":"globex","displayName":"Globex"}]`
 		if protect {
-			raw[tenant.KeyProtect] = "true"
+			raw[stackconfig.KeyProtect] = "true"
 		}
 		p := evaluate(t, "test", raw)
 		for _, r := range p.Resources {
@@ -216,7 +216,7 @@ func TestExports(t *testing.T) {
 // no plain input or export contains a secret.
 func TestNoSecretInPlainText(t *testing.T) {
 	raw := baseConfig()
-	password := raw[tenant.KeyTestUserPassword]
+	password := raw[stackconfig.KeyTestUserPassword]
 	p := evaluate(t, "test", raw)
 	pw := find(t, p, "user-alice@acme.example.com").Inputs["password"]
 	assert.True(t, pw.IsSecret(), "the test user password is sent as %v, not as a secret", pw)

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plans in testdata/")
@@ -80,20 +80,20 @@ func TestReplacementGate(t *testing.T) {
 		notes []string
 	}{
 		{name: "unchanged"},
-		{name: "new organization", edit: setJSON(tenant.KeyOrganizations, `[{`, `[{"name":"initech","displayName":"Initech"},{`)},
-		{name: "new scope and token lifetime", edit: setJSON(tenant.KeyAPI, `"tokenLifetime":3600`, `"tokenLifetime":7200`)},
+		{name: "new organization", edit: setJSON(stackconfig.KeyOrganizations, `[{`, `[{"name":"initech","displayName":"Initech"},{`)},
+		{name: "new scope and token lifetime", edit: setJSON(stackconfig.KeyAPI, `"tokenLifetime":3600`, `"tokenLifetime":7200`)},
 		// prod protects every resource: removing one takes an explicit
 		// `pulumi state unprotect` first.
-		{name: "client removed from a protected stack", edit: setJSON(tenant.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
+		{name: "client removed from a protected stack", edit: setJSON(stackconfig.KeyClients, `,{"description":"Reads the model catalog","name":"model-catalog","scopes":["read:models"]}`, ``),
 			fatal: []string{"client-model-catalog ", "client-model-catalog-credentials ", "client-model-catalog-grant "}},
-		{name: "protected organization removed", edit: setJSON(tenant.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
+		{name: "protected organization removed", edit: setJSON(stackconfig.KeyOrganizations, `"name":"globex"`, `"name":"globex-inc"`),
 			fatal: []string{"org-globex ", "org-globex-connections ", "org-globex-members ", "org-globex-member-auth0|64f1c0ffee0000000000b002-roles "}},
-		{name: "connection renamed", edit: setJSON(tenant.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
+		{name: "connection renamed", edit: setJSON(stackconfig.KeyConnection, `"name":"model-api-users"`, `"name":"model-api-people"`),
 			fatal: []string{"connection name"}},
-		{name: "API identifier changed", edit: setJSON(tenant.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
+		{name: "API identifier changed", edit: setJSON(stackconfig.KeyAPI, `https://api.models.example.com/`, `https://models.example.com/`),
 			fatal: []string{"api identifier", "api-scopes resourceServerIdentifier", "client-batch-scorer-grant audience", "client-model-catalog-grant audience",
 				"client-partner-sync-grant audience", "web-app-grant audience"}},
-		{name: "protection dropped", edit: func(raw map[string]string) { raw[tenant.KeyProtect] = "false" }},
+		{name: "protection dropped", edit: func(raw map[string]string) { raw[stackconfig.KeyProtect] = "false" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

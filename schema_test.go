@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // providerVersion is the Auth0 provider the program is written against (the
@@ -109,7 +109,7 @@ func TestSchemaCheckerCatchesMistakes(t *testing.T) {
 
 func TestEnumValuesAreAuth0s(t *testing.T) {
 	raw := baseConfig()
-	raw[tenant.KeyClients] = `[{"name":"acme-batch","scopes":["read:models"],"organizationUsage":"require","organizations":["acme"]}]`
+	raw[stackconfig.KeyClients] = `[{"name":"acme-batch","scopes":["read:models"],"organizationUsage":"require","organizations":["acme"]}]`
 	p := evaluate(t, "test", raw)
 	// The values the provider schema's descriptions list, in Auth0's
 	// spelling; nested properties by their path.

@@ -7,18 +7,18 @@ import (
 	"slices"
 	"strings"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // summary is what the banner says about the stack.
 type summary struct {
 	users   []string // "email (org: roles; ...)"
-	clients []tenant.ClientConfig
+	clients []stackconfig.ClientConfig
 	person  *person // the test user to suggest logging in as; nil if none
 }
 
-func cfgSummary(cfg *tenant.Config) summary {
+func cfgSummary(cfg *stackconfig.Config) summary {
 	var s summary
 	for _, u := range cfg.TestUsers {
 		var in []string

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // gatewayListen is where the suggested gateway listens, and so where the
@@ -23,11 +23,11 @@ type person struct {
 // firstPerson is the first test user who is a member of an organization
 // (in the stack's order), preferring one whose roles let them call a
 // model; nil if no test user is a member of any.
-func firstPerson(cfg *tenant.Config) *person {
+func firstPerson(cfg *stackconfig.Config) *person {
 	var first *person
 	for _, o := range cfg.Organizations {
 		for _, m := range o.Members {
-			if !slices.ContainsFunc(cfg.TestUsers, func(u tenant.TestUserConfig) bool { return strings.EqualFold(u.Email, m.Email) }) {
+			if !slices.ContainsFunc(cfg.TestUsers, func(u stackconfig.TestUserConfig) bool { return strings.EqualFold(u.Email, m.Email) }) {
 				continue
 			}
 			p := &person{email: m.Email, org: o.Name, permissions: permissions(cfg, m.Roles)}
@@ -42,7 +42,7 @@ func firstPerson(cfg *tenant.Config) *person {
 	return first
 }
 
-func permissions(cfg *tenant.Config, roles []string) []string {
+func permissions(cfg *stackconfig.Config, roles []string) []string {
 	var out []string
 	for _, r := range cfg.Roles {
 		if slices.Contains(roles, r.Name) {

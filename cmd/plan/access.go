@@ -8,10 +8,10 @@ import (
 	"os"
 	"strings"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 )
 
@@ -75,10 +75,10 @@ func (a *accessFlags) run(fs *flag.FlagSet, projectDir, stackFile, format string
 // problem of the three at once.
 func (a *accessFlags) table(projectDir, stackFile string) (*access.Table, error) {
 	var errs []error
-	var cfg *tenant.Config
+	var cfg *stackconfig.Config
 	raw, _, err := plan.LoadStack(projectDir, stackFile)
 	if err == nil {
-		cfg, err = tenant.LoadConfig(raw, os.LookupEnv)
+		cfg, err = stackconfig.Load(raw, os.LookupEnv)
 	}
 	errs = append(errs, err)
 	var routes []gateway.Route

@@ -16,9 +16,9 @@ import (
 	"slices"
 	"strings"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // Verdict is the answer of one cell of the table.
@@ -67,7 +67,7 @@ const DefaultRoutesFrom = "the gateway's default routes and its reference routes
 // are the proxied routes (gateway.DefaultRoutes when nil); the gateway's
 // reference routes are always added, as the gateway always serves them.
 // orgIDs maps organization names to IDs, as in the stack's outputs.
-func Compute(stack string, cfg *tenant.Config, routes []gateway.Route, routesFrom string, orgIDs map[string]string) (*Table, error) {
+func Compute(stack string, cfg *stackconfig.Config, routes []gateway.Route, routesFrom string, orgIDs map[string]string) (*Table, error) {
 	if routes == nil {
 		routes, routesFrom = gateway.DefaultRoutes(), DefaultRoutesFrom
 	}

@@ -11,30 +11,30 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // loadStack reads a stack file as `plan -access` does.
-func loadStack(t *testing.T, stackFile string) *tenant.Config {
+func loadStack(t *testing.T, stackFile string) *stackconfig.Config {
 	t.Helper()
 	raw, _, err := plan.LoadStack(devtenanttest.RepoRoot(t), stackFile)
 	require.NoError(t, err)
-	cfg, err := tenant.LoadConfig(raw, nil)
+	cfg, err := stackconfig.Load(raw, nil)
 	require.NoError(t, err)
 	return cfg
 }
 
-func devStack(t *testing.T) *tenant.Config {
+func devStack(t *testing.T) *stackconfig.Config {
 	return loadStack(t, filepath.Join(devtenanttest.RepoRoot(t), "Pulumi.dev.yaml"))
 }
 
-func testStack(t *testing.T) *tenant.Config {
+func testStack(t *testing.T) *stackconfig.Config {
 	return loadStack(t, "testdata/Pulumi.access.yaml")
 }
 

@@ -20,7 +20,6 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
@@ -28,6 +27,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/echomodel"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // The dev stack's table, as `plan -access` prints it, holds for real tokens
@@ -203,7 +203,7 @@ func apiGrants(id *guard.Identity) []string {
 // organization with only that role, a user of no organization (who joins
 // one that assigns membership on login, or stays outside). Principals
 // come from organizations, roles and clients only, so they are unchanged.
-func withUsers(t *testing.T, cfg *tenant.Config, principals []access.Principal) *tenant.Config {
+func withUsers(t *testing.T, cfg *stackconfig.Config, principals []access.Principal) *stackconfig.Config {
 	t.Helper()
 	users := emails(principals)
 	for _, p := range principals {
@@ -211,13 +211,13 @@ func withUsers(t *testing.T, cfg *tenant.Config, principals []access.Principal) 
 		if email == "" {
 			continue
 		}
-		cfg.TestUsers = append(cfg.TestUsers, tenant.TestUserConfig{Email: email, Name: p.Name})
+		cfg.TestUsers = append(cfg.TestUsers, stackconfig.TestUserConfig{Email: email, Name: p.Name})
 		if p.Kind != access.Member {
 			continue
 		}
-		i := slices.IndexFunc(cfg.Organizations, func(o tenant.OrganizationConfig) bool { return o.Name == p.Organization })
+		i := slices.IndexFunc(cfg.Organizations, func(o stackconfig.OrganizationConfig) bool { return o.Name == p.Organization })
 		require.GreaterOrEqual(t, i, 0)
-		cfg.Organizations[i].Members = append(cfg.Organizations[i].Members, tenant.MemberConfig{Email: email, Roles: []string{p.Role}})
+		cfg.Organizations[i].Members = append(cfg.Organizations[i].Members, stackconfig.MemberConfig{Email: email, Roles: []string{p.Role}})
 	}
 	return cfg
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // Kind is how a principal gets its tokens.
@@ -59,7 +59,7 @@ func (p Principal) Identity() *guard.Identity {
 // orgIDs maps organization names to IDs (the stack's `organizations`
 // output); without an ID, an organization is ${org-NAME.id}. Notes say
 // which callers the stack cannot enumerate.
-func Principals(cfg *tenant.Config, orgIDs map[string]string) (principals []Principal, notes []string) {
+func Principals(cfg *stackconfig.Config, orgIDs map[string]string) (principals []Principal, notes []string) {
 	org := func(name string) (string, bool) {
 		if id := orgIDs[name]; id != "" {
 			return id, true

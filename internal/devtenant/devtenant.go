@@ -12,7 +12,7 @@
 // and secrets are made at every start, and everything it knows lives in
 // memory.
 //
-//	cfg, _ := tenant.LoadConfig(raw, nil)
+//	cfg, _ := stackconfig.Load(raw, nil)
 //	t, _ := devtenant.New(cfg, devtenant.Options{})
 //	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 //	t.Start(ln)                        // the issuer is http://127.0.0.1:PORT/
@@ -35,7 +35,6 @@ import (
 	"sync"
 	"time"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
@@ -131,7 +130,7 @@ var DefaultNative = Native{
 
 // Tenant is a running development tenant. It is safe for concurrent use.
 type Tenant struct {
-	cfg      *tenant.Config
+	cfg      *stackconfig.Config
 	dir      *directory
 	keys     *signer
 	store    *store
@@ -146,9 +145,9 @@ type Tenant struct {
 	server *http.Server
 }
 
-// New builds a tenant from a validated stack configuration (tenant.LoadConfig).
+// New builds a tenant from a validated stack configuration (stackconfig.Load).
 // It refuses a protected stack with ErrProtected.
-func New(cfg *tenant.Config, opts Options) (*Tenant, error) {
+func New(cfg *stackconfig.Config, opts Options) (*Tenant, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("%w: no stack configuration", ErrOptions)
 	}
@@ -171,7 +170,7 @@ func New(cfg *tenant.Config, opts Options) (*Tenant, error) {
 	}
 	var problems []string
 	if cfg.API.TokenLifetime == nil || cfg.API.Identifier == "" {
-		problems = append(problems, "the stack configuration has no API identifier or token lifetime: load it with tenant.LoadConfig (or LoadStack), which applies the defaults")
+		problems = append(problems, "the stack configuration has no API identifier or token lifetime: load it with stackconfig.Load (or LoadStack), which applies the defaults")
 	}
 	if opts.Issuer != "" {
 		if err := t.setIssuer(opts.Issuer); err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // clientKind is what a client may do.
@@ -28,7 +28,7 @@ type user struct {
 // organization is an organization of the stack and its members' roles.
 type organization struct {
 	ID, Name, DisplayName   string
-	Branding                *tenant.BrandingConfig
+	Branding                *stackconfig.BrandingConfig
 	AssignMembershipOnLogin bool
 	members                 map[string][]string // user ID -> role names; joins on login add to it
 }
@@ -59,7 +59,7 @@ type directory struct {
 	mu sync.RWMutex // guards organization members (joins on login)
 }
 
-func newDirectory(cfg *tenant.Config, opts Options) (*directory, []string) {
+func newDirectory(cfg *stackconfig.Config, opts Options) (*directory, []string) {
 	d := &directory{users: map[string]*user{}, orgs: map[string]*organization{}, orgByID: map[string]*organization{},
 		roles: map[string][]string{}, clients: map[string]*client{}, byName: map[string]*client{}}
 	var problems []string

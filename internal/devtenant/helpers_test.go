@@ -13,13 +13,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // testStack is testdata/Pulumi.test.yaml: every organization and grant case.
-func testStack(t testing.TB) *tenant.Config {
+func testStack(t testing.TB) *stackconfig.Config {
 	t.Helper()
 	cfg, _, err := devtenant.LoadStack(filepath.Join(devtenanttest.RepoRoot(t), "Pulumi.yaml"), "testdata/Pulumi.test.yaml", devtenanttest.Password)
 	require.NoError(t, err)

@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"strconv"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // LoadStack reads Pulumi.yaml and a stack file as the Pulumi program gets
-// them (internal/stackconfig) and decodes them with the program's own
-// tenant.LoadConfig, so the dev tenant serves exactly the stack's roles,
+// them and decodes them as the program does (internal/stackconfig: Read,
+// then Load), so the dev tenant serves exactly the stack's roles,
 // organizations, members, test users and clients. A protected stack is
 // refused with ErrProtected before anything else.
 //
@@ -18,22 +17,21 @@ import (
 // cannot read. password replaces it; if password is empty, a readable
 // value of the stack is kept, or one is generated (generated reports it).
 // Either way the stack's password policy applies, as it would in Auth0.
-func LoadStack(projectFile, stackFile, password string) (cfg *tenant.Config, generated bool, err error) {
-	sc, err := stackconfig.LoadFile(projectFile, stackFile)
+func LoadStack(projectFile, stackFile, password string) (cfg *stackconfig.Config, generated bool, err error) {
+	raw, err := stackconfig.ReadFile(projectFile, stackFile)
 	if err != nil {
 		return nil, false, err
 	}
-	raw := sc.Values
-	if p, err := strconv.ParseBool(raw[tenant.KeyProtect]); err == nil && p {
+	if p, err := strconv.ParseBool(raw[stackconfig.KeyProtect]); err == nil && p {
 		return nil, false, fmt.Errorf("%s: %w", stackFile, ErrProtected)
 	}
-	if stack := raw[tenant.KeyTestUserPassword]; password == "" && (stack == "" || stack == stackconfig.Blinded) {
+	if stack := raw[stackconfig.KeyTestUserPassword]; password == "" && (stack == "" || stack == stackconfig.Blinded) {
 		password, generated = GeneratePassword(), true
 	}
 	if password != "" {
-		raw[tenant.KeyTestUserPassword] = password
+		raw[stackconfig.KeyTestUserPassword] = password
 	}
-	cfg, err = tenant.LoadConfig(raw, nil)
+	cfg, err = stackconfig.Load(raw, nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w", stackFile, err)
 	}
@@ -43,7 +41,7 @@ func LoadStack(projectFile, stackFile, password string) (cfg *tenant.Config, gen
 // fromStack fills in what the stack declares and opts leaves unset: the
 // web app (model-api-auth0:webApp), the CLI app (cliApp) and the
 // organizations each M2M client is linked to. What the caller sets wins.
-func fromStack(cfg *tenant.Config, opts Options) Options {
+func fromStack(cfg *stackconfig.Config, opts Options) Options {
 	if w := cfg.WebApp; w != nil && opts.WebApp.Name == "" && opts.WebApp.Callbacks == nil && opts.WebApp.LogoutURLs == nil {
 		opts.WebApp = WebApp{Name: w.Name, Callbacks: w.Callbacks, LogoutURLs: w.LogoutURLs}
 	}

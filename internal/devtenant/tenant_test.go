@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
@@ -54,7 +54,7 @@ func TestLoadStackPassword(t *testing.T) {
 	assert.Equal(t, "Chosen-Passw0rd", cfg.TestUserPassword)
 
 	_, _, err = devtenant.LoadStack(project, dev, "weak")
-	require.ErrorIs(t, err, tenant.ErrInvalidConfig)
+	require.ErrorIs(t, err, stackconfig.ErrInvalidConfig)
 	assert.Contains(t, err.Error(), "testUserPassword: does not meet password policy")
 	assert.NotContains(t, err.Error(), "weak", "the password is never shown")
 }
@@ -62,17 +62,17 @@ func TestLoadStackPassword(t *testing.T) {
 // Generated passwords pass the strictest policy Auth0 has.
 func TestGeneratedPasswordsAreExcellent(t *testing.T) {
 	raw := map[string]string{
-		tenant.KeyDomain:     "t.example.com",
-		tenant.KeyAPI:        `{"name":"a","identifier":"https://a.example.com/","scopes":[{"name":"s"}]}`,
-		tenant.KeyConnection: `{"name":"c","passwordPolicy":"excellent"}`,
-		tenant.KeyTestUsers:  `[{"email":"a@example.com"}]`,
+		stackconfig.KeyDomain:     "t.example.com",
+		stackconfig.KeyAPI:        `{"name":"a","identifier":"https://a.example.com/","scopes":[{"name":"s"}]}`,
+		stackconfig.KeyConnection: `{"name":"c","passwordPolicy":"excellent"}`,
+		stackconfig.KeyTestUsers:  `[{"email":"a@example.com"}]`,
 	}
 	seen := map[string]bool{}
 	for range 500 {
-		raw[tenant.KeyTestUserPassword] = devtenant.GeneratePassword()
-		_, err := tenant.LoadConfig(raw, nil)
+		raw[stackconfig.KeyTestUserPassword] = devtenant.GeneratePassword()
+		_, err := stackconfig.Load(raw, nil)
 		require.NoError(t, err)
-		seen[raw[tenant.KeyTestUserPassword]] = true
+		seen[raw[stackconfig.KeyTestUserPassword]] = true
 	}
 	assert.Len(t, seen, 500)
 }
@@ -225,11 +225,11 @@ func TestNotStarted(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// A configuration that did not go through tenant.LoadConfig is refused, not a panic later.
+// A configuration that did not go through stackconfig.Load is refused, not a panic later.
 func TestConfigWithoutDefaults(t *testing.T) {
-	_, err := devtenant.New(&tenant.Config{}, devtenant.Options{Key: testissuer.NewKey(0)})
+	_, err := devtenant.New(&stackconfig.Config{}, devtenant.Options{Key: testissuer.NewKey(0)})
 	require.ErrorIs(t, err, devtenant.ErrOptions)
-	assert.Contains(t, err.Error(), "tenant.LoadConfig")
+	assert.Contains(t, err.Error(), "stackconfig.Load")
 	_, err = devtenant.New(nil, devtenant.Options{})
 	assert.ErrorIs(t, err, devtenant.ErrOptions)
 }

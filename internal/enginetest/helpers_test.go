@@ -11,8 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 var stacks = []string{"dev", "staging", "prod"}
@@ -25,8 +25,8 @@ const devPassword = "correct-Horse-battery-9"
 func newReadyStack(t *testing.T, name string) *Stack {
 	t.Helper()
 	s := NewStack(t, name)
-	if len(tenant.MissingSecrets(s.config())) > 0 {
-		s.SetSecret(tenant.KeyTestUserPassword, devPassword)
+	if len(stackconfig.MissingSecrets(s.config())) > 0 {
+		s.SetSecret(stackconfig.KeyTestUserPassword, devPassword)
 	}
 	return s
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // In the dev stack, globex assigns membership on login and acme does not.
@@ -88,7 +88,7 @@ func TestMembershipUpgrade(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := newReadyStack(t, "dev")
-			path := tenant.KeyOrganizations + "[1].assignMembershipOnLogin" // globex
+			path := stackconfig.KeyOrganizations + "[1].assignMembershipOnLogin" // globex
 			_, err := s.Run("config", "set", "--path", path, "false")
 			require.NoError(t, err)
 			_, err = s.Up()

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // A change that would delete the tenant's data, each on a freshly deployed
@@ -21,20 +21,20 @@ type dataLoss struct {
 
 var dataLosses = []dataLoss{
 	{"change the API identifier", func(t *testing.T, s *Stack) ([]string, string) {
-		return []string{"set", "--path", tenant.KeyAPI + ".identifier", "https://api.changed.example.com/"},
+		return []string{"set", "--path", stackconfig.KeyAPI + ".identifier", "https://api.changed.example.com/"},
 			s.urn("auth0:index/resourceServer:ResourceServer", "api")
 	}, true},
 	{"rename the connection", func(t *testing.T, s *Stack) ([]string, string) {
 		var conn struct{ Name string }
-		configValue(t, s, tenant.KeyConnection, &conn)
-		return []string{"set", "--path", tenant.KeyConnection + ".name", conn.Name + "-renamed"},
+		configValue(t, s, stackconfig.KeyConnection, &conn)
+		return []string{"set", "--path", stackconfig.KeyConnection + ".name", conn.Name + "-renamed"},
 			s.urn("auth0:index/connection:Connection", "connection")
 	}, true},
 	{"remove an organization", func(t *testing.T, s *Stack) ([]string, string) {
 		var orgs []struct{ Name string }
-		configValue(t, s, tenant.KeyOrganizations, &orgs)
+		configValue(t, s, stackconfig.KeyOrganizations, &orgs)
 		last := len(orgs) - 1
-		return []string{"rm", "--path", fmt.Sprintf("%s[%d]", tenant.KeyOrganizations, last)},
+		return []string{"rm", "--path", fmt.Sprintf("%s[%d]", stackconfig.KeyOrganizations, last)},
 			s.urn("auth0:index/organization:Organization", "org-"+orgs[last].Name)
 	}, false},
 }
@@ -54,7 +54,7 @@ func TestProtect(t *testing.T) {
 				_, err := s.Up()
 				require.NoError(t, err)
 				before, recorded := export(t, s), workDirPlan(t, s)
-				protected := s.config()[tenant.KeyProtect] == "true"
+				protected := s.config()[stackconfig.KeyProtect] == "true"
 
 				args, target := change.config(t, s)
 				_, err = s.Run(append([]string{"config"}, args...)...)

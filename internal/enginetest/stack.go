@@ -94,12 +94,12 @@ func NewStack(t testing.TB, name string) *Stack {
 	if s.Auto, err = auto.NewStack(s.ctx, name, ws); err != nil {
 		t.Fatalf("pulumi stack init %s: %v", name, err)
 	}
-	want, err := stackconfig.Load(root, name)
+	want, err := stackconfig.Read(root, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if copied := s.config(); !maps.Equal(want.Values, copied) {
-		t.Fatalf("the work dir's Pulumi.%s.yaml no longer holds the real configuration:\n got %v\nwant %v", name, copied, want.Values)
+	if copied := s.config(); !maps.Equal(want, copied) {
+		t.Fatalf("the work dir's Pulumi.%s.yaml no longer holds the real configuration:\n got %v\nwant %v", name, copied, want)
 	}
 	return s
 }
@@ -109,11 +109,11 @@ func NewStack(t testing.TB, name string) *Stack {
 // file are passed to EngineConfig: unknown keys are still reported.
 func (s *Stack) program(ctx *pulumi.Context) error {
 	// This runs on the engine's gRPC goroutine: errors, never t.Fatal.
-	cfg, err := stackconfig.Load(s.Dir, s.Name)
+	fromFile, err := stackconfig.Read(s.Dir, s.Name)
 	if err != nil {
 		return err
 	}
-	raw, err := tenant.EngineConfig(ctx, slices.Collect(maps.Keys(cfg.Values))...)
+	raw, err := tenant.EngineConfig(ctx, slices.Collect(maps.Keys(fromFile))...)
 	if err != nil {
 		return err
 	}
@@ -124,11 +124,11 @@ func (s *Stack) program(ctx *pulumi.Context) error {
 // config is the work dir's stack configuration, secrets blinded.
 func (s *Stack) config() map[string]string {
 	s.t.Helper()
-	cfg, err := stackconfig.Load(s.Dir, s.Name)
+	raw, err := stackconfig.Read(s.Dir, s.Name)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return cfg.Values
+	return raw
 }
 
 // Steps are the engine's steps by URN, in order: a replacement is

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 )
 
@@ -25,14 +25,14 @@ func TestStacks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := NewStack(t, name)
-			if len(tenant.MissingSecrets(s.config())) > 0 {
+			if len(stackconfig.MissingSecrets(s.config())) > 0 {
 				// Pulumi.yaml lets the CLI through; the program names the key and the command.
 				_, err := s.Preview()
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), "model-api-auth0:testUserPassword: required when testUsers are declared; "+
 					"run `pulumi config set --secret model-api-auth0:testUserPassword`")
 				assert.Empty(t, s.Double.Creates())
-				s.SetSecret(tenant.KeyTestUserPassword, devPassword)
+				s.SetSecret(stackconfig.KeyTestUserPassword, devPassword)
 			}
 
 			steps, err := s.Preview()
@@ -46,7 +46,7 @@ func TestStacks(t *testing.T) {
 			_, err = s.Up()
 			require.NoError(t, err, "pulumi up")
 			assert.Equal(t, offlineURNs(t, s), sortedKeys(tenantResources(s)))
-			assert.Equal(t, map[string]any{"domain": s.config()[tenant.KeyDomain], "version": "3.49.0"},
+			assert.Equal(t, map[string]any{"domain": s.config()[stackconfig.KeyDomain], "version": "3.49.0"},
 				s.Double.Config().Mappable(), "the provider gets the stack's auth0:* config")
 
 			checkOutputs(t, s)
@@ -87,10 +87,10 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 		require.NoError(t, err)
 	}
 	var api struct{ TokenLifetime int }
-	configValue(t, s, tenant.KeyAPI, &api)
+	configValue(t, s, stackconfig.KeyAPI, &api)
 	lifetime := strconv.Itoa(api.TokenLifetime)
-	config("set", "--path", tenant.KeyAPI+".tokenLifetime", lifetime, "--type", "string")
-	config("set", "--path", tenant.KeyConnection+".disableSignup", "true", "--type", "string")
+	config("set", "--path", stackconfig.KeyAPI+".tokenLifetime", lifetime, "--type", "string")
+	config("set", "--path", stackconfig.KeyConnection+".disableSignup", "true", "--type", "string")
 	file, err := os.ReadFile(filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
 	require.Contains(t, string(file), `tokenLifetime: "`+lifetime+`"`, "the CLI stored a string")
@@ -99,9 +99,9 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 	require.NoError(t, err, "the string forms evaluate to the same tenant")
 	assert.Empty(t, steps.Changes())
 
-	config("set", "--path", tenant.KeyAPI+".tokenLifetime", "1h")
-	config("set", "--path", tenant.KeyAPI+".tokenLifetme", "60")
-	config("set", tenant.Namespace+":organisations", "[]")
+	config("set", "--path", stackconfig.KeyAPI+".tokenLifetime", "1h")
+	config("set", "--path", stackconfig.KeyAPI+".tokenLifetme", "60")
+	config("set", stackconfig.Namespace+":organisations", "[]")
 	_, err = s.Preview()
 	require.Error(t, err)
 	for _, want := range []string{
@@ -111,11 +111,11 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
-	config("rm", tenant.Namespace+":organisations")
-	config("rm", "--path", tenant.KeyAPI+".tokenLifetme")
+	config("rm", stackconfig.Namespace+":organisations")
+	config("rm", "--path", stackconfig.KeyAPI+".tokenLifetme")
 
 	// Without --type, the CLI stores a number: one update, of the API.
-	config("set", "--path", tenant.KeyAPI+".tokenLifetime", strconv.Itoa(api.TokenLifetime+60))
+	config("set", "--path", stackconfig.KeyAPI+".tokenLifetime", strconv.Itoa(api.TokenLifetime+60))
 	steps, err = s.Preview()
 	require.NoError(t, err)
 	assert.Equal(t, []string{"update " + s.urn("auth0:index/resourceServer:ResourceServer", "api")}, steps.Changes())
@@ -126,8 +126,10 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 func checkDestroy(t *testing.T, s *Stack) {
 	t.Helper()
 	before := export(t, s)
+	// Read before: a destroy that succeeds removes the stack and its file.
+	protected := s.config()[stackconfig.KeyProtect] == "true"
 	err := s.Destroy()
-	if s.config()[tenant.KeyProtect] != "true" {
+	if !protected {
 		require.NoError(t, err, "pulumi destroy")
 		assert.Empty(t, s.Double.Resources(), "destroy empties the tenant")
 		return
@@ -149,8 +151,8 @@ func checkOutputs(t *testing.T, s *Stack) {
 	require.NoError(t, err)
 
 	var api struct{ Identifier, SigningAlg string }
-	configValue(t, s, tenant.KeyAPI, &api)
-	domain := s.config()[tenant.KeyDomain]
+	configValue(t, s, stackconfig.KeyAPI, &api)
+	domain := s.config()[stackconfig.KeyDomain]
 	assert.Equal(t, api.Identifier, o.Audience)
 	assert.Equal(t, cmp.Or(api.SigningAlg, "RS256"), o.SigningAlg, "the gateway's algorithm")
 	assert.Equal(t, "https://"+domain+"/", o.Issuer)
@@ -223,14 +225,14 @@ func (s *Stack) configApps(t *testing.T) (web, cli []string) {
 		}
 		return []string{cmp.Or(a.Name, name)}
 	}
-	return app(tenant.KeyWebApp, tenant.DefaultWebAppName), app(tenant.KeyCLIApp, tenant.DefaultCLIAppName)
+	return app(stackconfig.KeyWebApp, stackconfig.DefaultWebAppName), app(stackconfig.KeyCLIApp, stackconfig.DefaultCLIAppName)
 }
 
 // configClients are the names of the clients in the stack file.
 func (s *Stack) configClients(t *testing.T) []string {
 	t.Helper()
 	var clients []struct{ Name string }
-	configValue(t, s, tenant.KeyClients, &clients)
+	configValue(t, s, stackconfig.KeyClients, &clients)
 	var names []string
 	for _, c := range clients {
 		names = append(names, c.Name)
@@ -242,5 +244,5 @@ func (s *Stack) configClients(t *testing.T) []string {
 // urn is the URN of a resource of this stack; typ includes parent types
 // ("parent$child").
 func (s *Stack) urn(typ, name string) string {
-	return "urn:pulumi:" + s.Name + "::" + tenant.Namespace + "::" + typ + "::" + name
+	return "urn:pulumi:" + s.Name + "::" + stackconfig.Namespace + "::" + typ + "::" + name
 }

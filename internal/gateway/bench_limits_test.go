@@ -12,6 +12,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // BenchmarkThroughputLimits calls a chat completion (a small JSON answer
@@ -20,6 +21,11 @@ import (
 // one run: compare the ns/op. Every limit applies (client and organization,
 // rate and budget) and never refuses. The Redis variant skips without
 // redis-server.
+//
+// Each variant also reports the CPU per request of this process (client,
+// gateway and model server) and, with Redis, of redis-server and the round
+// trips to it (one to admit, one to count the tokens): on a busy machine
+// these move less than the time.
 func BenchmarkThroughputLimits(b *testing.B) {
 	const answer = `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"}}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +36,17 @@ func BenchmarkThroughputLimits(b *testing.B) {
 	const config = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
 		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}}`
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	run := func(b *testing.B, url, token string) {
+	// run makes b.N requests; with rdb, it reports the Redis round trips
+	// and redis-server's CPU too.
+	run := func(b *testing.B, url, token string, rdb *redis.Client) {
+		b.ReportAllocs()
+		cpu := redistest.StartCPU(b, rdb)
+		defer cpu.Report(b)
+		if rdb != nil {
+			trips := &redistest.RoundTrips{}
+			rdb.AddHook(trips)
+			defer func() { b.ReportMetric(float64(trips.Count())/float64(b.N), "round-trips/op") }() // before Report's INFO
+		}
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"Hi"}]}`))
@@ -52,20 +68,23 @@ func BenchmarkThroughputLimits(b *testing.B) {
 		})
 	}
 	plain := start(b, upstream, options{quiet: true})
-	b.Run("direct", func(b *testing.B) { run(b, plain.upURL+"/v1/chat/completions", "") })
+	b.Run("direct", func(b *testing.B) { run(b, plain.upURL+"/v1/chat/completions", "", nil) })
 	b.Run("gateway", func(b *testing.B) {
-		run(b, plain.gw.URL+"/v1/chat/completions", plain.token("client-a", "org_acme"))
+		run(b, plain.gw.URL+"/v1/chat/completions", plain.token("client-a", "org_acme"), nil)
 	})
 	b.Run("gateway+limits+metrics", func(b *testing.B) {
 		s := start(b, upstream, options{quiet: true, metrics: true, limits: config})
-		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"))
+		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"), nil)
 	})
 	b.Run("gateway+redis-limits+metrics", func(b *testing.B) {
 		srv := redistest.Start(b)
-		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true, PoolSize: 64})
+		rdb, err := redisurl.Client(srv.URL) // as cmd/gateway makes it
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Cleanup(func() { rdb.Close() })
 		s := start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)})
-		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"))
+		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"), rdb)
 	})
 }
 
@@ -88,7 +107,10 @@ func BenchmarkLimitsOverPlain(b *testing.B) {
 	}
 	if _, err := os.Stat(redistest.Binary); err == nil {
 		srv := redistest.Start(b)
-		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
+		rdb, err := redisurl.Client(srv.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Cleanup(func() { rdb.Close() })
 		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)}))
 	}

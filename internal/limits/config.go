@@ -48,6 +48,10 @@ type Limit struct {
 // DefaultPer is the period of a rate that names none.
 const DefaultPer = time.Second
 
+// MaxTokensPerDay is the largest budget: Redis's admission script compares
+// counts as Lua numbers (doubles), which are exact up to 2^53.
+const MaxTokensPerDay = 1 << 53
+
 // Load decodes tree (the `limits:` section, as a YAML or JSON decoder left
 // it) strictly and checks it. Every problem is reported at once, with its
 // path under where ("limits.clients.ID.burst").
@@ -158,6 +162,9 @@ func (l *Limit) check(at string) []string {
 	}
 	if l.TokensPerDay != nil && *l.TokensPerDay < 1 {
 		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at least 1, got %d", at, *l.TokensPerDay))
+	}
+	if l.TokensPerDay != nil && *l.TokensPerDay > MaxTokensPerDay {
+		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at most %d (2^53), got %d; leave it out for no budget", at, int64(MaxTokensPerDay), *l.TokensPerDay))
 	}
 	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil {
 		problems = append(problems, at+": sets no limit; want requests (with per and burst) or tokensPerDay")

@@ -40,6 +40,10 @@ func TestLoadReportsEveryProblemWithItsPath(t *testing.T) {
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
+	_, err = load(t, `{"perOrg": {"tokensPerDay": 10000000000000000}, "perClient": {"tokensPerDay": 9007199254740992}}`)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "limits.perOrg.tokensPerDay: want at most 9007199254740992 (2^53), got 10000000000000000")
+	assert.NotContains(t, err.Error(), "perClient", "2^53 itself is a budget")
 	// Checked once the values are right: a burst needs a rate, here or in the default.
 	_, err = load(t, `{"orgs": {"org_1": {"burst": 3}}}`)
 	require.Error(t, err)

@@ -104,3 +104,60 @@ func TestRecordIgnoresNothingToCount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(10), v.Outcomes[0].Remaining)
 }
+
+// admitterFunc is an Admitter (with the Store methods of Memory).
+type admitterFunc struct {
+	*Memory
+	admit func(Admission) (Admitted, error)
+}
+
+func (a admitterFunc) Admit(_ context.Context, adm Admission) (Admitted, error) { return a.admit(adm) }
+
+// The Enforcer hands an Admitter the whole admission at once, in order, and
+// takes an answer that does not match it for a failing store, never for a
+// verdict.
+func TestAdmitWithAnAdmitter(t *testing.T) {
+	p, err := load(t, `{"perClient": {"requests": 5, "per": "1m", "burst": 7, "tokensPerDay": 100}, "perOrg": {"requests": 50, "tokensPerDay": 1000}}`)
+	require.NoError(t, err)
+	now := time.Date(2030, 1, 1, 23, 0, 0, 0, time.UTC)
+	allowed := Result{Allowed: true, Remaining: 4}
+	cases := []struct {
+		name    string
+		answer  Admitted
+		want    []string
+		denied  string
+		failure bool
+	}{
+		{"admitted", Admitted{Used: []int64{10, 20}, Rates: []Result{allowed, allowed}},
+			[]string{"per-client-tokens", "per-org-tokens", "per-client", "per-org"}, "", false},
+		{"budget spent", Admitted{Used: []int64{10, 1000}},
+			[]string{"per-client-tokens", "per-org-tokens"}, "per-org-tokens", false},
+		{"client rate refuses", Admitted{Used: []int64{10, 20}, Rates: []Result{{RetryAfter: time.Second}}},
+			[]string{"per-client-tokens", "per-org-tokens", "per-client"}, "per-client", false},
+		{"a budget missing", Admitted{Used: []int64{10}, Rates: []Result{allowed, allowed}}, nil, "", true},
+		{"a rate too many", Admitted{Used: []int64{10, 20}, Rates: []Result{allowed, allowed, allowed}}, nil, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got Admission
+			s := admitterFunc{NewMemory(nil), func(a Admission) (Admitted, error) { got = a; return c.answer, nil }}
+			e := NewEnforcer(p, s, func() time.Time { return now })
+			v, err := e.Admit(context.Background(), Caller{"c1", "org_a"})
+			assert.Equal(t, Admission{Day: "2030-01-01",
+				Budgets: []Budget{{"client:c1", 100}, {"org:org_a", 1000}},
+				Rates:   []KeyRate{{"client:c1", Rate{5, time.Minute, 7}}, {"org:org_a", Rate{50, time.Second, 50}}},
+			}, got)
+			if c.failure {
+				assert.ErrorIs(t, err, ErrStore)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, names(v))
+			denied := ""
+			if v.Denied != nil {
+				denied = v.Denied.Policy.Name
+			}
+			assert.Equal(t, c.denied, denied)
+		})
+	}
+}

@@ -1,10 +1,8 @@
 package limits
 
 import (
-	"context"
 	"fmt"
 	"strconv"
-	"sync/atomic"
 	"time"
 )
 
@@ -130,128 +128,6 @@ type Verdict struct {
 	Outcomes []Outcome
 	// Denied is the outcome that refused the request, or nil.
 	Denied *Outcome
-}
-
-// Enforcer applies Policies to callers, counting in a Store.
-type Enforcer struct {
-	policies *Policies
-	store    Store
-	now      func() time.Time
-	day      atomic.Pointer[day]
-}
-
-// NewEnforcer returns an Enforcer; now is the clock (nil: time.Now).
-func NewEnforcer(p *Policies, s Store, now func() time.Time) *Enforcer {
-	if now == nil {
-		now = time.Now
-	}
-	return &Enforcer{policies: p, store: s, now: now}
-}
-
-// Policies are the enforcer's limits.
-func (e *Enforcer) Policies() *Policies { return e.policies }
-
-// Admit decides whether the caller may make one more request, and counts it
-// against the request rates when it may. An error wraps ErrStore.
-func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
-	var v Verdict
-	if client == (policySet{}) && org == (policySet{}) {
-		return v, nil
-	}
-	v.Outcomes = make([]Outcome, 0, 4)
-	clientKey, orgKey := c.clientKey(), c.orgKey()
-	if client.tokens != nil || org.tokens != nil {
-		if err := e.checkBudgets(ctx, clientKey, orgKey, client.tokens, org.tokens, &v); err != nil || v.Denied != nil {
-			return v, err
-		}
-	}
-	for _, step := range [...]struct {
-		p   *Policy
-		key string
-	}{{client.requests, clientKey}, {org.requests, orgKey}} {
-		if step.p == nil {
-			continue
-		}
-		r, err := e.store.Allow(ctx, step.key, *step.p.Rate)
-		if err != nil {
-			return v, err
-		}
-		v.Outcomes = append(v.Outcomes, Outcome{step.p, r})
-		if !r.Allowed {
-			v.Denied = &v.Outcomes[len(v.Outcomes)-1]
-			return v, nil
-		}
-	}
-	return v, nil
-}
-
-func (e *Enforcer) checkBudgets(ctx context.Context, clientKey, orgKey string, client, org *Policy, v *Verdict) error {
-	now := e.now()
-	policies := make([]*Policy, 0, 2)
-	keys := make([]string, 0, 2)
-	if client != nil {
-		policies, keys = append(policies, client), append(keys, clientKey)
-	}
-	if org != nil {
-		policies, keys = append(policies, org), append(keys, orgKey)
-	}
-	used, err := e.store.Used(ctx, e.today(now), keys...)
-	if err != nil {
-		return err
-	}
-	reset := untilTomorrow(now)
-	for i, p := range policies {
-		r := Result{Allowed: used[i] < p.TokensPerDay, Remaining: max(0, p.TokensPerDay-used[i]), ResetAfter: reset}
-		if !r.Allowed {
-			r.RetryAfter = reset
-		}
-		v.Outcomes = append(v.Outcomes, Outcome{p, r})
-	}
-	for i := range v.Outcomes {
-		if !v.Outcomes[i].Allowed {
-			v.Denied = &v.Outcomes[i]
-			break
-		}
-	}
-	return nil
-}
-
-// Record counts the model tokens a response used against the caller's
-// budgets. The request was admitted before, so a response can take a budget
-// past its end by its own tokens: the next request is refused.
-func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
-	if tokens <= 0 {
-		return nil
-	}
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
-	keys := make([]string, 0, 2)
-	if client.tokens != nil {
-		keys = append(keys, c.clientKey())
-	}
-	if org.tokens != nil {
-		keys = append(keys, c.orgKey())
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return e.store.Add(ctx, e.today(e.now()), tokens, keys...)
-}
-
-// today is Day(now), formatted once a day rather than twice a request.
-func (e *Enforcer) today(now time.Time) string {
-	n := now.Unix() / (24 * 60 * 60)
-	if d := e.day.Load(); d != nil && d.n == n {
-		return d.s
-	}
-	s := Day(now)
-	e.day.Store(&day{n, s})
-	return s
-}
-
-type day struct {
-	n int64 // days since 1970-01-01 UTC
-	s string
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit

@@ -22,16 +22,18 @@ const DefaultRedisTimeout = 250 * time.Millisecond
 const budgetTTL = 48 * time.Hour
 
 // Redis is a Store shared by every gateway process using the same Redis:
-// rates with GCRA (github.com/go-redis/redis_rate, one script call per
-// request), budgets with INCRBY and EXPIRE.
+// rates with GCRA (github.com/go-redis/redis_rate), budgets with INCRBY and
+// EXPIRE. It is an Admitter: a request's budgets and rates are checked in one
+// script call (redis_admit.go), one round trip.
 type Redis struct {
 	rdb     redis.UniversalClient
 	rates   *redis_rate.Limiter
 	timeout time.Duration
 }
 
-// NewRedis returns a Store in rdb; timeout bounds each call (0:
-// DefaultRedisTimeout). go-redis only honours that bound while reading a
+// NewRedis returns a Store in rdb, a single Redis server (the admission
+// script touches several callers' keys, which a Redis Cluster would need on
+// one node); timeout bounds each call (0: DefaultRedisTimeout). go-redis only honours that bound while reading a
 // reply when rdb's options have ContextTimeoutEnabled: without it, a Redis
 // that accepts connections and never answers holds a request for the
 // client's ReadTimeout and retries instead.
@@ -50,11 +52,7 @@ func (s *Redis) Allow(ctx context.Context, key string, r Rate) (Result, error) {
 	if err != nil {
 		return Result{}, storeError(err)
 	}
-	out := Result{Allowed: res.Allowed > 0, Remaining: int64(res.Remaining), ResetAfter: max(0, res.ResetAfter)}
-	if !out.Allowed {
-		out.RetryAfter = max(0, res.RetryAfter)
-	}
-	return out, nil
+	return rateResult(res.Allowed > 0, int64(res.Remaining), res.RetryAfter, res.ResetAfter), nil
 }
 
 func budgetKey(day, key string) string { return RedisPrefix + "tokens:" + day + ":" + key }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
+	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
 )
 
 // stores returns each Store implementation, fresh, for the same tests.
@@ -111,6 +112,9 @@ func TestRedisDown(t *testing.T) {
 	require.NoError(t, err, "while redis is up")
 	srv.Stop()
 	time.Sleep(50 * time.Millisecond)
+	admission := limits.Admission{Day: "2030-01-01",
+		Budgets: []limits.Budget{{Key: "client:a", TokensPerDay: 10}},
+		Rates:   []limits.KeyRate{{Key: "client:a", Rate: limits.Rate{Requests: 1, Per: time.Second, Burst: 1}}}}
 	calls := map[string]func() error{
 		"Allow": func() error {
 			_, err := s.Allow(ctx, "client:a", limits.Rate{Requests: 1, Per: time.Second, Burst: 1})
@@ -118,6 +122,10 @@ func TestRedisDown(t *testing.T) {
 		},
 		"Used": func() error { _, err := s.Used(ctx, "2030-01-01", "client:a"); return err },
 		"Add":  func() error { return s.Add(ctx, "2030-01-01", 1, "client:a") },
+		"Admit": func() error {
+			_, err := s.Admit(ctx, admission)
+			return err
+		},
 	}
 	for name, call := range calls {
 		start := time.Now()
@@ -128,10 +136,39 @@ func TestRedisDown(t *testing.T) {
 	// A listener that accepts and never answers: the timeout bounds the wait.
 	hang := hangingServer(t)
 	s = limits.NewRedis(redis.NewClient(&redis.Options{Addr: hang, MaxRetries: -1, ContextTimeoutEnabled: true}), 200*time.Millisecond)
-	start := time.Now()
-	_, err = s.Used(ctx, "2030-01-01", "client:a")
-	assert.ErrorIs(t, err, limits.ErrStore)
-	assert.Less(t, time.Since(start), time.Second, "a hanging Redis held the request past the timeout")
+	for name, call := range calls {
+		start := time.Now()
+		err := call()
+		assert.ErrorIs(t, err, limits.ErrStore, name)
+		assert.Less(t, time.Since(start), time.Second, "%s: a hanging Redis held the request past the timeout", name)
+	}
+}
+
+// The options the gateway gives go-redis (internal/redisurl) keep a Redis
+// that accepts connections and never answers to the store's timeout, for
+// every call of a request; so does one that is down.
+func TestRedisDownWithGatewayOptions(t *testing.T) {
+	ctx := context.Background()
+	admission := limits.Admission{Day: "2030-01-01",
+		Budgets: []limits.Budget{{Key: "client:a", TokensPerDay: 10}},
+		Rates:   []limits.KeyRate{{Key: "client:a", Rate: limits.Rate{Requests: 1, Per: time.Second, Burst: 1}}}}
+	for name, url := range map[string]string{"hanging": "redis://" + hangingServer(t) + "/0", "down": redistest.DownURL(t)} {
+		rdb, err := redisurl.Client(url)
+		require.NoError(t, err)
+		defer rdb.Close()
+		s := limits.NewRedis(rdb, 100*time.Millisecond)
+		calls := map[string]func() error{
+			"Admit": func() error { _, err := s.Admit(ctx, admission); return err },
+			"Add":   func() error { return s.Add(ctx, "2030-01-01", 1, "client:a") },
+		}
+		for call, f := range calls {
+			start := time.Now()
+			err := f()
+			assert.ErrorIs(t, err, limits.ErrStore, "%s: %s", name, call)
+			// The timeout, and a scheduler that may be slow on a busy machine.
+			assert.Less(t, time.Since(start), 600*time.Millisecond, "%s: %s waited past the timeout", name, call)
+		}
+	}
 }
 
 func hangingServer(t *testing.T) string {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
@@ -46,7 +45,7 @@ func (p *Plan) Document() *Document {
 	for _, r := range p.Resources {
 		names[r.URN] = r.Name
 	}
-	d := &Document{Project: tenant.Namespace, Stack: p.Stack, Outputs: map[string]any{}}
+	d := &Document{Project: stackconfig.Namespace, Stack: p.Stack, Outputs: map[string]any{}}
 	for _, r := range p.Resources {
 		dr := DocumentResource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: names[r.Parent],

@@ -14,6 +14,7 @@ import (
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
 // Plan is the outcome of evaluating the program for one stack.
@@ -33,7 +34,7 @@ type Export struct {
 // with its raw configuration, records every registration and resolves the
 // exports. A configuration error is returned as is, with nothing recorded.
 func Evaluate(stack string, raw map[string]string) (*Plan, error) {
-	rec := recorder.New(tenant.Namespace, stack)
+	rec := recorder.New(stackconfig.Namespace, stack)
 	p := &Plan{Stack: stack, Exports: map[string]Export{}}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		t, err := tenant.Run(ctx, raw)
@@ -56,8 +57,8 @@ func Evaluate(stack string, raw map[string]string) (*Plan, error) {
 		}
 		wg.Wait()
 		return nil
-	}, rec.RunOption(raw, tenant.SecretKeys))
-	if verr := (*tenant.ValidationError)(nil); errors.As(err, &verr) {
+	}, rec.RunOption(raw, stackconfig.SecretKeys))
+	if verr := (*stackconfig.ValidationError)(nil); errors.As(err, &verr) {
 		return nil, verr // without the engine's "1 error occurred" wrapping
 	}
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 )
 
@@ -14,16 +13,16 @@ import (
 // and a secret the program reads but the file lacks (it is set per stack
 // with `pulumi config set --secret`) is blinded too, with a note saying so.
 func LoadStack(projectDir, stackFile string) (raw map[string]string, notes []string, err error) {
-	cfg, err := stackconfig.LoadFile(filepath.Join(projectDir, "Pulumi.yaml"), stackFile)
+	raw, err = stackconfig.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"), stackFile)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, key := range tenant.MissingSecrets(cfg.Values) {
-		cfg.Values[key] = stackconfig.Blinded
+	for _, key := range stackconfig.MissingSecrets(raw) {
+		raw[key] = stackconfig.Blinded
 		notes = append(notes, fmt.Sprintf("note: %s is not in %s; the plan assumes it is set (pulumi config set --secret %s)",
 			key, filepath.Base(stackFile), key))
 	}
-	return cfg.Values, notes, nil
+	return raw, notes, nil
 }
 
 // StackName is the stack a stack file is for: Pulumi.<stack>.yaml.

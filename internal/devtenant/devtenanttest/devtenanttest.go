@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
 
@@ -40,7 +40,7 @@ func RepoRoot(tb testing.TB) string {
 }
 
 // Stack loads the repository's Pulumi.<stack>.yaml with Password.
-func Stack(tb testing.TB, stack string) *tenant.Config {
+func Stack(tb testing.TB, stack string) *stackconfig.Config {
 	tb.Helper()
 	root := RepoRoot(tb)
 	cfg, _, err := devtenant.LoadStack(filepath.Join(root, "Pulumi.yaml"), filepath.Join(root, "Pulumi."+stack+".yaml"), Password)
@@ -53,7 +53,7 @@ func Stack(tb testing.TB, stack string) *tenant.Config {
 // Start serves a tenant for cfg on a loopback port until the test ends.
 // Unless opts says otherwise, it signs with a key shared by tests (making
 // one takes a while) and logs nothing.
-func Start(tb testing.TB, cfg *tenant.Config, opts devtenant.Options) *devtenant.Tenant {
+func Start(tb testing.TB, cfg *stackconfig.Config, opts devtenant.Options) *devtenant.Tenant {
 	tb.Helper()
 	if opts.Key == nil {
 		opts.Key = testissuer.NewKey(0)

@@ -1,4 +1,4 @@
-package tenant
+package stackconfig
 
 // AppConfig declares an application people log in through: the regular web
 // application (model-api-auth0:webApp, the gateway's login) or the native

@@ -1,4 +1,4 @@
-package tenant
+package stackconfig
 
 import (
 	"fmt"
@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
 )
 
@@ -263,7 +262,7 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 			v.addf(KeyTestUsers, "test users are for dev stacks; a protected stack must not create users with a shared password")
 		case c.TestUserPassword == "":
 			v.addf(KeyTestUserPassword, "required when testUsers are declared; run `pulumi config set --secret %s`", KeyTestUserPassword)
-		case c.TestUserPassword == stackconfig.Blinded:
+		case c.TestUserPassword == Blinded:
 			// Encrypted in the stack file and not decrypted (an offline plan): its length is unknown.
 		case known && policy.problem(c.TestUserPassword) != "":
 			v.addf(KeyTestUserPassword, "does not meet password policy %q (%s.passwordPolicy): it needs %s",

@@ -1,0 +1,45 @@
+package limits
+
+import "context"
+
+// An Admitter is a Store that decides a whole admission in one call: Redis
+// does it in one round trip instead of one per policy. The Enforcer uses it
+// when its Store is one; otherwise it calls Used, then Allow for each rate,
+// to the same effect.
+type Admitter interface {
+	Admit(ctx context.Context, a Admission) (Admitted, error)
+}
+
+// Admission is what one request is checked against, in the order checked.
+//
+// The budgets come first: when any is spent (it used its TokensPerDay or
+// more), the request is refused and takes no request quota. Then each rate
+// takes one request, in order, up to the first that refuses: the rates after
+// it are neither checked nor charged (an organization is not charged for a
+// request its client's rate refused).
+type Admission struct {
+	Day     string // the UTC date of the budgets (see Day)
+	Budgets []Budget
+	Rates   []KeyRate
+}
+
+// Budget is a daily budget of model tokens for a key.
+type Budget struct {
+	Key          string
+	TokensPerDay int64
+}
+
+// KeyRate is a request rate for a key.
+type KeyRate struct {
+	Key  string
+	Rate Rate
+}
+
+// Admitted is what an Admitter found.
+type Admitted struct {
+	// Used are the tokens each budget's key used on the day, one per budget.
+	Used []int64
+	// Rates are the results of the rates checked, in order: none when a
+	// budget is spent, and none after one that refused.
+	Rates []Result
+}

@@ -1,0 +1,203 @@
+package limits
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Enforcer applies Policies to callers, counting in a Store.
+type Enforcer struct {
+	policies *Policies
+	store    Store
+	now      func() time.Time
+	day      atomic.Pointer[day]
+}
+
+// NewEnforcer returns an Enforcer; now is the clock (nil: time.Now). When s
+// is an Admitter, each admission is one call to it; otherwise one call to s
+// for the budgets, then one per rate.
+func NewEnforcer(p *Policies, s Store, now func() time.Time) *Enforcer {
+	if now == nil {
+		now = time.Now
+	}
+	return &Enforcer{policies: p, store: s, now: now}
+}
+
+// Policies are the enforcer's limits.
+func (e *Enforcer) Policies() *Policies { return e.policies }
+
+// Admit decides whether the caller may make one more request, and counts it
+// against the request rates when it may. An error wraps ErrStore.
+func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
+	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
+	var v Verdict
+	if client == (policySet{}) && org == (policySet{}) {
+		return v, nil
+	}
+	var pl plan
+	clientKey, orgKey := c.clientKey(), c.orgKey()
+	pl.add(client, clientKey)
+	pl.add(org, orgKey)
+	now := e.now()
+	v.Outcomes = make([]Outcome, 0, 4)
+	var err error
+	if a, ok := e.store.(Admitter); ok {
+		err = e.admitAtOnce(ctx, a, &pl, now, &v)
+	} else {
+		err = e.admitStepwise(ctx, &pl, now, &v)
+	}
+	return v, err
+}
+
+// plan is the policies that apply to a request in the order checked (see
+// Admission): budgets, then rates; the client's before the organization's.
+type plan struct {
+	budgets, rates   [2]step
+	nBudgets, nRates int
+}
+
+// step is one policy for one key.
+type step struct {
+	p   *Policy
+	key string
+}
+
+func (pl *plan) add(s policySet, key string) {
+	if s.tokens != nil {
+		pl.budgets[pl.nBudgets] = step{s.tokens, key}
+		pl.nBudgets++
+	}
+	if s.requests != nil {
+		pl.rates[pl.nRates] = step{s.requests, key}
+		pl.nRates++
+	}
+}
+
+// admitStepwise asks the store for the budgets, then for each rate in turn.
+func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v *Verdict) error {
+	if pl.nBudgets > 0 {
+		var keys [2]string
+		for i, s := range pl.budgets[:pl.nBudgets] {
+			keys[i] = s.key
+		}
+		used, err := e.store.Used(ctx, e.today(now), keys[:pl.nBudgets]...)
+		if err != nil {
+			return err
+		}
+		if addBudgets(v, pl, used, now) {
+			return nil
+		}
+	}
+	for _, s := range pl.rates[:pl.nRates] {
+		r, err := e.store.Allow(ctx, s.key, *s.p.Rate)
+		if err != nil {
+			return err
+		}
+		if addRate(v, s.p, r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// admitAtOnce asks an Admitter for the whole plan in one call.
+func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now time.Time, v *Verdict) error {
+	adm := Admission{Budgets: make([]Budget, pl.nBudgets), Rates: make([]KeyRate, pl.nRates)}
+	if pl.nBudgets > 0 {
+		adm.Day = e.today(now)
+	}
+	for i, s := range pl.budgets[:pl.nBudgets] {
+		adm.Budgets[i] = Budget{Key: s.key, TokensPerDay: s.p.TokensPerDay}
+	}
+	for i, s := range pl.rates[:pl.nRates] {
+		adm.Rates[i] = KeyRate{Key: s.key, Rate: *s.p.Rate}
+	}
+	got, err := a.Admit(ctx, adm)
+	if err != nil {
+		return err
+	}
+	if len(got.Used) != pl.nBudgets || len(got.Rates) > pl.nRates {
+		return fmt.Errorf("%w: %d budgets and %d rates checked, want %d and at most %d",
+			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
+	}
+	if pl.nBudgets > 0 && addBudgets(v, pl, got.Used, now) {
+		return nil
+	}
+	for i, r := range got.Rates {
+		if addRate(v, pl.rates[i].p, r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// addBudgets adds the outcome of each budget, which used as much, and
+// reports whether one refuses the request.
+func addBudgets(v *Verdict, pl *plan, used []int64, now time.Time) (denied bool) {
+	reset := untilTomorrow(now)
+	first := len(v.Outcomes)
+	for i, s := range pl.budgets[:pl.nBudgets] {
+		p := s.p
+		r := Result{Allowed: used[i] < p.TokensPerDay, Remaining: max(0, p.TokensPerDay-used[i]), ResetAfter: reset}
+		if !r.Allowed {
+			r.RetryAfter = reset
+		}
+		v.Outcomes = append(v.Outcomes, Outcome{p, r})
+	}
+	for i := first; i < len(v.Outcomes); i++ {
+		if !v.Outcomes[i].Allowed {
+			v.Denied = &v.Outcomes[i]
+			return true
+		}
+	}
+	return false
+}
+
+// addRate adds the outcome of a rate and reports whether it refuses the
+// request.
+func addRate(v *Verdict, p *Policy, r Result) (denied bool) {
+	v.Outcomes = append(v.Outcomes, Outcome{p, r})
+	if !r.Allowed {
+		v.Denied = &v.Outcomes[len(v.Outcomes)-1]
+	}
+	return !r.Allowed
+}
+
+// Record counts the model tokens a response used against the caller's
+// budgets. The request was admitted before, so a response can take a budget
+// past its end by its own tokens: the next request is refused.
+func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
+	if tokens <= 0 {
+		return nil
+	}
+	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
+	keys := make([]string, 0, 2)
+	if client.tokens != nil {
+		keys = append(keys, c.clientKey())
+	}
+	if org.tokens != nil {
+		keys = append(keys, c.orgKey())
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return e.store.Add(ctx, e.today(e.now()), tokens, keys...)
+}
+
+// today is Day(now), formatted once a day rather than twice a request.
+func (e *Enforcer) today(now time.Time) string {
+	n := now.Unix() / (24 * 60 * 60)
+	if d := e.day.Load(); d != nil && d.n == n {
+		return d.s
+	}
+	s := Day(now)
+	e.day.Store(&day{n, s})
+	return s
+}
+
+type day struct {
+	n int64 // days since 1970-01-01 UTC
+	s string
+}
