@@ -106,12 +106,18 @@ func run(o options) error {
 	}
 	allOpen := h.waitOpen(time.Minute)
 	openAt := time.Since(started)
+	// A sample reads the proxy's metrics, which costs it CPU on its one
+	// core: none is taken while the events count, or the proxy rows would
+	// pay for a scrape the direct row never makes.
 	atOpen := takeSample(o.pid, o.metricsURL)
+	time.Sleep(200 * time.Millisecond)
 	h.steady.Store(true)
+	cpuFrom := cpuTicks(o.pid)
 	time.Sleep(o.hold)
+	h.steady.Store(false)
+	cpuTo := cpuTicks(o.pid)
 	nowOpen := h.open.Load()
 	held := takeSample(o.pid, o.metricsURL)
-	h.steady.Store(false)
 
 	walkedAway := h.walkAway(o.cancel)
 	time.Sleep(200 * time.Millisecond)
@@ -131,8 +137,8 @@ func run(o options) error {
 	steady := h.delays(true)
 	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, summarize(steady, o.limit))
 	compare(o, delaysOf(o.label, steady))
-	if atOpen.cpuTicks >= 0 && len(steady) > 0 {
-		cpu := time.Duration(held.cpuTicks-atOpen.cpuTicks) * clockTick
+	if cpuFrom >= 0 && cpuTo >= 0 && len(steady) > 0 {
+		cpu := time.Duration(cpuTo-cpuFrom) * clockTick
 		fmt.Printf("  CPU of the process while all were open: %v, %.1f us per event\n", cpu, float64(cpu.Microseconds())/float64(len(steady)))
 	}
 	if atOpen.gcs >= 0 && held.gcs >= 0 {

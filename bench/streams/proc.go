@@ -22,7 +22,6 @@ type sample struct {
 	heapKiB         int64 // go_memstats_heap_inuse_bytes: Go's heap, live objects and garbage
 	stackKiB        int64 // go_memstats_stack_inuse_bytes: goroutine stacks
 	gcs             int64 // go_gc_duration_seconds_count: garbage collections so far
-	cpuTicks        int64 // user+system time of /proc/PID/stat, in clock ticks
 }
 
 func (s sample) String() string {
@@ -42,9 +41,8 @@ func (s sample) goKiB() int64 {
 }
 
 func takeSample(pid int, metricsURL string) sample {
-	s := sample{-1, -1, -1, -1, -1, -1, -1, -1}
+	s := sample{-1, -1, -1, -1, -1, -1, -1}
 	if pid > 0 {
-		s.cpuTicks = cpuTicks(pid)
 		s.rssKiB, s.peakKiB = procStatus(pid, "VmRSS:"), procStatus(pid, "VmHWM:")
 		if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid)); err == nil {
 			s.fds = int64(len(ents))
