@@ -17,10 +17,12 @@
 #   bench/gateway.sh -rounds 3 -d 5    # every row 3 times in turn, the median shown
 #   bench/gateway.sh -only table       # or: -only streams
 #
-# Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_BIN
+# Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_ENV
+# (extra environment for every gateway run, such as GODEBUG=...), GATEWAY_BIN
 # (a gateway binary to measure instead of this tree's cmd/gateway),
 # GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
-# with the same flags as the gateway's first row),
+# with the same flags as the gateway's first row, and GATEWAY_BASELINE_ENV
+# as its environment if set, else GATEWAY_ENV),
 # BASE_PORT (27180: ports BASE_PORT+1..+14), KEEP=1 keeps the logs.
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
 # `go test`.
@@ -133,11 +135,12 @@ limits:
 EOF
 
 # start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer
-# (GATEWAY=gateway-baseline start_gateway ... for the baseline build).
+# (GATEWAY=gateway-baseline start_gateway ... for the baseline build, with
+# GATEWAY_RUN_ENV as its environment).
 start_gateway() {
 	local name=$1 port=$2; shift 2
-	# shellcheck disable=SC2086 # GATEWAY_FLAGS is a list of flags
-	start "$name" "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
+	# shellcheck disable=SC2086 # GATEWAY_FLAGS and the environment are lists
+	start "$name" env ${GATEWAY_RUN_ENV-${GATEWAY_ENV:-}} "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
 		-issuer "$issuer" -audience "$audience" -jwks-url "$jwks" ${GATEWAY_FLAGS:-} "$@"
 	ready "$name" "http://127.0.0.1:$port/v1/models"
 }

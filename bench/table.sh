@@ -89,7 +89,7 @@ run_table() {
 		[gwplain]=$port_gwplain
 	)
 	if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then
-		GATEWAY=gateway-baseline start_gateway gwbase "$port_gwbase" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics_base"
+		GATEWAY=gateway-baseline GATEWAY_RUN_ENV=${GATEWAY_BASELINE_ENV-${GATEWAY_ENV:-}} start_gateway gwbase "$port_gwbase" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics_base"
 		rows+=(gwbase)
 	fi
 	if [ -z "$jwtmw_note" ]; then

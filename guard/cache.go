@@ -3,7 +3,6 @@ package guard
 import (
 	"context"
 	"crypto/rsa"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -41,9 +40,14 @@ func (c *verified) get(ctx context.Context, token string, now time.Time, leeway 
 	if !ok || !now.Before(e.id.ExpiresAt.Add(leeway)) {
 		return nil, false
 	}
-	if !keys.stillPublishes(ctx, e.kid, e.key) {
+	current, ok := keys.stillPublishes(ctx, e.kid, e.key)
+	if !ok {
 		c.lru.Remove(token)
 		return nil, false
+	}
+	if current != e.key { // the same key, fetched again: remember the new copy
+		e.key = current
+		c.lru.Add(token, e)
 	}
 	return e.id.clone(), true
 }
@@ -56,9 +60,24 @@ func (c *verified) add(token, kid string, key *rsa.PublicKey, id *Identity) {
 
 // clone is a deep copy: a handler appending to or changing the scopes of
 // its identity cannot change what later requests with the same token see.
+// Scopes and permissions share one allocation; each is capped at its
+// length, so that appending to one copies it rather than overwriting the
+// other.
 func (id *Identity) clone() *Identity {
 	c := *id
-	c.Scopes = slices.Clone(id.Scopes)
-	c.Permissions = slices.Clone(id.Permissions)
+	ns, np := len(id.Scopes), len(id.Permissions)
+	if ns+np == 0 {
+		return &c
+	}
+	names := make([]string, ns+np)
+	copy(names, id.Scopes)
+	copy(names[ns:], id.Permissions)
+	c.Scopes, c.Permissions = nil, nil
+	if id.Scopes != nil {
+		c.Scopes = names[:ns:ns]
+	}
+	if id.Permissions != nil {
+		c.Permissions = names[ns:]
+	}
 	return &c
 }

@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,9 +146,11 @@ func TestCachedIdentityIsACopy(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"read:models", "invoke:models"}, id.Scopes)
 		require.Equal(t, []string{"read:models"}, id.Permissions)
-		id.Scopes[0] = "admin"
 		id.Scopes = append(id.Scopes, "root")
+		require.Equal(t, []string{"read:models"}, id.Permissions, "appending to the scopes leaves the permissions")
+		id.Scopes[0] = "admin"
 		id.Permissions[0] = "admin"
+		id.Permissions = append(id.Permissions, "root")
 		id.Subject = "someone-else"
 	}
 }
@@ -204,6 +207,40 @@ func TestCachedTokenDroppedWhenItsKidChangesMaterial(t *testing.T) {
 		"the new material was not fetched")
 	assert.Equal(t, 401, serve(v, guard.Requirement{}, signedByOld).Code, "a token of the replaced material passed")
 }
+
+// The same key material fetched again (new key objects, as after every
+// refresh) keeps vouching for the tokens it verified: they are still
+// answered from the cache, without verifying their signature again.
+func TestCachedTokenSurvivesARefetchOfItsKey(t *testing.T) {
+	iss := testissuer.New(t)
+	key := testissuer.NewKey(10)
+	set := newJWKS(t, map[string]*rsa.PublicKey{"k": &key.PublicKey})
+	obs := &cacheHits{}
+	v := newValidator(t, iss, func(c *guard.Config) { c.JWKSURL = set.URL; c.UnknownKIDWindow = time.Millisecond; c.Observer = obs })
+	token := "Bearer " + iss.SignWith(jwt.SigningMethodRS256, "k", key, iss.Claims(), nil)
+	require.Equal(t, 200, serve(v, guard.Requirement{}, token).Code)
+	require.Equal(t, 200, serve(v, guard.Requirement{}, token).Code)
+	require.Equal(t, int64(1), obs.hits.Load(), "the second call is a cache hit")
+
+	time.Sleep(5 * time.Millisecond) // past the refresh window
+	fetches := obs.fetches.Load()
+	serve(v, guard.Requirement{}, "Bearer "+iss.SignWith(jwt.SigningMethodRS256, "unknown", key, iss.Claims(), nil))
+	require.Greater(t, obs.fetches.Load(), fetches, "an unknown kid fetches the set again")
+	for i := range 2 {
+		require.Equal(t, 200, serve(v, guard.Requirement{}, token).Code)
+		assert.Equal(t, int64(2+i), obs.hits.Load(), "call %d after the refetch is a cache hit", i+1)
+	}
+}
+
+type cacheHits struct{ hits, fetches atomic.Int64 }
+
+func (c *cacheHits) TokenValidated(result string, cached bool) {
+	if cached {
+		c.hits.Add(1)
+	}
+}
+func (c *cacheHits) KeysRefreshed(err error)                      { c.fetches.Add(1) }
+func (c *cacheHits) Denied(r *http.Request, status int, _ string) {}
 
 // The JWKS is fetched without following redirects and within a size
 // bound: either way the cache stays cold (503) and the log says why.

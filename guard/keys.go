@@ -115,12 +115,21 @@ func (k *keySet) publicKey(jwk jwkset.JWK) (*rsa.PublicKey, error) {
 }
 
 // stillPublishes reports whether the cached key set has, under kid, the
-// same key material as key. It never fetches.
-func (k *keySet) stillPublishes(ctx context.Context, kid string, key *rsa.PublicKey) bool {
+// same key material as key, and returns the key it has now. It never
+// fetches. The usual answer costs a pointer comparison: jwkset parses a
+// key once per fetch, so the very key object that verified a token (its
+// use and alg checked then) is still there until the next fetch.
+func (k *keySet) stillPublishes(ctx context.Context, kid string, key *rsa.PublicKey) (*rsa.PublicKey, bool) {
 	jwk, err := k.cache.KeyRead(ctx, kid)
 	if err != nil {
-		return false
+		return nil, false
+	}
+	if current, ok := jwk.Key().(*rsa.PublicKey); ok && current == key {
+		return key, true
 	}
 	current, err := k.publicKey(jwk)
-	return err == nil && current.Equal(key)
+	if err != nil || !current.Equal(key) {
+		return nil, false
+	}
+	return current, true
 }

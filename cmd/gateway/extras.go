@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,10 +24,14 @@ import (
 type extras struct {
 	redis     *redis.Client // nil without -redis; sessions use it too
 	limits    *limits.Enforcer
+	leases    *limits.Leases // nil without -redis or with -limits-lease 0
 	failMode  string
 	metrics   *gateway.Metrics
 	discovery *gateway.Discovery
 }
+
+// defaultLimitsLease is -limits-lease's default.
+const defaultLimitsLease = limits.DefaultLease
 
 // setUpExtras reads the settings of the optional parts. Every problem is
 // returned, for the caller to report with the others.
@@ -36,6 +41,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 	if s.limitsFailMode != gateway.FailOpen && s.limitsFailMode != gateway.FailClosed {
 		problems = append(problems, fmt.Errorf("-limits-fail-mode / LIMITS_FAIL_MODE %q: want %q (requests pass, unlimited, when Redis fails) or %q (they get 503)",
 			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
+	}
+	if s.limitsLease < 0 {
+		problems = append(problems, fmt.Errorf("-limits-lease %s: want 0 (no leases) or more", s.limitsLease))
 	}
 	if s.redisURL != "" {
 		// go-redis's own messages (a failed dial, for each one) go to the
@@ -53,7 +61,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		case err != nil:
 			problems = append(problems, err)
 		case policies != nil && x.redis != nil:
-			x.limits = limits.NewEnforcer(policies, limits.NewRedis(x.redis, 0), nil)
+			store := limits.NewLeases(limits.NewRedis(x.redis, 0), s.limitsLease, nil)
+			x.leases, _ = store.(*limits.Leases)
+			x.limits = limits.NewEnforcer(policies, store, nil)
 		case policies != nil:
 			x.limits = limits.NewEnforcer(policies, limits.NewMemory(nil), nil)
 			logger.Info("limits are kept in memory: each gateway process counts on its own; set -redis or REDIS_URL to share them")
@@ -61,6 +71,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 	}
 	if s.metricsListen != "" {
 		x.metrics = gateway.NewMetrics()
+	}
+	if s.pprof && s.metricsListen == "" {
+		problems = append(problems, errors.New("-pprof: the profiles are served on the metrics listener; set -metrics-listen (such as 127.0.0.1:9090) too"))
 	}
 	if s.publicURL != "" {
 		u, err := gateway.ParsePublicURL(s.publicURL)
@@ -80,7 +93,11 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 
 func (x *extras) close() error {
 	if x.redis != nil {
-		return x.redis.Close()
+		var err error
+		if x.leases != nil { // the tokens counted in the last lease period
+			err = x.leases.Flush(context.Background())
+		}
+		return errors.Join(err, x.redis.Close())
 	}
 	return nil
 }
@@ -126,8 +143,17 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", x.metrics.Handler())
+	if s.pprof {
+		// Never on the public listener: a goroutine dump shows what every
+		// request is doing.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	srv := gateway.NewServer(mux, s.server)
 	go srv.Serve(ln)
-	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics", "pprof", s.pprof)
 	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil
 }

@@ -27,13 +27,14 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	routes := filepath.Join(t.TempDir(), "routes.yaml")
 	require.NoError(t, os.WriteFile(routes, []byte("routes:\n  - pattern: GET /v1/models\nlimits:\n  perClient: {requests: 0}\n"), 0o644))
 	err := run(context.Background(), []string{"-routes", routes, "-redis", "redis://:hunter2@127.0.0.1:6379/x",
-		"-limits-fail-mode", "sometimes", "-public-url", "http://models.example.com/api"},
+		"-limits-fail-mode", "sometimes", "-limits-lease", "-1s", "-public-url", "http://models.example.com/api"},
 		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
 	require.Error(t, err)
 	for _, want := range []string{
 		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
 		"-redis / REDIS_URL redis://:xxxxx@127.0.0.1:6379/x:",
 		"limits.perClient.requests: want at least 1, got 0",
+		"-limits-lease -1s: want 0 (no leases) or more",
 		`-public-url / PUBLIC_URL: public URL "http://models.example.com/api": want the gateway's external base URL`,
 	} {
 		assert.Contains(t, err.Error(), want)
@@ -150,4 +151,39 @@ func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
 	_, err = io.ReadAll(conn)
 	var netErr net.Error
 	assert.False(t, errors.As(err, &netErr) && netErr.Timeout(), "the metrics listener kept a connection whose headers never ended: %v", err)
+}
+
+// -pprof serves Go's profiles on the metrics listener, never on the public
+// one, and only when asked.
+func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
+	iss := testissuer.New(t)
+	base := []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
+		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0"}
+	status := func(url string) int {
+		resp, err := http.Get(url)
+		require.NoError(t, err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		metrics int // what the metrics listener answers at /debug/pprof/heap
+	}{
+		{"with -pprof", []string{"-pprof"}, 200},
+		{"without", nil, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			addr, stop := start(t, append(append([]string{}, base...), tc.flags...), env(nil), logs)
+			defer stop()
+			metricsAddr := logs.logged("metrics listening", "addr")
+			require.NotEmpty(t, metricsAddr)
+			assert.Equal(t, tc.metrics, status("http://"+metricsAddr+"/debug/pprof/heap"))
+			assert.Equal(t, 404, status("http://"+addr+"/debug/pprof/heap"), "never on the public listener")
+		})
+	}
+	err := run(t.Context(), []string{"-pprof"}, env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	assert.ErrorContains(t, err, "-pprof: the profiles are served on the metrics listener; set -metrics-listen")
 }

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -46,6 +45,8 @@ type settings struct {
 	orgs                                                                         string
 	// Limits, metrics, discovery (extras.go).
 	redisURL, limitsFailMode, metricsListen, publicURL string
+	limitsLease                                        time.Duration
+	pprof                                              bool
 
 	// Hardening: the signing algorithm and what one client may hold.
 	signingAlg string
@@ -53,6 +54,8 @@ type settings struct {
 
 	login loginSettings // people's login (login.go)
 	dev   devSettings   // -dev (dev.go)
+	log   logSettings   // the access log's buffer (logging.go)
+	gc    gcSettings    // the garbage collector (gc.go)
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -77,7 +80,9 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
 	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
 	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.DurationVar(&s.limitsLease, "limits-lease", defaultLimitsLease, "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis")
 	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
+	fs.BoolVar(&s.pprof, "pprof", false, "serve Go's profiles (CPU, heap, goroutines) at /debug/pprof/ on the metrics listener too; needs -metrics-listen")
 	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
 	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
 	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
@@ -87,6 +92,8 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	s.login.register(fs, getenv)
 	s.dev.register(fs)
+	s.log.register(fs)
+	s.gc.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -115,7 +122,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger, flushLog := s.log.logger(stderr)
+	defer flushLog() // after the shutdown below: every access log line is out
 	if s.dev.on {
 		devEnv, stopDev, err := s.dev.start(s, env, stderr) // dev.go
 		if err != nil {
@@ -148,7 +156,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	problems = append(problems, more...)
 	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
 	x.configure(&guardConfig, &gatewayConfig)
-	problems = append(problems, guardConfig.Validate(), s.server.Validate())
+	problems = append(problems, guardConfig.Validate(), s.server.Validate(), s.log.validate(), s.gc.validate())
 	s.server.Logger = logger
 	webConfig, err := s.login.config(s, env, x.redis) // login.go
 	problems = append(problems, err)
@@ -156,6 +164,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		x.close()
 		return err
 	}
+
+	defer s.gc.apply()()
 
 	v, err := guard.New(ctx, guardConfig)
 	if err != nil {

@@ -23,6 +23,17 @@ var (
 	ErrLoginRefused = errors.New("the tenant refused the login")
 )
 
+// refusal is the error the tenant sent back instead of a code; it is an
+// ErrLoginRefused.
+type refusal struct {
+	code, description string // OAuth's error and error_description, printable
+}
+
+func (r *refusal) Error() string {
+	return fmt.Sprintf("%v: %s: %s", ErrLoginRefused, r.code, r.description)
+}
+func (r *refusal) Unwrap() error { return ErrLoginRefused }
+
 // callbackPath is the path of the loopback redirect URI.
 const callbackPath = "/callback"
 
@@ -114,7 +125,7 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res := callbackResult{code: q.Get("code")}
 	switch {
 	case q.Get("error") != "":
-		res = callbackResult{err: fmt.Errorf("%w: %s: %s", ErrLoginRefused, printable(q.Get("error"), 64), printable(q.Get("error_description"), 300))}
+		res = callbackResult{err: &refusal{code: printable(q.Get("error"), 64), description: printable(q.Get("error_description"), 300)}}
 	case res.code == "":
 		res = callbackResult{err: fmt.Errorf("%w: the callback carries neither a code nor an error", ErrLoginRefused)}
 	}

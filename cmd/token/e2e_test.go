@@ -58,19 +58,56 @@ func TestClientThroughGatewayToModelServer(t *testing.T) {
 }
 
 // An M2M client allowed organizations gets a token for one with -org,
-// from the dev tenant, and the gateway sees that organization.
+// from the dev tenant, and the gateway sees that organization. The tenant
+// takes organization IDs only unless it allows names, as Auth0 does: with
+// the stack outputs a name is resolved to its ID; without them, it is sent
+// as given.
 func TestClientTokenForAnOrganization(t *testing.T) {
 	cfg := devtenanttest.Stack(t, "dev")
 	cfg.Clients[0].OrganizationUsage, cfg.Clients[0].AllowAnyOrganization = "allow", true
-	tn := devtenanttest.Start(t, cfg, devtenant.Options{})
-	outputs := filepath.Join(t.TempDir(), "outputs.json")
-	require.NoError(t, tn.WriteOutputs(outputs))
-	vars := map[string]string{"AUTH0_CLIENT_SECRET": tn.ClientSecret(cfg.Clients[0].Name)}
-	for org, want := range map[string]string{"acme": tn.OrgID("acme"), "": ""} {
-		out, stderr, err := runToken(t, vars, "", "-stack-outputs", outputs, "-client", cfg.Clients[0].Name, "-org", org)
-		require.NoError(t, err, stderr)
-		id, err := devtenanttest.Validator(t, tn).Validate(context.Background(), strings.TrimSpace(out))
-		require.NoError(t, err)
-		assert.Equal(t, want, id.OrgID, "org %q", org)
+	client := cfg.Clients[0].Name
+	tenants := map[bool]*devtenant.Tenant{}
+	outputs := map[bool]string{}
+	for _, namesAllowed := range []bool{false, true} {
+		tn := devtenanttest.Start(t, cfg, devtenant.Options{OrganizationIDsOnly: !namesAllowed})
+		tenants[namesAllowed], outputs[namesAllowed] = tn, filepath.Join(t.TempDir(), "outputs.json")
+		require.NoError(t, tn.WriteOutputs(outputs[namesAllowed]))
+	}
+	acme := tenants[false].OrgID("acme") // the same at every start
+	cases := []struct {
+		name         string
+		namesAllowed bool
+		outputs      bool // -stack-outputs and -client; else flags only
+		org          string
+		want         string // org_id of the token
+		wantErr      string
+	}{
+		{name: "a name, with the stack outputs", outputs: true, org: "acme", want: acme},
+		{name: "an ID, with the stack outputs", outputs: true, org: acme, want: acme},
+		{name: "no organization", outputs: true},
+		{name: "an unknown name, with the stack outputs", outputs: true, org: "initech", wantErr: "(it has: acme, globex)"},
+		{name: "an ID, flags only", org: acme, want: acme},
+		{name: "a name, flags only", org: "acme", wantErr: "parameter organization must be an organization id"},
+		{name: "a name, flags only, on a tenant that allows names", namesAllowed: true, org: "acme", want: acme},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tn := tenants[c.namesAllowed]
+			args := []string{"-client-id", tn.ClientID(client), "-issuer", tn.Issuer(), "-audience", tn.Audience()}
+			if c.outputs {
+				args = []string{"-stack-outputs", outputs[c.namesAllowed], "-client", client}
+			}
+			vars := map[string]string{"AUTH0_CLIENT_SECRET": tn.ClientSecret(client)}
+			out, stderr, err := runToken(t, vars, "", append(args, "-org", c.org)...)
+			if c.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), c.wantErr)
+				return
+			}
+			require.NoError(t, err, stderr)
+			id, err := devtenanttest.Validator(t, tn).Validate(context.Background(), strings.TrimSpace(out))
+			require.NoError(t, err)
+			assert.Equal(t, c.want, id.OrgID)
+		})
 	}
 }

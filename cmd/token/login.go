@@ -66,10 +66,6 @@ func (c *command) login(ctx context.Context, args []string) error {
 	if *port < 0 || *port > 65535 {
 		problems = append(problems, fmt.Sprintf("-port %d: want 0 (any free port) to 65535", *port))
 	}
-	key := tokenstore.Key{Issuer: t.issuer, Audience: t.audience, Organization: t.org}
-	if err := key.Check(); err != nil && t.issuer != "" && t.audience != "" {
-		problems = append(problems, "-org: "+err.Error())
-	}
 	store, err := c.store()
 	if err != nil {
 		problems = append(problems, err.Error())
@@ -84,24 +80,38 @@ func (c *command) login(ctx context.Context, args []string) error {
 		Scopes:   append(append([]string{}, personScopes...), strings.Fields(*scopes)...),
 	}
 	tok, err := c.authorize(ctx, &cfg, t, *port, *timeout, *noBrowser)
+	if r := (*refusal)(nil); errors.As(err, &r) {
+		return fmt.Errorf("%w%s", err, t.org.refusalHint(r.code))
+	}
 	if err != nil {
 		return err
 	}
-	l := &tokenstore.Login{Issuer: key.Issuer, Audience: key.Audience, Organization: key.Organization, ClientID: cfg.ClientID, TokenURL: cfg.Endpoint.TokenURL, Token: tok}
+	if err := t.org.check(tok.AccessToken); err != nil {
+		return err
+	}
+	// Stored under the organization the tenant issued the token for (the
+	// one asked for, or the one the person picked), by its ID.
+	orgID, orgName, _ := tokenOrganization(tok.AccessToken)
+	org := organization{id: orgID, name: cmp.Or(t.org.name, nameOf(t.outputs, orgID), orgName)}
+	l := &tokenstore.Login{Issuer: t.issuer, Audience: t.audience, Organization: org.id, OrganizationName: org.name,
+		ClientID: cfg.ClientID, TokenURL: cfg.Endpoint.TokenURL, Token: tok}
 	l.Who = c.whoAmI(ctx, t.issuer, tok)
+	if _, err := listLogins(store); err != nil { // moves an earlier version's login to this one's key first: this one replaces it
+		return err
+	}
 	if err := store.Save(l); err != nil {
 		return err
 	}
 	who := cmp.Or(l.Who, "you")
-	if t.org != "" {
-		who += " in organization " + t.org
+	if org.id != "" {
+		who += " in organization " + org.String()
 	}
 	refresh := "it is refreshed automatically"
 	if tok.RefreshToken == "" {
 		refresh = "no refresh token (the API does not allow offline access): log in again after " + tok.Expiry.Format("2006-01-02 15:04 MST")
 	}
 	fmt.Fprintf(c.stderr, "Logged in as %s to %s for %s; %s.\nSaved in %s. `token -call URL` calls as you; `token logout` forgets it.\n",
-		who, t.issuer, t.audience, refresh, store.Path(key))
+		who, t.issuer, t.audience, refresh, store.Path(l.Key()))
 	return nil
 }
 
@@ -117,8 +127,8 @@ func (c *command) authorize(ctx context.Context, cfg *oauth2.Config, t *tenant, 
 	cfg.RedirectURL = cb.redirectURL()
 	verifier := oauth2.GenerateVerifier()
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("audience", t.audience)}
-	if t.org != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("organization", t.org))
+	if t.org.asked != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("organization", t.org.param()))
 	}
 	authURL := cfg.AuthCodeURL(state, opts...)
 	opened := false

@@ -30,7 +30,7 @@ func TestLoginCallRefreshLogout(t *testing.T) {
 	stdout, stderr, err := e.run(alice, "login", "-stack-outputs", e.outputs, "-org", "acme")
 	require.NoError(t, err, stderr)
 	assert.Empty(t, stdout, "login prints no token")
-	assert.Contains(t, stderr, "Logged in as alice@acme.example.com in organization acme to "+e.tn.Issuer())
+	assert.Contains(t, stderr, "Logged in as alice@acme.example.com in organization acme ("+e.tn.OrgID("acme")+") to "+e.tn.Issuer())
 	assert.Equal(t, http.StatusOK, alice.pageStatus)
 	assert.Contains(t, alice.page, "You are logged in. You can close this tab")
 
@@ -40,13 +40,13 @@ func TestLoginCallRefreshLogout(t *testing.T) {
 	assert.Equal(t, e.tn.ClientID(e.tn.NativeName()), q.Get("client_id"))
 	assert.Equal(t, "S256", q.Get("code_challenge_method"))
 	assert.Equal(t, e.tn.Audience(), q.Get("audience"))
-	assert.Equal(t, "acme", q.Get("organization"))
+	assert.Equal(t, e.tn.OrgID("acme"), q.Get("organization"), "the name resolved to its ID by the stack outputs")
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/callback$`, q.Get("redirect_uri"))
 	assert.Contains(t, stderr, alice.opened[0], "the URL is printed too, in case the browser did not open")
 
 	// Stored with private permissions, and never shown.
 	store, _ := e.store()
-	path := store.Path(tokenstore.Key{Issuer: e.tn.Issuer(), Audience: e.tn.Audience(), Organization: "acme"})
+	path := store.Path(e.key("acme"))
 	assertMode(t, path, 0o600)
 	assertMode(t, store.Dir, 0o700)
 	first := e.storedLogin("acme")
@@ -98,7 +98,7 @@ func TestConcurrentRefreshKeepsTheLogin(t *testing.T) {
 	_, stderr, err := e.run(&browser{tn: e.tn, email: "bob@globex.example.com"}, "login", "-stack-outputs", e.outputs)
 	require.NoError(t, err, stderr)
 	for round := range 3 {
-		expire(t, e, "")
+		expire(t, e, "globex") // bob's only organization, which the tenant picked: the login is keyed by it
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
@@ -208,7 +208,8 @@ func TestLoginConfigErrors(t *testing.T) {
 		{[]string{"login"}, []string{"no native (CLI) client", "no tenant", "no audience"}},
 		{[]string{"login", "-issuer", "http://tenant.example.com", "-audience", "a", "-client-id", "c"}, []string{"http would send codes and tokens in the clear"}},
 		{[]string{"login", "-stack-outputs", e.outputs, "-org", "acme/../x", "-timeout", "0s", "-port", "70000"},
-			[]string{`-org: invalid login key: organization "acme/../x"`, "-timeout 0s: want a positive duration", "-port 70000"}},
+			[]string{`-org "acme/../x": want an organization name or ID`, "-timeout 0s: want a positive duration", "-port 70000"}},
+		{[]string{"login", "-stack-outputs", e.outputs, "-org", "initech"}, []string{`-org "initech": no such organization in the stack outputs (it has: acme, globex)`}},
 		{[]string{"login", "extra"}, []string{`unexpected argument "extra"`}},
 	}
 	for _, c := range cases {

@@ -35,11 +35,17 @@ type loginEnv struct {
 	store   func() (*tokenstore.Store, error)
 }
 
-// newLoginEnv serves the dev stack; offline enables refresh tokens.
+// newLoginEnv serves the dev stack, taking organization IDs only as Auth0
+// does by default; offline enables refresh tokens.
 func newLoginEnv(t *testing.T, offline bool) *loginEnv {
+	return newLoginEnvWith(t, offline, devtenant.Options{OrganizationIDsOnly: true})
+}
+
+// newLoginEnvWith serves the dev stack with opts.
+func newLoginEnvWith(t *testing.T, offline bool, opts devtenant.Options) *loginEnv {
 	cfg := devtenanttest.Stack(t, "dev")
 	cfg.API.AllowOfflineAccess = offline
-	tn := devtenanttest.Start(t, cfg, devtenant.Options{})
+	tn := devtenanttest.Start(t, cfg, opts)
 	outputs := filepath.Join(t.TempDir(), "outputs.json")
 	require.NoError(t, tn.WriteOutputs(outputs))
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,12 +113,19 @@ func (e *loginEnv) run(b *browser, args ...string) (stdout, stderr string, err e
 	return out.String(), errOut.String(), err
 }
 
+// storedLogin is the login for the organization of that name ("" for
+// none), stored under the organization's ID.
 func (e *loginEnv) storedLogin(org string) *tokenstore.Login {
 	e.t.Helper()
 	store, _ := e.store()
-	l, err := store.Load(tokenstore.Key{Issuer: e.tn.Issuer(), Audience: e.tn.Audience(), Organization: org})
+	l, err := store.Load(e.key(org))
 	require.NoError(e.t, err)
 	return l
+}
+
+// key is the key of the login for the organization of that name.
+func (e *loginEnv) key(org string) tokenstore.Key {
+	return tokenstore.Key{Issuer: e.tn.Issuer(), Audience: e.tn.Audience(), Organization: e.tn.OrgID(org)}
 }
 
 // expire makes the stored access token of a login look expired, as time

@@ -37,7 +37,7 @@ func (c *command) logout(ctx context.Context, args []string) error {
 	}
 	var logins []*tokenstore.Login
 	if *all {
-		if logins, err = store.List(); err != nil {
+		if logins, err = listLogins(store); err != nil {
 			return err
 		}
 	} else {
@@ -64,7 +64,7 @@ func (c *command) logout(ctx context.Context, args []string) error {
 		if err := store.Delete(l.Key()); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "Logged out of %s.\n", describe(l.Key()))
+		fmt.Fprintf(c.stderr, "Logged out of %s.\n", describe(l.Key(), l.OrganizationName))
 	}
 	fmt.Fprintln(c.stderr, "Your browser's session at the tenant is untouched; the next `token login` may not ask for a password.")
 	return nil

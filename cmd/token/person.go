@@ -25,19 +25,12 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 	if err != nil {
 		return nil, err
 	}
-	key, err := selectLogin(store, t)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := store.Lock(key)
+	l, unlock, err := lockLogin(store, t)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	l, err := store.Load(key) // again, under the lock: another command may have refreshed it
-	if err != nil {
-		return nil, err
-	}
+	key := l.Key()
 	if l.Token.Valid() {
 		return l.Token, nil
 	}
@@ -60,6 +53,11 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 		}
 		return nil, fmt.Errorf("refreshing the login to %s: %w", l.Issuer, err)
 	}
+	if tokenstore.IsOrganizationID(l.Organization) {
+		if err := (organization{asked: l.Organization, id: l.Organization, name: l.OrganizationName}).check(tok.AccessToken); err != nil {
+			return nil, fmt.Errorf("refreshing the login to %s: %w; %w: %s", l.Issuer, err, errLoginAgain, again)
+		}
+	}
 	l.Token = tok
 	if err := store.Save(l); err != nil {
 		return nil, fmt.Errorf("the token was refreshed but not saved (%w); the next run will need %s", err, again)
@@ -67,16 +65,40 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 	return tok, nil
 }
 
+// lockLogin locks the stored login the flags mean and reads it under the
+// lock: another command may have refreshed it meanwhile, or moved it from
+// its organization's name to its ID (then it is looked for again, once).
+func lockLogin(store *tokenstore.Store, t *tenant) (l *tokenstore.Login, unlock func(), err error) {
+	for try := 0; ; try++ {
+		key, err := selectLogin(store, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		unlock, err := store.Lock(key)
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := store.Load(key)
+		if err == nil {
+			return l, unlock, nil
+		}
+		unlock()
+		if !errors.Is(err, tokenstore.ErrNotLoggedIn) || !key.Legacy() || try > 0 {
+			return nil, nil, err
+		}
+	}
+}
+
 // selectLogin finds the stored login the flags mean: the tenant, API and
 // organization given, or the only login stored if they leave a choice.
 func selectLogin(store *tokenstore.Store, t *tenant) (tokenstore.Key, error) {
-	logins, err := store.List()
+	logins, err := listLogins(store)
 	if err != nil {
 		return tokenstore.Key{}, err
 	}
 	var match []*tokenstore.Login
 	for _, l := range logins {
-		if (t.issuer == "" || l.Issuer == t.issuer) && (t.audience == "" || l.Audience == t.audience) && (t.org == "" || l.Organization == t.org) {
+		if (t.issuer == "" || l.Issuer == t.issuer) && (t.audience == "" || l.Audience == t.audience) && t.org.matches(l) {
 			match = append(match, l)
 		}
 	}
@@ -85,20 +107,21 @@ func selectLogin(store *tokenstore.Store, t *tenant) (tokenstore.Key, error) {
 		return match[0].Key(), nil
 	case 0:
 		what := "no login is stored"
-		if t.issuer != "" || t.audience != "" || t.org != "" {
-			what = "no login matches " + describe(tokenstore.Key{Issuer: t.issuer, Audience: t.audience, Organization: t.org})
+		if t.issuer != "" || t.audience != "" || t.org.asked != "" {
+			what = "no login matches " + describe(tokenstore.Key{Issuer: t.issuer, Audience: t.audience, Organization: t.org.param()}, t.org.name)
 		}
 		return tokenstore.Key{}, fmt.Errorf("%w: %s; run `token login -stack-outputs outputs.json [-org NAME]`, or give -client NAME for an M2M client", tokenstore.ErrNotLoggedIn, what)
 	}
 	var list []string
 	for _, l := range match {
-		list = append(list, "  "+describe(l.Key()))
+		list = append(list, "  "+describe(l.Key(), l.OrganizationName))
 	}
 	return tokenstore.Key{}, fmt.Errorf("%d logins match; pick one with -stack-outputs (or -issuer and -audience) and -org:\n%s", len(match), strings.Join(list, "\n"))
 }
 
-// describe names a login for messages.
-func describe(k tokenstore.Key) string {
+// describe names a login for messages; orgName is the organization's
+// name, if known.
+func describe(k tokenstore.Key, orgName string) string {
 	var parts []string
 	if k.Issuer != "" {
 		parts = append(parts, "tenant "+k.Issuer)
@@ -107,7 +130,7 @@ func describe(k tokenstore.Key) string {
 		parts = append(parts, "API "+k.Audience)
 	}
 	if k.Organization != "" {
-		parts = append(parts, "organization "+k.Organization)
+		parts = append(parts, "organization "+organization{id: k.Organization, name: orgName}.String())
 	} else if k.Issuer != "" && k.Audience != "" {
 		parts = append(parts, "no organization")
 	}

@@ -23,20 +23,22 @@ func (c *command) addTenantFlags(fs *flag.FlagSet) *tenantFlags {
 	fs.StringVar(&f.issuer, "issuer", c.getenv("AUTH0_ISSUER"), "tenant, https://DOMAIN/ (env AUTH0_ISSUER; default from AUTH0_DOMAIN)")
 	fs.StringVar(&f.audience, "audience", c.getenv("AUTH0_AUDIENCE"), "API identifier (env AUTH0_AUDIENCE)")
 	fs.StringVar(&f.tokenURL, "token-url", c.getenv("AUTH0_TOKEN_URL"), "token endpoint; default ISSUER/oauth/token (env AUTH0_TOKEN_URL)")
-	fs.StringVar(&f.org, "org", "", "organization name or ID: Auth0's organization parameter")
+	fs.StringVar(&f.org, "org", "", orgFlagHelp)
 	return f
 }
 
 // tenant is what the flags resolved to.
 type tenant struct {
-	issuer, audience, tokenURL, org string
-	outputs                         *stackoutputs.Outputs // nil without -stack-outputs
+	issuer, audience, tokenURL string
+	org                        organization
+	outputs                    *stackoutputs.Outputs // nil without -stack-outputs
 }
 
 // resolve merges the flags with the stack outputs and AUTH0_DOMAIN, and
-// checks what is given; what is missing is for the caller to say.
+// checks what is given; what is missing is for the caller to say. The
+// organization is resolved here, before any request.
 func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
-	t := &tenant{issuer: f.issuer, audience: f.audience, tokenURL: f.tokenURL, org: f.org}
+	t := &tenant{issuer: f.issuer, audience: f.audience, tokenURL: f.tokenURL}
 	var problems []string
 	if f.outputsFile != "" {
 		out, err := stackoutputs.Load(f.outputsFile)
@@ -48,6 +50,11 @@ func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
 		t.audience = cmp.Or(t.audience, out.Audience)
 		t.tokenURL = cmp.Or(t.tokenURL, out.TokenEndpoint)
 	}
+	org, err := resolveOrganization(f.org, t.outputs)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	t.org = org
 	if d := getenv("AUTH0_DOMAIN"); t.issuer == "" && d != "" {
 		t.issuer = "https://" + d + "/"
 	}

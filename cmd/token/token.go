@@ -57,7 +57,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		ts = cc.TokenSource(ctx)
+		ts = checkedSource{src: cc.TokenSource(ctx), org: t.org}
 	} else {
 		if *scopes != "" {
 			problems = append(problems, "-scope is for M2M clients; a person's scopes are chosen at `token login -scope ...`")
@@ -71,15 +71,19 @@ func (c *command) token(ctx context.Context, args []string) error {
 		}
 		ts = oauth2.StaticTokenSource(tok)
 	}
-	if *callURL == "" {
-		tok, err := ts.Token()
-		if err != nil {
-			return fmt.Errorf("getting a token from %s: %w", t.tokenURL, err)
+	tok, err := ts.Token() // before any call: a token for another organization never reaches the API
+	if err != nil {
+		var hint string
+		if re := (*oauth2.RetrieveError)(nil); errors.As(err, &re) {
+			hint = t.org.refusalHint(re.ErrorCode)
 		}
+		return fmt.Errorf("getting a token from %s: %w%s", t.tokenURL, err, hint)
+	}
+	if *callURL == "" {
 		fmt.Fprintln(c.stdout, tok.AccessToken)
 		return nil
 	}
-	return c.call(ctx, oauth2.NewClient(ctx, ts), *method, *callURL, *data)
+	return c.call(ctx, oauth2.NewClient(ctx, oauth2.ReuseTokenSource(tok, ts)), *method, *callURL, *data)
 }
 
 // clientCredentials configures the client-credentials grant of an M2M
@@ -92,6 +96,11 @@ func (c *command) clientCredentials(t *tenant, name, id, scopes string, secretSt
 			problems = append(problems, err.Error())
 		} else {
 			id = cid
+			if t.org.id != "" && t.org.name != "" { // an organization of the stack: may this client get tokens for it?
+				if _, err := t.outputs.ClientOrganization(name, t.org.id); err != nil {
+					problems = append(problems, "-org: "+err.Error())
+				}
+			}
 		}
 	}
 	secret := c.getenv("AUTH0_CLIENT_SECRET")
@@ -118,8 +127,8 @@ func (c *command) clientCredentials(t *tenant, name, id, scopes string, secretSt
 		return nil, errors.New(strings.Join(problems, "\n"))
 	}
 	params := url.Values{"audience": {t.audience}} // Auth0 takes the API to issue a token for as `audience`
-	if t.org != "" {
-		params.Set("organization", t.org)
+	if t.org.asked != "" {
+		params.Set("organization", t.org.param())
 	}
 	return &clientcredentials.Config{
 		ClientID: id, ClientSecret: secret, TokenURL: t.tokenURL, EndpointParams: params,

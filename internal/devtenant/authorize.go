@@ -100,9 +100,10 @@ func (t *Tenant) checkRequest(req *authRequest, q url.Values) *oauthError {
 			req.Scopes = append(req.Scopes, s)
 		}
 	}
-	if name := q.Get("organization"); name != "" {
-		if req.Org = t.dir.org(name); req.Org == nil {
-			return errInvalidRequest(fmt.Sprintf("parameter organization is invalid: no organization with the name or ID %q", name))
+	if param := q.Get("organization"); param != "" {
+		var err *oauthError
+		if req.Org, err = t.organizationParam(param); err != nil {
+			return err
 		}
 	}
 	return nil

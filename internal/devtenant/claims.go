@@ -66,9 +66,7 @@ func (t *Tenant) userTokens(g grantBase, scopes []string, nonce string) (*tokenR
 		claims["aud"] = g.Audience
 		claims["permissions"] = permissions
 	}
-	if org != nil {
-		claims["org_id"], claims["org_name"] = org.ID, org.Name
-	}
+	t.organizationClaims(claims, org)
 	access, err := t.keys.sign(claims)
 	if err != nil {
 		return nil, err
@@ -105,9 +103,7 @@ func (t *Tenant) idToken(g grantBase, u *user, org *organization, scopes []strin
 	if slices.Contains(scopes, "profile") {
 		claims["name"], claims["nickname"] = u.Name, strings.Split(u.Email, "@")[0]
 	}
-	if org != nil {
-		claims["org_id"], claims["org_name"] = org.ID, org.Name
-	}
+	t.organizationClaims(claims, org)
 	return t.keys.sign(claims)
 }
 
@@ -121,12 +117,22 @@ func (t *Tenant) machineToken(c *client, scopes []string, org *organization) (*t
 		"iat": now.Unix(), "exp": now.Add(time.Duration(lifetime) * time.Second).Unix(),
 		"scope": strings.Join(scopes, " "), "permissions": scopes, "jti": rand.Text(),
 	}
-	if org != nil {
-		claims["org_id"], claims["org_name"] = org.ID, org.Name
-	}
+	t.organizationClaims(claims, org)
 	access, err := t.keys.sign(claims)
 	if err != nil {
 		return nil, err
 	}
 	return &tokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: lifetime, Scope: claims["scope"].(string)}, nil
+}
+
+// organizationClaims adds the organization of a token: org_id, and org_name
+// where Auth0 adds it, on a tenant that allows organization names.
+func (t *Tenant) organizationClaims(claims jwt.MapClaims, org *organization) {
+	if org == nil {
+		return
+	}
+	claims["org_id"] = org.ID
+	if !t.orgIDsOnly {
+		claims["org_name"] = org.Name
+	}
 }

@@ -80,6 +80,15 @@ type Options struct {
 	// name) for client credentials with organizationUsage allow or require;
 	// a client whose grant has allowAnyOrganization needs no link.
 	ClientOrganizations map[string][]string
+	// OrganizationIDsOnly makes the tenant behave as an Auth0 tenant does by
+	// default: the organization parameter of /authorize and of client
+	// credentials takes an organization ID (org_...) only, a name is refused
+	// ("parameter organization must be an organization id"), and tokens carry
+	// org_id without org_name. Without it, the tenant behaves as one with
+	// "Allow organization names in Authentication API" on (the Tenant
+	// resource's allowOrganizationNameInAuthenticationApi): names and IDs
+	// both work, and tokens carry org_name too.
+	OrganizationIDsOnly bool
 	// Password is the test users' password. Empty: the stack's
 	// testUserPassword if it is readable (not a secure: value), else a
 	// generated one; Password() returns it.
@@ -139,6 +148,8 @@ type Tenant struct {
 	log      *slog.Logger
 	pages    *pages
 	failures failures
+	// orgIDsOnly: Options.OrganizationIDsOnly.
+	orgIDsOnly bool
 
 	mu     sync.RWMutex
 	issuer string
@@ -154,7 +165,7 @@ func New(cfg *stackconfig.Config, opts Options) (*Tenant, error) {
 	if cfg.Protect {
 		return nil, ErrProtected
 	}
-	t := &Tenant{cfg: cfg, now: opts.Now, log: opts.Logger}
+	t := &Tenant{cfg: cfg, now: opts.Now, log: opts.Logger, orgIDsOnly: opts.OrganizationIDsOnly}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -146,7 +146,7 @@ func (d *directory) userByID(id string) *user {
 	return nil
 }
 
-// org finds an organization by name or ID, as Auth0's organization parameter.
+// org finds an organization by name or ID.
 func (d *directory) org(nameOrID string) *organization {
 	if o := d.orgByID[nameOrID]; o != nil {
 		return o

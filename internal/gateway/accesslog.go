@@ -39,8 +39,8 @@ func refusedBecause(r *http.Request, reason string) {
 func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		o := &observed{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+		info, rec := &o.info, &o.statusRecorder
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		next.ServeHTTP(rec, r) // the mux sets r.Pattern
 		end := time.Now()
@@ -55,7 +55,7 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		}
 		if m != nil {
 			rm := m.route(route)
-			rm.requests.WithLabelValues(statusLabel(rec.status), orgLabel(org)).Inc()
+			rm.requestCounter(rec.status, org).Inc()
 			rm.duration.Observe(end.Sub(start).Seconds())
 			if info.proxiedAt.IsZero() {
 				rm.processing.Observe(end.Sub(start).Seconds())
@@ -67,23 +67,40 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 			}
 		}
 
-		attrs := make([]slog.Attr, 0, 10)
-		attrs = append(attrs, slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int64("duration_ms", end.Sub(start).Milliseconds()))
-		if id := info.identity; id != nil {
-			attrs = append(attrs, slog.String("sub", id.Subject), slog.String("client_id", id.ClientID), slog.String("org_id", id.OrgID))
-		}
-		if reason := info.reason; reason != "" || rec.status >= 400 {
-			if reason == "" {
-				reason = http.StatusText(rec.status)
-			}
-			attrs = append(attrs, slog.String("reason", reason))
-		}
-		if info.degraded != "" {
-			attrs = append(attrs, slog.String("degraded", info.degraded))
-		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		logRequest(r, logger.Handler(), route, rec.status, info, start, end)
 	})
+}
+
+// logRequest writes the access log line of r. The record is made here, at
+// end, without the caller's program counter (which the JSON log does not
+// show): slog.Logger would read the clock again and walk the stack for it.
+func logRequest(r *http.Request, h slog.Handler, route string, status int, info *requestInfo, start, end time.Time) {
+	ctx := r.Context()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(end, slog.LevelInfo, AccessLogMessage, 0)
+	rec.AddAttrs(slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
+		slog.Int("status", status), slog.Int64("duration_ms", end.Sub(start).Milliseconds()))
+	if id := info.identity; id != nil {
+		rec.AddAttrs(slog.String("sub", id.Subject), slog.String("client_id", id.ClientID), slog.String("org_id", id.OrgID))
+	}
+	if reason := info.reason; reason != "" || status >= 400 {
+		if reason == "" {
+			reason = http.StatusText(status)
+		}
+		rec.AddAttrs(slog.String("reason", reason))
+	}
+	if info.degraded != "" {
+		rec.AddAttrs(slog.String("degraded", info.degraded))
+	}
+	_ = h.Handle(ctx, rec) // a failing log output has no one else to tell
+}
+
+// observed is what observe keeps of one request, in one allocation.
+type observed struct {
+	statusRecorder
+	info requestInfo
 }
 
 type statusRecorder struct {

@@ -17,15 +17,16 @@ import (
 
 // BenchmarkThroughputLimits calls a chat completion (a small JSON answer
 // with its usage) directly and through the gateway, plain, with limits in
-// memory and metrics, and with limits in Redis on loopback and metrics, in
-// one run: compare the ns/op. Every limit applies (client and organization,
-// rate and budget) and never refuses. The Redis variant skips without
-// redis-server.
+// memory and metrics, and with limits in Redis on loopback and metrics,
+// without and with leases (-limits-lease, its default), in one run: compare
+// the ns/op. Every limit applies (client and organization, rate and budget)
+// and never refuses. The Redis variants skip without redis-server.
 //
 // Each variant also reports the CPU per request of this process (client,
 // gateway and model server) and, with Redis, of redis-server and the round
-// trips to it (one to admit, one to count the tokens): on a busy machine
-// these move less than the time.
+// trips to it (without leases, one to admit and one to count the tokens;
+// with leases, about one per lease period): on a busy machine these move
+// less than the time.
 func BenchmarkThroughputLimits(b *testing.B) {
 	const answer = `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"}}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,13 +87,26 @@ func BenchmarkThroughputLimits(b *testing.B) {
 		s := start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)})
 		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"), rdb)
 	})
+	b.Run("gateway+redis-leases+metrics", func(b *testing.B) {
+		srv := redistest.Start(b)
+		rdb, err := redisurl.Client(srv.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { rdb.Close() })
+		store := limits.NewLeases(limits.NewRedis(rdb, 0), limits.DefaultLease, nil)
+		s := start(b, upstream, options{quiet: true, metrics: true, limits: config, store: store})
+		run(b, s.gw.URL+"/v1/chat/completions", s.token("client-a", "org_acme"), rdb)
+	})
 }
 
 // BenchmarkLimitsOverPlain makes one request through the plain gateway, one
-// through the gateway with limits in memory and metrics, and one with limits
-// in Redis (when redis-server is there), in turns, and reports the ratios:
-// interleaving keeps them measured under the same conditions on a busy
-// machine, where separate runs drift.
+// through the gateway with limits in memory and metrics, and with limits in
+// Redis without and with leases (when redis-server is there), in turns, and
+// reports the ratios: interleaving keeps them measured under the same
+// conditions on a busy machine, where separate runs drift. One request at a
+// time, each gateway sees about one a millisecond: a lease period (10 ms)
+// holds a few requests, far fewer than at a high rate.
 func BenchmarkLimitsOverPlain(b *testing.B) {
 	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -113,6 +127,8 @@ func BenchmarkLimitsOverPlain(b *testing.B) {
 		}
 		b.Cleanup(func() { rdb.Close() })
 		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: limits.NewRedis(rdb, 0)}))
+		leases := limits.NewLeases(limits.NewRedis(rdb, 0), limits.DefaultLease, nil)
+		stacks = append(stacks, start(b, upstream, options{quiet: true, metrics: true, limits: config, store: leases}))
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	tokens := make([]string, len(stacks))
@@ -141,5 +157,6 @@ func BenchmarkLimitsOverPlain(b *testing.B) {
 	b.ReportMetric(float64(spent[1])/float64(spent[0]), "limits/plain")
 	if len(spent) > 2 {
 		b.ReportMetric(float64(spent[2])/float64(spent[0]), "redis/plain")
+		b.ReportMetric(float64(spent[3])/float64(spent[0]), "redis-leases/plain")
 	}
 }

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,7 +43,7 @@ func isIdentityHeader(name string) bool {
 // and within the route's body limit.
 func refuseFormToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" || !hasBody(r) {
+		if !hasBody(r) || !isFormBody(r.Header.Get("Content-Type")) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -68,4 +67,13 @@ func refuseFormToken(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isFormBody reports whether a Content-Type is a form's. Its media type is
+// compared as mime.ParseMediaType would find it (case-insensitive, before
+// any parameter), without parsing the parameters into a map for every
+// JSON body.
+func isFormBody(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
 }

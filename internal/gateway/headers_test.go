@@ -83,9 +83,12 @@ func TestHopByHopHeadersAreDropped(t *testing.T) {
 func TestTokenOnlyInTheAuthorizationHeader(t *testing.T) {
 	e := startEdge(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }), nil, serverLimits())
 	token := e.iss.Token(nil)
-	form := func(body string, headers ...string) string {
-		return head(append([]string{"POST /v1/completions HTTP/1.1", "Host: x", "Content-Type: application/x-www-form-urlencoded",
+	formAs := func(contentType, body string, headers ...string) string {
+		return head(append([]string{"POST /v1/completions HTTP/1.1", "Host: x", "Content-Type: " + contentType,
 			"Content-Length: " + strconv.Itoa(len(body))}, headers...)...) + "\r\n\r\n" + body
+	}
+	form := func(body string, headers ...string) string {
+		return formAs("application/x-www-form-urlencoded", body, headers...)
 	}
 	cases := []struct {
 		name, request string
@@ -98,6 +101,8 @@ func TestTokenOnlyInTheAuthorizationHeader(t *testing.T) {
 		{"form token and header", form("prompt=hi&access_token="+token, bearer(token)), 400},
 		{"form token, other case", form("Access_Token="+token, bearer(token)), 400},
 		{"form with ; separators", form("prompt=hi;access_token="+token, bearer(token)), 400},
+		{"form type in capitals, with a charset", formAs("Application/X-WWW-Form-URLEncoded; charset=utf-8", "access_token="+token, bearer(token)), 400},
+		{"form type with spaces around it", formAs(" application/x-www-form-urlencoded ;charset=UTF-8", "access_token="+token, bearer(token)), 400},
 		{"form without token", form("prompt=hi", bearer(token)), 200},
 	}
 	for _, c := range cases {

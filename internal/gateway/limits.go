@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -119,9 +118,11 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if !p.readUsage {
+	if !p.readUsage || !mayCarryUsage(r.Method) {
+		hw := &headerClock{ResponseWriter: w}
 		info.proxiedAt = time.Now()
-		p.next.ServeHTTP(w, r)
+		p.next.ServeHTTP(hw, r)
+		info.headersAt = hw.at
 		return
 	}
 	// The model server must answer in plain bytes for its usage to be read;
@@ -147,6 +148,38 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.metrics.route(r.Pattern).withoutUsage.Inc()
 	}
 }
+
+// mayCarryUsage reports whether the response to a request with this method
+// may carry model-token usage: inference is a POST (chat, completions,
+// embeddings), never a GET or HEAD (a model list, a model's card), whose
+// responses are therefore passed on unread.
+func mayCarryUsage(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead
+}
+
+// headerClock notes when the model server's response headers came, for a
+// response whose usage is not read (usageWriter notes it for the others).
+type headerClock struct {
+	http.ResponseWriter
+	at time.Time
+}
+
+func (w *headerClock) WriteHeader(code int) {
+	if w.at.IsZero() && (code >= 200 || code == http.StatusSwitchingProtocols) {
+		w.at = time.Now()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerClock) Write(p []byte) (int, error) {
+	if w.at.IsZero() {
+		w.at = time.Now()
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach Flush and Hijack on the real writer.
+func (w *headerClock) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // refuse answers 429 for the policy that refused the request.
 func (p *proxied) refuse(w http.ResponseWriter, info *requestInfo, o *limits.Outcome) {
@@ -194,25 +227,40 @@ func (p *proxied) storeError(r *http.Request, err error, what string) {
 // setRateLimitFields writes the RateLimit-Policy and RateLimit fields
 // (draft-ietf-httpapi-ratelimit-headers, structured-field lists): each
 // policy, then what is left of it and in how many seconds it is whole again.
+// Every limited request carries them: both values are built in one buffer
+// and stored under their canonical names, in two allocations.
 func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
-	var policy strings.Builder
-	state := make([]byte, 0, 128)
+	buf := make([]byte, 0, 512)
 	for i, o := range outcomes {
 		if i > 0 {
-			policy.WriteString(", ")
-			state = append(state, ", "...)
+			buf = append(buf, ", "...)
 		}
-		policy.WriteString(o.Policy.Item)
+		buf = append(buf, o.Policy.Item...)
+	}
+	policyLen := len(buf)
+	for i, o := range outcomes {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
 		t := o.ResetAfter
 		if !o.Allowed {
 			t = o.RetryAfter
 		}
-		state = strconv.AppendQuote(state, o.Policy.Name)
-		state = append(state, ";r="...)
-		state = strconv.AppendInt(state, o.Remaining, 10)
-		state = append(state, ";t="...)
-		state = append(state, limits.Seconds(t)...)
+		buf = strconv.AppendQuote(buf, o.Policy.Name)
+		buf = append(buf, ";r="...)
+		buf = strconv.AppendInt(buf, o.Remaining, 10)
+		buf = append(buf, ";t="...)
+		buf = append(buf, limits.Seconds(t)...)
 	}
-	h.Set("RateLimit-Policy", policy.String())
-	h.Set("RateLimit", string(state))
+	both := string(buf)
+	values := []string{both[:policyLen], both[policyLen:]}
+	h[rateLimitPolicyField] = values[0:1:1]
+	h[rateLimitField] = values[1:2:2]
 }
+
+// The fields' names as http.Header keeps them (CanonicalHeaderKey), so
+// that setting them costs no conversion.
+var (
+	rateLimitPolicyField = http.CanonicalHeaderKey("RateLimit-Policy")
+	rateLimitField       = http.CanonicalHeaderKey("RateLimit")
+)

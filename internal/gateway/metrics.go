@@ -37,6 +37,26 @@ type routeMetrics struct {
 	requests                       *prometheus.CounterVec // status, org
 	duration, processing, upstream prometheus.Observer
 	withoutUsage                   prometheus.Counter
+
+	// counters are the requests' series met so far, by status and
+	// organization: a lookup without the vector's hashing and label
+	// checks. Their number is the series', bounded as the labels are.
+	counters sync.Map // requestLabels -> prometheus.Counter
+}
+
+type requestLabels struct {
+	status int
+	org    string
+}
+
+// requestCounter is the series of a request answered with status, for org.
+func (rm *routeMetrics) requestCounter(status int, org string) prometheus.Counter {
+	key := requestLabels{status, org}
+	if c, ok := rm.counters.Load(key); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := rm.counters.LoadOrStore(key, rm.requests.WithLabelValues(statusLabel(status), orgLabel(org)))
+	return c.(prometheus.Counter)
 }
 
 // Latency buckets: the gateway's own time is sub-millisecond; a model's

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,6 +120,36 @@ func TestResponsesWithoutUsageAreCounted(t *testing.T) {
 	assert.Equal(t, 1.0, counterValue(t, s.metrics, "gateway_responses_without_usage_total", map[string]string{"route": "POST /v1/chat/completions"}))
 	assert.Equal(t, 0.0, counterValue(t, s.metrics, "gateway_responses_without_usage_total", map[string]string{"route": "GET /v1/models"}),
 		"listing models is not inference")
+}
+
+// Only inference (anything but GET and HEAD) is read for its usage: a GET
+// answer passes unread, with the caller's Accept-Encoding kept, and counts no
+// model tokens even if it looks like a completion; its upstream time is
+// still measured.
+func TestOnlyInferenceIsReadForUsage(t *testing.T) {
+	var encodings sync.Map // method -> Accept-Encoding the model server got
+	s := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encodings.Store(r.Method, r.Header.Get("Accept-Encoding"))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"choices":[],"usage":{"total_tokens":25}}`)
+	}), options{metrics: true, limits: `{"perClient": {"tokensPerDay": 1000}}`})
+	tok := s.token("client-a", "")
+	for _, method := range []string{"GET", "HEAD", "POST"} {
+		path := map[string]string{"GET": "/v1/models", "HEAD": "/v1/models", "POST": "/v1/chat/completions"}[method]
+		resp, _ := call(t, method, s.gw.URL+path, tok, strings.NewReader(`{}`), "Accept-Encoding", "br")
+		require.Equal(t, 200, resp.StatusCode, method)
+	}
+	s.settle(t, 3)
+	assert.Equal(t, 25.0, counterValue(t, s.metrics, "gateway_model_tokens_total", map[string]string{"client": "client-a"}),
+		"the POST's usage only")
+	// The transport asks for gzip itself (and unpacks it) when the
+	// caller's Accept-Encoding is dropped.
+	for method, want := range map[string]string{"GET": "br", "HEAD": "br", "POST": "gzip"} {
+		got, _ := encodings.Load(method)
+		assert.Equal(t, want, got, "Accept-Encoding the model server got for %s", method)
+	}
+	assert.Equal(t, uint64(2), histogramCount(t, s.metrics, "gateway_upstream_response_seconds", "GET /v1/models"), "GET and HEAD")
+	assert.Equal(t, uint64(1), histogramCount(t, s.metrics, "gateway_upstream_response_seconds", "POST /v1/chat/completions"))
 }
 
 // The access log names the caller (subject, client, organization) and why

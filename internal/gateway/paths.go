@@ -65,7 +65,7 @@ func ambiguity(p string) string {
 	if strings.Contains(p, "//") {
 		return "empty segment (//)"
 	}
-	for _, seg := range strings.Split(p, "/") {
+	for seg := range strings.SplitSeq(p, "/") {
 		if seg == "." || seg == ".." {
 			return "dot segment (. or ..)"
 		}

@@ -111,12 +111,16 @@ func Listen(addr string, cfg ServerConfig) (net.Listener, error) {
 
 func protect(next http.Handler, cfg ServerConfig) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), r: r, timeout: cfg.WriteTimeout}
+		conn, ok := w.(connDeadlines) // net/http's own writer: no ResponseController to allocate
+		if !ok {
+			conn = http.NewResponseController(w)
+		}
+		dw := &deadlineWriter{ResponseWriter: w, conn: conn, r: r, timeout: cfg.WriteTimeout}
 		if hasBody(r) {
 			// A body must arrive within ReadTimeout; once it has, no read
 			// deadline is left to cancel the request during the response.
-			_ = dw.rc.SetReadDeadline(time.Now().Add(cfg.ReadTimeout))
-			dw.body = &eofBody{ReadCloser: r.Body, onEOF: func() { _ = dw.rc.SetReadDeadline(time.Time{}) }}
+			_ = conn.SetReadDeadline(time.Now().Add(cfg.ReadTimeout))
+			dw.body = &eofBody{ReadCloser: r.Body, onEOF: func() { _ = conn.SetReadDeadline(time.Time{}) }}
 			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, dw.body))
 			r.Body = dw.body
 		}
@@ -148,11 +152,18 @@ func hasBody(r *http.Request) bool {
 	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
 }
 
+// connDeadlines sets the deadlines of a request's connection: net/http's
+// ResponseWriter, or an http.ResponseController around another.
+type connDeadlines interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
 // deadlineWriter extends the connection's write deadline before each
 // write, so that only a write making no progress times out.
 type deadlineWriter struct {
 	http.ResponseWriter
-	rc          *http.ResponseController
+	conn        connDeadlines
 	r           *http.Request
 	body        *eofBody
 	timeout     time.Duration
@@ -169,7 +180,7 @@ func (w *deadlineWriter) extend() {
 		return
 	}
 	w.deadline = now.Add(w.timeout)
-	_ = w.rc.SetWriteDeadline(w.deadline)
+	_ = w.conn.SetWriteDeadline(w.deadline)
 }
 
 func (w *deadlineWriter) WriteHeader(code int) {
@@ -196,6 +207,9 @@ func (w *deadlineWriter) FlushError() error {
 		w.WriteHeader(http.StatusOK)
 	}
 	w.extend()
+	if f, ok := w.ResponseWriter.(interface{ FlushError() error }); ok { // net/http's own writer
+		return f.FlushError()
+	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 

@@ -42,4 +42,7 @@ type Admitted struct {
 	// Rates are the results of the rates checked, in order: none when a
 	// budget is spent, and none after one that refused.
 	Rates []Result
+	// granted are the requests each rate checked gave (Redis.admit): 0 or
+	// 1, or a lease's.
+	granted []int64
 }

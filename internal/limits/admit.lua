@@ -3,11 +3,12 @@
 -- KEYS: the budget keys (model tokens used on the day), then the rate keys.
 -- ARGV: the number of budget keys; each budget's tokens per day; then, for
 -- each rate key, burst, rate, period (seconds) and cost, as redis_rate passes
--- them.
+-- them. A cost above 1 is a lease (lease.go): all of it or, when the rate
+-- cannot give that much, one request, as with a cost of 1.
 --
 -- Returns the tokens each budget key used ("0" for none), then, for each rate
 -- checked in order, {allowed, remaining, retry_after, reset_after} as
--- redis_rate returns them. When a budget is spent, no rate is checked (the
+-- redis_rate returns them (allowed: the requests taken, the cost or 1, or 0). When a budget is spent, no rate is checked (the
 -- request takes no quota); no rate is checked after one that refuses (it
 -- takes no quota either).
 
@@ -96,7 +97,12 @@ end
 
 local arg = 2 + budgets
 for k = budgets + 1, #KEYS do
-  local r = allow_n(KEYS[k], ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 3]))
+  local cost = tonumber(ARGV[arg + 3])
+  local r = allow_n(KEYS[k], ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], cost)
+  if r[1] == 0 and cost > 1 then
+    -- A refused allow_n writes nothing: this is one request, as without a lease.
+    r = allow_n(KEYS[k], ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], 1)
+  end
   arg = arg + 4
   for _, v in ipairs(r) do
     out[#out + 1] = v

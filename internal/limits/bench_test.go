@@ -13,7 +13,8 @@ import (
 // BenchmarkAdmit is the cost of one admission and one count of tokens for a
 // caller under every kind of limit (client and organization, rate and
 // budget), in memory and in Redis on loopback: with one script call, and a
-// policy at a time as before the script; the admit-only variants leave out
+// policy at a time as before the script, and with leases (Leases: a round
+// trip per lease period rather than per request); the admit-only variants leave out
 // the count, as for a response without usage. Besides time and allocations,
 // the Redis variants report the round trips, this process's CPU and
 // redis-server's CPU per operation, which a busy machine disturbs less than
@@ -77,7 +78,9 @@ func BenchmarkAdmit(b *testing.B) {
 	}
 	script := func(rdb *redis.Client) Store { return NewRedis(rdb, 0) }
 	stepwise := func(rdb *redis.Client) Store { return struct{ Store }{NewRedis(rdb, 0)} } // hides Admit
+	leased := func(rdb *redis.Client) Store { return NewLeases(NewRedis(rdb, 0), DefaultLease, nil) }
 	b.Run("redis", func(b *testing.B) { redisRun(b, script, true) })
+	b.Run("redis-leases", func(b *testing.B) { redisRun(b, leased, true) })
 	b.Run("redis-admit-only", func(b *testing.B) { redisRun(b, script, false) })
 	b.Run("redis-stepwise", func(b *testing.B) { redisRun(b, stepwise, true) })
 	b.Run("redis-stepwise-admit-only", func(b *testing.B) { redisRun(b, stepwise, false) })

@@ -2,7 +2,9 @@
 // the gateway's callers, per client and per organization: in memory for one
 // process (NewMemory, golang.org/x/time/rate), or in Redis for every gateway
 // process at once (NewRedis: github.com/go-redis/redis_rate's GCRA for the
-// rates, INCRBY for the budgets, and one script call to admit a request).
+// rates, INCRBY for the budgets, and one script call to admit a request);
+// NewLeases goes to Redis once per lease period for a busy caller rather
+// than once per request.
 //
 // A Config (the routes file's `limits:` section) compiles into Policies; an
 // Enforcer applies them to each caller with a Store.

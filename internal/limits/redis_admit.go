@@ -34,6 +34,13 @@ func rateKey(key string) string { return rateKeyPrefix + RedisPrefix + key }
 // ("{...}") to live on one node. Only single-node clients exist
 // (internal/redisurl).
 func (s *Redis) Admit(ctx context.Context, a Admission) (Admitted, error) {
+	return s.admit(ctx, a, nil)
+}
+
+// admit is Admit taking costs[i] requests from rate i (nil: one each): a
+// lease, all of it or, when the rate cannot give that much, one request.
+// Admitted.granted says how many each rate gave.
+func (s *Redis) admit(ctx context.Context, a Admission, costs []int64) (Admitted, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	keys := make([]string, 0, len(a.Budgets)+len(a.Rates))
@@ -43,11 +50,15 @@ func (s *Redis) Admit(ctx context.Context, a Admission) (Admitted, error) {
 		keys = append(keys, budgetKey(a.Day, b.Key))
 		args = append(args, b.TokensPerDay)
 	}
-	for _, r := range a.Rates {
+	for i, r := range a.Rates {
+		cost := int64(1)
+		if costs != nil {
+			cost = costs[i]
+		}
 		// As redis_rate's AllowN passes them, so that the script computes
 		// with the same numbers.
 		keys = append(keys, rateKey(r.Key))
-		args = append(args, r.Rate.Burst, r.Rate.Requests, r.Rate.Per.Seconds(), 1)
+		args = append(args, r.Rate.Burst, r.Rate.Requests, r.Rate.Per.Seconds(), cost)
 	}
 	reply, err := admitScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
@@ -78,6 +89,7 @@ func parseAdmitted(reply []any, budgets, rates int) (Admitted, error) {
 		got.Used[i] = n
 	}
 	got.Rates = make([]Result, checked)
+	got.granted = make([]int64, checked)
 	for i := range checked {
 		v := reply[budgets+4*i:]
 		allowed, ok1 := v[0].(int64)
@@ -88,6 +100,7 @@ func parseAdmitted(reply []any, budgets, rates int) (Admitted, error) {
 			return Admitted{}, fmt.Errorf("admission script: rate %d: unexpected reply %v", i+1, v[:4])
 		}
 		got.Rates[i] = rateResult(allowed > 0, remaining, retry, reset)
+		got.granted[i] = allowed
 	}
 	return got, nil
 }

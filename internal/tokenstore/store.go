@@ -33,10 +33,25 @@ var (
 )
 
 // Key names one login: the tenant (issuer), the API (audience) and the
-// organization ("" for none).
+// organization's ID ("" for none). The ID, not the name: the token the
+// tenant issues carries the ID (org_id), and one organization asked for by
+// name or by ID is one login.
 type Key struct {
 	Issuer, Audience, Organization string
 }
+
+// Legacy reports whether the key names its organization by name, as
+// logins saved before keys were organization IDs do. Such a login is
+// still read, saved and deleted under its key; its user moves it to
+// the organization's ID (cmd/token does, on its next run).
+func (k Key) Legacy() bool { return k.Organization != "" && !IsOrganizationID(k.Organization) }
+
+// organizationID is the shape of an Auth0 organization ID.
+var organizationID = regexp.MustCompile(`^org_[A-Za-z0-9]+$`)
+
+// IsOrganizationID reports whether s has the shape of an Auth0 organization
+// ID (org_ and letters or digits) rather than of an organization name.
+func IsOrganizationID(s string) bool { return organizationID.MatchString(s) }
 
 // organizationName is what Auth0 accepts as an organization name or ID.
 var organizationName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
@@ -63,6 +78,9 @@ type Login struct {
 	// Who is what the tenant said of the person at login (email or name),
 	// for messages; empty if it did not say.
 	Who string `json:"who,omitempty"`
+	// OrganizationName is the organization's name, when known, for
+	// messages and for finding the login by name.
+	OrganizationName string `json:"organizationName,omitempty"`
 }
 
 // Key is the login's key.

@@ -200,3 +200,54 @@ func TestAnotherUsersFileIsRefused(t *testing.T) {
 	require.ErrorIs(t, err, tokenstore.ErrInsecure)
 	assert.Contains(t, err.Error(), "belongs to another user")
 }
+
+// Logins are keyed by organization ID; a login saved before that, keyed by
+// the organization name given to -org, is still read where it was written,
+// and Legacy says it needs moving to its ID.
+func TestOrganizationKeys(t *testing.T) {
+	byName := tokenstore.Key{Issuer: acme.Issuer, Audience: acme.Audience, Organization: "acme"}
+	byID := tokenstore.Key{Issuer: acme.Issuer, Audience: acme.Audience, Organization: "org_W0s9Fq0GpaDQ0bAl"}
+	none := tokenstore.Key{Issuer: acme.Issuer, Audience: acme.Audience}
+	cases := []struct {
+		name   string
+		key    tokenstore.Key
+		legacy bool
+	}{
+		{"by ID", byID, false},
+		{"no organization", none, false},
+		{"by name: saved before logins were keyed by ID", byName, true},
+		{"a name that starts like an ID", tokenstore.Key{Issuer: acme.Issuer, Audience: acme.Audience, Organization: "org-acme"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.legacy, c.key.Legacy())
+		})
+	}
+
+	// The file the previous version wrote is where Path says, and reads.
+	s := newStore(t)
+	require.NoError(t, os.MkdirAll(s.Dir, 0o700))
+	old, err := os.ReadFile(filepath.Join("testdata", "legacy-login.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(s.Path(byName), old, 0o600))
+	assert.Regexp(t, `/t\.example\.acme\.[0-9a-f]{12}\.json$`, s.Path(byName), "the previous version's file name")
+	l, err := s.Load(byName)
+	require.NoError(t, err)
+	assert.Equal(t, byName, l.Key())
+	assert.Empty(t, l.OrganizationName)
+	assert.Equal(t, "not-a-real-refresh-token", l.Token.RefreshToken)
+	all, err := s.List()
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.True(t, all[0].Key().Legacy())
+
+	// By ID, in a file of its own, with the name kept for messages.
+	assert.NotEqual(t, s.Path(byName), s.Path(byID))
+	moved := login(byID, "a")
+	moved.OrganizationName = "acme"
+	require.NoError(t, s.Save(moved))
+	got, err := s.Load(byID)
+	require.NoError(t, err)
+	assert.Equal(t, "acme", got.OrganizationName)
+	assert.Contains(t, filepath.Base(s.Path(byID)), "t.example.org_W0s9Fq0GpaDQ0bAl.")
+}

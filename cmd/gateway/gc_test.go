@@ -1,0 +1,114 @@
+package main
+
+import (
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGCPercent(t *testing.T) {
+	const MiB = 1 << 20
+	for _, tc := range []struct {
+		name     string
+		live     uint64
+		percent  int
+		headroom uint64
+		want     int
+	}{
+		{"a small heap gets the headroom", 8 * MiB, 100, 32 * MiB, 400},
+		{"a heap not yet measured counts as 4 MiB", 0, 100, 32 * MiB, 800},
+		{"a heap under 4 MiB too", 1 * MiB, 100, 32 * MiB, 800},
+		{"a large heap gets the percent", 64 * MiB, 100, 32 * MiB, 100},
+		{"a larger percent wins", 16 * MiB, 400, 32 * MiB, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, gcPercent(tc.live, tc.percent, tc.headroom))
+		})
+	}
+}
+
+func TestGCFlags(t *testing.T) {
+	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for k, v := range base {
+			m[k] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want gcSettings
+	}{
+		{"defaults", nil, base, gcSettings{percent: 100, headroom: 32 << 20}},
+		{"GOGC", nil, with("GOGC", "400"), gcSettings{percent: 400, headroom: 32 << 20}},
+		{"GOGC off", nil, with("GOGC", "off"), gcSettings{percent: -1, headroom: 32 << 20}},
+		{"flags win", []string{"-gc-percent", "200", "-gc-headroom", "0", "-memory-limit", "1GiB"}, with("GOGC", "400"),
+			gcSettings{percent: 200, memoryLimit: 1 << 30}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := parse(tc.args, env(tc.env), io.Discard)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, s.gc)
+		})
+	}
+	err := run(t.Context(), []string{"-gc-percent", "-5"}, env(base), io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-gc-percent -5: want a percentage such as 100, or -1 (off)")
+	_, err = parse([]string{"-gc-headroom", "lots"}, env(base), io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `invalid value "lots" for flag -gc-headroom`)
+}
+
+// After each collection the percent follows the live heap: above 100 while
+// the heap is small, back to 100 once it holds more than the headroom. The
+// headroom is twice the test's own live heap, whatever that is.
+func TestGCTunerFollowsTheLiveHeap(t *testing.T) {
+	t.Cleanup(func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) })
+	runtime.GC()
+	headroom := 2 * max(liveHeap(), 4<<20)
+	stop := gcSettings{percent: 100, headroom: byteSizeFlag(headroom), memoryLimit: 1 << 40}.apply()
+	defer stop()
+	assert.Equal(t, int64(1<<40), debug.SetMemoryLimit(-1), "-memory-limit")
+
+	collectUntil := func(want func(int) bool) int {
+		var got int
+		require.Eventually(t, func() bool {
+			runtime.GC() // the tuner's finalizer runs after it
+			got = processGOGC()
+			return want(got)
+		}, 5*time.Second, 10*time.Millisecond, "GC percent %d", got)
+		return got
+	}
+	small := collectUntil(func(p int) bool { return p > 100 })
+	assert.InDelta(t, 200, small, 60, "a headroom of twice the live heap")
+
+	held := make([][]byte, 3*headroom>>20) // three headrooms live
+	for i := range held {
+		held[i] = make([]byte, 1<<20)
+	}
+	collectUntil(func(p int) bool { return p == 100 })
+	runtime.KeepAlive(held)
+}
+
+func liveHeap() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// processGOGC is the GC percent the runtime applies now.
+func processGOGC() int {
+	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(sample)
+	return int(sample[0].Value.Uint64())
+}
