@@ -11,14 +11,15 @@ run_streams() {
 	echo "Streams: $streams server-sent-event streams at once, one event every $interval each; servers on core 0,"
 	echo "the driver (bench/streams) on core 1. Delay: from the upstream's write to the client's read of each event."
 	echo "Memory: RSS growth of the process between 0 and $streams open streams, divided by the open streams."
+	echo "Delay added: a proxy's delay minus the direct run's, at the same percentile."
 	echo "streams: directly..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "upstream direct" -url "http://127.0.0.1:$port_upstream" \
-		-pid "${pid[upstream]}" -settle 2s || true
+		-pid "${pid[upstream]}" -settle 2s -save "$tmp/direct-delays.json" || true
 	start sbare "$bin/bareproxy" -listen "127.0.0.1:$port_bare" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
 	ready sbare "http://127.0.0.1:$port_bare/v1/models"
 	echo "streams: through a bare ReverseProxy..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
-		-pid "${pid[sbare]}" -settle 2s || true
+		-pid "${pid[sbare]}" -settle 2s -baseline "$tmp/direct-delays.json" || true
 	stop sbare
 	# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
 	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
@@ -26,7 +27,7 @@ run_streams() {
 	big_answer gwstreams "$port_gateway"
 	echo "streams: through the gateway..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
-		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals || true
+		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals -baseline "$tmp/direct-delays.json" || true
 	stop gwstreams
 }
 

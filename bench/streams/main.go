@@ -27,6 +27,7 @@ import (
 
 type options struct {
 	url, upstreamURL, tokenFile, metricsURL, label string
+	save, baseline                                 string
 	streams, pid                                   int
 	interval, hold, settle, limit                  time.Duration
 	cancel                                         float64
@@ -45,11 +46,13 @@ func main() {
 	flag.IntVar(&o.pid, "pid", 0, "process ID of the proxy, for its RSS and open files")
 	flag.DurationVar(&o.interval, "interval", 100*time.Millisecond, "time between two events of a stream")
 	flag.DurationVar(&o.hold, "hold", 5*time.Second, "how long all streams stay open once they all are")
-	flag.DurationVar(&o.settle, "settle", 100*time.Second, "how long to wait for goroutines and open files to come back down (idle upstream connections live up to the proxy's idle timeout)")
+	flag.DurationVar(&o.settle, "settle", 30*time.Second, "how long to wait for goroutines and open files to come back down (idle upstream connections live up to the proxy's idle timeout: 4 s for the gateway)")
 	flag.DurationVar(&o.limit, "limit", time.Millisecond, "per-event delay to count events against")
 	flag.Float64Var(&o.cancel, "cancel", 0.25, "fraction of streams the client walks away from; the upstream ends the others")
 	flag.BoolVar(&o.goals, "goals", false, "say whether the goals hold: p99 delay under -limit, memory per stream under -max-kib, back to the start")
 	flag.Float64Var(&o.maxKiB, "max-kib", 64, "memory per open stream the goal allows, in KiB")
+	flag.StringVar(&o.save, "save", "", "file to save this run's delay percentiles to, as the -baseline of another run")
+	flag.StringVar(&o.baseline, "baseline", "", "file saved by -save of the direct run: also print the delay this run adds to it")
 	flag.Parse()
 	if o.upstreamURL == "" {
 		o.upstreamURL = o.url
@@ -103,12 +106,18 @@ func run(o options) error {
 	}
 	allOpen := h.waitOpen(time.Minute)
 	openAt := time.Since(started)
+	// A sample reads the proxy's metrics, which costs it CPU on its one
+	// core: none is taken while the events count, or the proxy rows would
+	// pay for a scrape the direct row never makes.
 	atOpen := takeSample(o.pid, o.metricsURL)
+	time.Sleep(200 * time.Millisecond)
 	h.steady.Store(true)
+	cpuFrom := cpuTicks(o.pid)
 	time.Sleep(o.hold)
+	h.steady.Store(false)
+	cpuTo := cpuTicks(o.pid)
 	nowOpen := h.open.Load()
 	held := takeSample(o.pid, o.metricsURL)
-	h.steady.Store(false)
 
 	walkedAway := h.walkAway(o.cancel)
 	time.Sleep(200 * time.Millisecond)
@@ -127,9 +136,15 @@ func run(o options) error {
 		o.label, o.streams, o.interval, float64(o.streams)/o.interval.Seconds(), walkedAway)
 	steady := h.delays(true)
 	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, summarize(steady, o.limit))
-	if atOpen.cpuTicks >= 0 && len(steady) > 0 {
-		cpu := time.Duration(held.cpuTicks-atOpen.cpuTicks) * clockTick
+	compare(o, delaysOf(o.label, steady))
+	if cpuFrom >= 0 && cpuTo >= 0 && len(steady) > 0 {
+		cpu := time.Duration(cpuTo-cpuFrom) * clockTick
 		fmt.Printf("  CPU of the process while all were open: %v, %.1f us per event\n", cpu, float64(cpu.Microseconds())/float64(len(steady)))
+	}
+	if atOpen.gcs >= 0 && held.gcs >= 0 {
+		// Each marks every goroutine stack and the heap, on the process's
+		// one core: events that come meanwhile wait longer.
+		fmt.Printf("  garbage collections while all were open: %d\n", held.gcs-atOpen.gcs)
 	}
 	fmt.Printf("  per-event delay, while opening (%v):  %s\n", openAt.Round(time.Millisecond), summarize(h.delays(false), o.limit))
 	fmt.Printf("  failed streams: %d %s\n", h.failed.Load(), h.firstErr)
@@ -142,6 +157,14 @@ func run(o options) error {
 		perStream = float64(held.rssKiB-before.rssKiB) / float64(nowOpen)
 		fmt.Printf("  memory per open stream: %.1f KiB (RSS growth / open streams), %.1f KiB at the peak RSS\n",
 			perStream, float64(held.peakKiB-before.rssKiB)/float64(nowOpen))
+	}
+	if before.goKiB() > 0 && held.goKiB() > 0 && nowOpen > 0 {
+		// RSS misses what a fresh process has allocated but never touched
+		// (most of a large buffer); a gateway that has run a while has
+		// touched its heap. Go's own count has no such blind spot, and
+		// includes garbage not yet collected.
+		fmt.Printf("  Go heap in use + goroutine stacks per open stream: %.1f KiB (growth / open streams)\n",
+			float64(held.goKiB()-before.goKiB())/float64(nowOpen))
 	}
 	row("1 s after the last closed", afterClose)
 	back := "back to the start"
@@ -158,6 +181,25 @@ func run(o options) error {
 		return fmt.Errorf("%d of %d streams failed, %d were open at once", n, o.streams, allOpen)
 	}
 	return nil
+}
+
+// compare saves this run's delays for later runs (-save) and prints what
+// it adds to the direct run (-baseline).
+func compare(o options, d delays) {
+	if o.save != "" {
+		if err := d.save(o.save); err != nil {
+			fmt.Printf("  delays not saved: %v\n", err)
+		}
+	}
+	if o.baseline == "" {
+		return
+	}
+	base, err := loadDelays(o.baseline)
+	if err != nil {
+		fmt.Printf("  delay added: no baseline to compare with: %v\n", err)
+		return
+	}
+	fmt.Printf("  delay added over %q (this run's percentile minus its): %s\n", base.Label, d.addedOver(base))
 }
 
 func goal(text string, met bool) {
@@ -193,7 +235,8 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 }
 
 // settle waits until the proxy's goroutines and open files are back to
-// what they were before the streams, or -settle has passed.
+// what they were before the streams, or -settle has passed. It looks twice
+// a second: each look at the metrics costs the process some garbage.
 func settle(o options, before sample) (sample, time.Duration) {
 	start := time.Now()
 	for {
@@ -201,7 +244,7 @@ func settle(o options, before sample) (sample, time.Duration) {
 		if settledBack(s, before) || time.Since(start) >= o.settle {
 			return s, time.Since(start)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 

@@ -5,14 +5,14 @@
 package gateway
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
-	"sync"
+	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/limits"
@@ -40,6 +40,11 @@ type Config struct {
 	Upstream *url.URL
 	Routes   []Route
 	Logger   *slog.Logger
+	// UpstreamIdleTimeout closes a pooled upstream connection that waited
+	// this long for its next request (0: DefaultUpstreamIdleTimeout). Keep
+	// it below the model server's own keep-alive timeout, or a request may
+	// go out on a connection the server is closing, and fail.
+	UpstreamIdleTimeout time.Duration
 
 	// Limits, if set, are enforced per client and organization on proxied
 	// routes; LimitsFailMode (FailOpen, or FailClosed by default) is what
@@ -67,6 +72,9 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
 	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
+	if cfg.UpstreamIdleTimeout < 0 {
+		errs = append(errs, fmt.Errorf("upstream idle timeout %v: want a positive duration such as 10s (0 means %v)", cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout))
+	}
 	if m := cfg.LimitsFailMode; m != "" && m != FailOpen && m != FailClosed {
 		errs = append(errs, fmt.Errorf("limits fail mode %q: want %q or %q", m, FailOpen, FailClosed))
 	}
@@ -83,7 +91,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
-	proxy := newProxied(newProxy(cfg.Upstream, cfg.Logger), cfg)
+	proxy := newProxied(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger), cfg)
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }
 		mux.Handle(r.Pattern, routeHandler(r, require, proxy))
@@ -99,53 +107,6 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
 	})
 	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
-}
-
-func newProxy(upstream *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
-	return &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream)
-			pr.SetXForwarded()
-			h := pr.Out.Header
-			h.Del("Authorization")
-			dropSpoofable(h)
-			pr.Out.Trailer = nil // trailers could carry what the headers may not
-			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {
-				h.Set(HeaderSubject, id.Subject)
-				setIf(h, HeaderClientID, id.ClientID)
-				setIf(h, HeaderOrgID, id.OrgID)
-			}
-		},
-		// An answer of known length is written once, when complete: flushing
-		// after every write (-1) cost a timer and often a write of the
-		// headers alone per request. Server-sent events and answers without
-		// a length (chunked completions, Ollama's NDJSON) still go through
-		// as they come: ReverseProxy flushes those after every write
-		// whatever this says.
-		FlushInterval: 0,
-		Transport:     newTransport(),
-		BufferPool:    &bufferPool{},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
-				bodyError(w, r, bodyErr)
-				return
-			}
-			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
-			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")
-		},
-	}
-}
-
-// newTransport is Go's default transport (dial and TLS handshake timeouts,
-// proxy from the environment) with a pool sized for a gateway: the default
-// keeps 2 idle connections per host, so under concurrent load most requests
-// would open a new one to the upstream.
-func newTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 256
-	t.ResponseHeaderTimeout = 0 // a model may think for long before its first byte
-	return t
 }
 
 func setIf(h http.Header, key, value string) {
@@ -164,16 +125,3 @@ func writeMessage(w http.ResponseWriter, text string) {
 		Message string `json:"message"`
 	}{text})
 }
-
-// bufferPool reuses the proxy's copy buffers instead of allocating 32 KiB
-// for every request.
-type bufferPool struct{ pool sync.Pool }
-
-func (p *bufferPool) Get() []byte {
-	if b, ok := p.pool.Get().(*[]byte); ok {
-		return *b
-	}
-	return make([]byte, 32<<10)
-}
-
-func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }

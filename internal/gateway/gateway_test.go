@@ -195,11 +195,12 @@ func TestBadRoutesAreRefusedTogether(t *testing.T) {
 		{Pattern: "POST /v1/x", AllOf: []string{"two words"}},
 		{Pattern: "GET /healthz"},
 	}
-	_, err := gateway.New(v, gateway.Config{Upstream: u, Routes: routes})
+	_, err := gateway.New(v, gateway.Config{Upstream: u, Routes: routes, UpstreamIdleTimeout: -time.Second})
 	if err == nil {
 		t.Fatal("bad routes were accepted")
 	}
-	for _, want := range []string{`routes[0] "/v1/models": want METHOD /path`, `routes[1] "GET /v1/{bad"`, `routes[2] "POST /v1/x": "two words" is not a scope`, `routes[3] "GET /healthz"`} {
+	for _, want := range []string{`routes[0] "/v1/models": want METHOD /path`, `routes[1] "GET /v1/{bad"`, `routes[2] "POST /v1/x": "two words" is not a scope`, `routes[3] "GET /healthz"`,
+		"upstream idle timeout -1s: want a positive duration"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -1,9 +1,8 @@
 package gateway
 
 import (
-	"bytes"
-	"mime"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -51,11 +50,11 @@ const dataField = "data:"
 // newUsageScanner returns a scanner for a response with this Content-Type,
 // or nil when such responses carry no usage.
 func newUsageScanner(contentType string) *usageScanner {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := mediaType(contentType)
 	switch {
-	case mt == "text/event-stream":
+	case strings.EqualFold(mt, "text/event-stream"):
 		return &usageScanner{sse: true}
-	case mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json"):
+	case strings.EqualFold(mt, "application/json") || (len(mt) > 5 && strings.EqualFold(mt[len(mt)-5:], "+json")):
 		return &usageScanner{}
 	}
 	return nil
@@ -71,10 +70,7 @@ func (s *usageScanner) Write(p []byte) {
 		if s.inData || s.skipLine {
 			// The rest of the line in one go: the JSON of a data: line, or
 			// nothing for the other lines.
-			end := bytes.IndexAny(p, "\r\n")
-			if end < 0 {
-				end = len(p)
-			}
+			end := lineEnd(p)
 			if s.inData {
 				s.json.feed(p[:end])
 			}
@@ -86,6 +82,17 @@ func (s *usageScanner) Write(p []byte) {
 		s.sseByte(p[0])
 		p = p[1:]
 	}
+}
+
+// lineEnd is the index of the first \r or \n of p, or len(p). (A loop:
+// bytes.IndexAny builds its set of bytes anew at every call.)
+func lineEnd(p []byte) int {
+	for i, c := range p {
+		if c == '\r' || c == '\n' {
+			return i
+		}
+	}
+	return len(p)
 }
 
 // Tokens is the usage found: the JSON body's, or the last event's.

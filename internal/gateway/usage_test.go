@@ -86,7 +86,9 @@ func TestUsageIsOnlyReadFromJSONAndEventStreams(t *testing.T) {
 	for ct, want := range map[string]bool{
 		"application/json": true, "application/json; charset=utf-8": true, "application/vnd.api+json": true,
 		"text/event-stream": true, "text/event-stream; charset=utf-8": true,
+		"Application/JSON": true, " text/event-stream ;charset=utf-8": true, "application/problem+JSON": true,
 		"text/plain": false, "application/octet-stream": false, "": false, "application/jsonx": false,
+		"+json": false, "application/json-seq": false, "text/event-stream-x": false,
 	} {
 		assert.Equal(t, want, newUsageScanner(ct) != nil, ct)
 	}
