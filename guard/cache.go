@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"context"
 	"crypto/rsa"
 	"time"
 
@@ -35,12 +34,12 @@ func newVerified(size int) *verified {
 	return &verified{lru: expirable.NewLRU[string, verifiedToken](size, nil, maxCacheAge)}
 }
 
-func (c *verified) get(ctx context.Context, token string, now time.Time, leeway time.Duration, keys *keySet) (*Identity, bool) {
+func (c *verified) get(token string, now time.Time, leeway time.Duration, keys *keySet) (*Identity, bool) {
 	e, ok := c.lru.Get(token)
 	if !ok || !now.Before(e.id.ExpiresAt.Add(leeway)) {
 		return nil, false
 	}
-	current, ok := keys.stillPublishes(ctx, e.kid, e.key)
+	current, ok := keys.stillPublishes(e.kid, e.key)
 	if !ok {
 		c.lru.Remove(token)
 		return nil, false

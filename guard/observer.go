@@ -61,12 +61,12 @@ func observeRefreshFailed(cfg Config, err error) {
 
 // observedStorage is where jwkset keeps the fetched keys: it replaces them
 // all after each successful fetch, which is how a success is seen (failures
-// reach RefreshErrorHandler). Nil without an observer: jwkset's default.
-func observedStorage(cfg Config) jwkset.Storage {
+// reach RefreshErrorHandler). Without an observer, keys itself.
+func observedStorage(cfg Config, keys *keyIndex) jwkset.Storage {
 	if cfg.Observer == nil {
-		return nil
+		return keys
 	}
-	return refreshCounter{Storage: jwkset.NewMemoryStorage(), obs: cfg.Observer}
+	return refreshCounter{Storage: keys, obs: cfg.Observer}
 }
 
 type refreshCounter struct {
