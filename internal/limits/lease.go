@@ -28,8 +28,9 @@ const maxLease = 64
 // early, while requests sit unspent in another process's lease. A rate that
 // yields fewer than two requests in a period (under 200 a second, with a
 // period of 10 ms), or whose burst is under 8, is not leased: each of its
-// requests goes to Redis, as without leases. A rate that refused a request refuses the key's requests
-// in this process until its RetryAfter, which Redis would too.
+// requests goes to Redis, as without leases. A rate that refused a request
+// refuses the key's requests in this process until its RetryAfter, which
+// Redis would too.
 //
 // The model tokens a budget used are read from Redis at most once per period
 // and key; the process's own counts (Add) are added to what it read at once,
