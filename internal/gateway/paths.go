@@ -29,18 +29,45 @@ func checkPath(next http.Handler) http.Handler {
 }
 
 // requestPath is the path as the client sent it, still percent-encoded.
+// A target in absolute form (http://host/path, which RFC 9112 3.2.2 says a
+// server must accept) is checked by its path: the gateway forwards every
+// request to its one upstream, whatever authority the target names, and
+// never uses that authority (or Host) for anything else.
 func requestPath(r *http.Request) string {
 	if r.RequestURI == "" { // a request made in a test, not read from a connection
 		return r.URL.EscapedPath()
 	}
 	p, _, _ := strings.Cut(r.RequestURI, "?")
+	if rest, ok := cutScheme(p); ok {
+		authority, path, found := strings.Cut(rest, "/")
+		if strings.Contains(authority, "@") {
+			return "@" // user information: refused by ambiguity
+		}
+		if !found {
+			return "/" // http://host is the root, as RFC 9112 says
+		}
+		return "/" + path
+	}
 	return p
+}
+
+// cutScheme strips an http:// or https:// scheme (in any case) from p.
+func cutScheme(p string) (string, bool) {
+	for _, scheme := range [...]string{"http://", "https://"} {
+		if len(p) >= len(scheme) && strings.EqualFold(p[:len(scheme)], scheme) {
+			return p[len(scheme):], true
+		}
+	}
+	return "", false
 }
 
 // ambiguity says why the raw path p is ambiguous, or "" when it is not.
 func ambiguity(p string) string {
+	if p == "@" {
+		return "user information in the request target"
+	}
 	if !strings.HasPrefix(p, "/") {
-		return "want a path starting with /, not an absolute URL or *"
+		return "want a path starting with /, or an http(s) URL, not * or another form"
 	}
 	escaped := false
 	for i := 0; i < len(p); i++ {

@@ -49,7 +49,12 @@ func TestAmbiguousPathsAreRefused(t *testing.T) {
 		"/v1/models/%2",
 		"/v1/models/%g1",
 		"/v1/models/%u002e%u002e",
-		"http://gateway.test/v1/models",
+		"http://gateway.test/v1/models/../admin",
+		"http://gateway.test//v1/models",
+		"http://gateway.test/v1/models%2fllama",
+		"http://user:pass@gateway.test/v1/models",
+		"ftp://gateway.test/v1/models",
+		"gateway.test/v1/models",
 	}
 	for _, target := range refused {
 		t.Run(target, func(t *testing.T) {
@@ -87,4 +92,31 @@ func TestAmbiguousPathsAreRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A target in absolute form (RFC 9112 3.2.2: a server must accept it) is
+// checked by its path and forwarded in origin form: the authority it names
+// is never where the request goes, nor what the upstream sees.
+func TestAbsoluteFormTargets(t *testing.T) {
+	e := startEdge(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), nil, serverLimits())
+	token := e.iss.Token(nil)
+	for target, upstreamSees := range map[string]string{
+		"http://gateway.test/v1/models":                     "/v1/models",
+		"HTTPS://GATEWAY.TEST/v1/models?limit=5":            "/v1/models?limit=5",
+		"http://elsewhere.example:8443/v1/models/llama-3.1": "/v1/models/llama-3.1",
+	} {
+		t.Run(target, func(t *testing.T) {
+			before := e.upstreamCalls()
+			resp, body := rawRequest(t, e.addr(), get(target, bearer(token)), "")
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+			if assert.Equal(t, before+1, e.upstreamCalls()) {
+				last := e.seen.last()
+				assert.Equal(t, upstreamSees, last.RequestURI)
+				assert.NotContains(t, last.Host, "elsewhere", "the target's authority reached the upstream")
+			}
+		})
+	}
+	// Without a token, an absolute-form target is refused like any other.
+	resp, _ := rawRequest(t, e.addr(), get("http://gateway.test/v1/models"), "")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
