@@ -28,7 +28,7 @@ type loginSettings struct {
 	sessionLifetime                                        time.Duration
 	// organizations are the stack outputs' organizations, name to ID: from
 	// -stack-outputs, or -dev's tenant. Nil without outputs.
-	organizations map[string]string
+	organizations stackoutputs.Organizations
 }
 
 // defaultOrgHelp is -default-org's help.

@@ -3,9 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -47,15 +45,9 @@ func resolveOrganization(asked string, out *stackoutputs.Outputs) (organization,
 	case !organizationValue.MatchString(asked):
 		return o, fmt.Errorf("-org %q: want an organization name or ID (org_...): letters, digits, _ and -, at most 50", asked)
 	case out != nil:
-		if id, ok := out.Organizations[asked]; ok {
-			o.id, o.name = id, asked
+		if name, id, ok := out.Organizations.Find(asked); ok {
+			o.id, o.name = id, name
 			return o, nil
-		}
-		for name, id := range out.Organizations {
-			if id == asked {
-				o.id, o.name = id, name
-				return o, nil
-			}
 		}
 	}
 	if tokenstore.IsOrganizationID(asked) {
@@ -63,11 +55,7 @@ func resolveOrganization(asked string, out *stackoutputs.Outputs) (organization,
 		return o, nil
 	}
 	if out != nil {
-		have := "it has none"
-		if len(out.Organizations) > 0 {
-			have = "it has: " + strings.Join(slices.Sorted(maps.Keys(out.Organizations)), ", ")
-		}
-		return o, fmt.Errorf("-org %q: %w (%s)", asked, stackoutputs.ErrUnknownOrganization, have)
+		return o, fmt.Errorf("-org %q: %w (%s)", asked, stackoutputs.ErrUnknownOrganization, out.Organizations.Listed())
 	}
 	o.name = asked // flags only: sent as given, for a tenant that allows names
 	return o, nil
@@ -110,14 +98,10 @@ func (o organization) matches(l *tokenstore.Login) bool {
 // nameOf is the name the stack outputs give the organization of that ID;
 // "" without outputs or if they do not list it.
 func nameOf(out *stackoutputs.Outputs, id string) string {
-	if out != nil && id != "" {
-		for name, i := range out.Organizations {
-			if i == id {
-				return name
-			}
-		}
+	if out == nil {
+		return ""
 	}
-	return ""
+	return out.Organizations.NameOf(id)
 }
 
 // unresolvedName reports whether a name is sent as given, which a tenant

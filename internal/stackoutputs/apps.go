@@ -46,16 +46,9 @@ func (o *Outputs) ClientOrganization(client, org string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w: %q (it has: %s)", ErrUnknownClient, client, strings.Join(slices.Sorted(maps.Keys(o.Clients)), ", "))
 	}
-	name, id := org, o.Organizations[org]
-	if id == "" {
-		for n, i := range o.Organizations {
-			if i == org {
-				name, id = n, i
-			}
-		}
-	}
-	if id == "" {
-		return "", fmt.Errorf("%w: %q (it has: %s)", ErrUnknownOrganization, org, strings.Join(slices.Sorted(maps.Keys(o.Organizations)), ", "))
+	name, id, ok := o.Organizations.Find(org)
+	if !ok {
+		return "", fmt.Errorf("%w: %q (%s)", ErrUnknownOrganization, org, o.Organizations.Listed())
 	}
 	switch {
 	case c.OrganizationUsage == "":

@@ -25,7 +25,7 @@ func TestCLIClientIDAndOrganizations(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(`{"audience": "a", "issuer": "https://t/", "organizations": {"acme": "org_1"}, `+c.json+`}`), 0o600))
 			out, err := stackoutputs.Load(path)
 			require.NoError(t, err)
-			assert.Equal(t, map[string]string{"acme": "org_1"}, out.Organizations)
+			assert.Equal(t, stackoutputs.Organizations{"acme": "org_1"}, out.Organizations)
 			id, err := out.CLIClientID()
 			assert.Equal(t, c.want, id)
 			if c.want == "" {

@@ -23,7 +23,7 @@ type Outputs struct {
 	TenantDomain  string            `json:"tenantDomain"`
 	Clients       map[string]Client `json:"clients"`
 	// Organizations maps organization names to their IDs.
-	Organizations map[string]string `json:"organizations"`
+	Organizations Organizations `json:"organizations"`
 	// WebApp and CLIApp are the applications people log in through (the
 	// gateway's login, the command line); nil when the stack declares none.
 	WebApp *App `json:"webApp"`

@@ -41,7 +41,7 @@ func TestLoadReadsWhatTheStackExports(t *testing.T) {
 	require.NotNil(t, out.CLIApp, "cliApp")
 	assert.Equal(t, "${cli-app.clientId}", out.CLIApp.ClientID)
 	assert.Equal(t, []string{"http://127.0.0.1:8976/callback", "http://localhost:8976/callback"}, out.CLIApp.Callbacks)
-	assert.Equal(t, map[string]string{"acme": "${org-acme.id}", "globex": "${org-globex.id}"}, out.Organizations)
+	assert.Equal(t, stackoutputs.Organizations{"acme": "${org-acme.id}", "globex": "${org-globex.id}"}, out.Organizations)
 	assert.Equal(t, stackoutputs.Client{ClientID: "${client-acme-batch.clientId}", GrantID: "${client-acme-batch-grant.id}",
 		OrganizationUsage: "require", Organizations: []string{"acme"}}, out.Clients["acme-batch"])
 	assert.True(t, out.Clients["acme-batch"].RequiresOrganization())

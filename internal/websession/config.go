@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 )
 
 // Defaults of Config.
@@ -54,7 +55,7 @@ type Config struct {
 	// unknown name is refused. Nil (no outputs): the value is sent as
 	// given, and a name then works only on a tenant that allows
 	// organization names in the Authentication API.
-	Organizations map[string]string
+	Organizations stackoutputs.Organizations
 	// Scopes requested; default openid profile email offline_access (a
 	// refresh token comes only if the API allows offline access).
 	Scopes []string

@@ -209,7 +209,7 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 	return user{
 		Subject: idt.Subject, Name: claims.Name, Email: claims.Email, OrgID: claims.OrgID,
 		// Auth0 adds org_name only on a tenant that allows names.
-		OrgName:     cmp.Or(claims.OrgName, w.cfg.orgNameOf(claims.OrgID)),
+		OrgName:     cmp.Or(claims.OrgName, w.cfg.Organizations.NameOf(claims.OrgID)),
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: expiry(id.ExpiresAt, tok.Expiry),
 	}, 0, nil
 }

@@ -3,9 +3,7 @@ package websession
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
@@ -43,25 +41,13 @@ func (c *Config) resolveOrg(asked string) (organization, error) {
 		}
 		return o, nil
 	}
-	if id, ok := c.Organizations[asked]; ok {
-		return organization{param: id, name: asked}, nil
+	if name, id, ok := c.Organizations.Find(asked); ok {
+		return organization{param: id, name: name}, nil
 	}
 	if orgID.MatchString(asked) {
-		return organization{param: asked, name: c.orgNameOf(asked)}, nil
+		return organization{param: asked}, nil
 	}
 	return organization{}, ErrUnknownOrganization
-}
-
-// orgNameOf is the name the stack outputs give the organization of that
-// ID, for a token that carries org_id without org_name (Auth0's default);
-// "" if they do not list it.
-func (c *Config) orgNameOf(id string) string {
-	for name, i := range c.Organizations {
-		if i == id && id != "" {
-			return name
-		}
-	}
-	return ""
 }
 
 // checkDefaultOrg reports a DefaultOrg the stack outputs do not list,
@@ -73,12 +59,8 @@ func (c *Config) checkDefaultOrg() error {
 	if _, err := c.resolveOrg(c.DefaultOrg); err == nil {
 		return nil
 	}
-	have := "it has none"
-	if len(c.Organizations) > 0 {
-		have = "it has: " + strings.Join(slices.Sorted(maps.Keys(c.Organizations)), ", ")
-	}
 	return fmt.Errorf("login: default organization %q (-default-org or AUTH0_DEFAULT_ORG): %w (%s): give one of these names, or an organization ID (org_...)",
-		c.DefaultOrg, stackoutputs.ErrUnknownOrganization, have)
+		c.DefaultOrg, stackoutputs.ErrUnknownOrganization, c.Organizations.Listed())
 }
 
 // sameOrg compares the organization a login asked for, by ID (org_...) or

@@ -1,0 +1,31 @@
+package stackoutputs_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+)
+
+func TestOrganizations(t *testing.T) {
+	orgs := stackoutputs.Organizations{"acme": "org_A1", "globex": "org_G2"}
+	for _, tc := range []struct {
+		nameOrID, name, id string
+		ok                 bool
+	}{
+		{"acme", "acme", "org_A1", true},
+		{"org_G2", "globex", "org_G2", true},
+		{"initech", "", "", false},
+		{"org_unlisted", "", "", false},
+		{"", "", "", false},
+	} {
+		name, id, ok := orgs.Find(tc.nameOrID)
+		assert.Equal(t, []any{tc.name, tc.id, tc.ok}, []any{name, id, ok}, "Find(%q)", tc.nameOrID)
+	}
+	assert.Equal(t, "globex", orgs.NameOf("org_G2"))
+	assert.Empty(t, orgs.NameOf("acme"), "a name is not an ID")
+	assert.Empty(t, orgs.NameOf(""))
+	assert.Equal(t, "it has: acme, globex", orgs.Listed())
+	assert.Equal(t, "it has none", stackoutputs.Organizations(nil).Listed())
+}
