@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
 )
 
@@ -50,7 +51,7 @@ func migrateLogin(store *tokenstore.Store, key tokenstore.Key) (moved bool, err 
 		return false, err
 	}
 	id, _, err := tokenOrganization(l.Token.AccessToken)
-	if err != nil || !tokenstore.IsOrganizationID(id) {
+	if err != nil || !stackoutputs.IsOrganizationID(id) {
 		return false, nil
 	}
 	l.Organization, l.OrganizationName = id, key.Organization

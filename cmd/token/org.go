@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -22,11 +21,6 @@ const orgFlagHelp = "the organization, by `name|org_ID`: with -stack-outputs a n
 	"without, it is sent as given, which Auth0 accepts only if the tenant allows organization names in the Authentication API " +
 	"(tenant setting allowOrganizationNameInAuthenticationApi)"
 
-// organizationValue is what Auth0 accepts as an organization name or ID;
-// anything else would only be refused by the tenant, or worse, change the
-// request it is sent in.
-var organizationValue = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
-
 // organization is the one -org asks for.
 type organization struct {
 	asked string // as given to -org; "" for none
@@ -42,7 +36,7 @@ func resolveOrganization(asked string, out *stackoutputs.Outputs) (organization,
 	switch {
 	case asked == "":
 		return o, nil
-	case !organizationValue.MatchString(asked):
+	case !stackoutputs.IsOrganizationNameOrID(asked):
 		return o, fmt.Errorf("-org %q: want an organization name or ID (org_...): letters, digits, _ and -, at most 50", asked)
 	case out != nil:
 		if name, id, ok := out.Organizations.Find(asked); ok {
@@ -50,7 +44,7 @@ func resolveOrganization(asked string, out *stackoutputs.Outputs) (organization,
 			return o, nil
 		}
 	}
-	if tokenstore.IsOrganizationID(asked) {
+	if stackoutputs.IsOrganizationID(asked) {
 		o.id = asked
 		return o, nil
 	}

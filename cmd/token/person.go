@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
 )
 
@@ -53,7 +54,7 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 		}
 		return nil, fmt.Errorf("refreshing the login to %s: %w", l.Issuer, err)
 	}
-	if tokenstore.IsOrganizationID(l.Organization) {
+	if stackoutputs.IsOrganizationID(l.Organization) {
 		if err := (organization{asked: l.Organization, id: l.Organization, name: l.OrganizationName}).check(tok.AccessToken); err != nil {
 			return nil, fmt.Errorf("refreshing the login to %s: %w; %w: %s", l.Issuer, err, errLoginAgain, again)
 		}

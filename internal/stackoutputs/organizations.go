@@ -2,9 +2,26 @@ package stackoutputs
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
+
+// organizationID is the shape of an Auth0 organization ID;
+// organizationNameOrID is what Auth0 accepts as a name or an ID.
+var (
+	organizationID       = regexp.MustCompile(`^org_[A-Za-z0-9]+$`)
+	organizationNameOrID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
+)
+
+// IsOrganizationNameOrID reports whether s could be an organization's name
+// or ID (letters, digits, _ and -, at most 50): anything else would only be
+// refused by the tenant, or change the request or file name it goes into.
+func IsOrganizationNameOrID(s string) bool { return organizationNameOrID.MatchString(s) }
+
+// IsOrganizationID reports whether s has the shape of an Auth0 organization
+// ID (org_ and letters or digits) rather than of an organization name.
+func IsOrganizationID(s string) bool { return organizationID.MatchString(s) }
 
 // Organizations maps the stack's organization names to their IDs. Auth0's
 // organization parameter takes an ID; people and flags name organizations,

@@ -1,6 +1,7 @@
 package stackoutputs_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +29,20 @@ func TestOrganizations(t *testing.T) {
 	assert.Empty(t, orgs.NameOf(""))
 	assert.Equal(t, "it has: acme, globex", orgs.Listed())
 	assert.Equal(t, "it has none", stackoutputs.Organizations(nil).Listed())
+}
+
+func TestOrganizationShapes(t *testing.T) {
+	for s, want := range map[string][2]bool{ // IsOrganizationID, IsOrganizationNameOrID
+		"org_p6eVBOCYaenFPhYX":  {true, true},
+		"acme":                  {false, true},
+		"Acme_2-b":              {false, true},
+		"org_":                  {false, true},
+		"org_a-b":               {false, true},
+		"":                      {false, false},
+		"acme corp":             {false, false},
+		"../acme":               {false, false},
+		strings.Repeat("a", 51): {false, false},
+	} {
+		assert.Equal(t, want, [2]bool{stackoutputs.IsOrganizationID(s), stackoutputs.IsOrganizationNameOrID(s)}, "%q", s)
+	}
 }

@@ -14,11 +14,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 )
 
 // Errors of the store.
@@ -44,24 +45,16 @@ type Key struct {
 // logins saved before keys were organization IDs do. Such a login is
 // still read, saved and deleted under its key; its user moves it to
 // the organization's ID (cmd/token does, on its next run).
-func (k Key) Legacy() bool { return k.Organization != "" && !IsOrganizationID(k.Organization) }
-
-// organizationID is the shape of an Auth0 organization ID.
-var organizationID = regexp.MustCompile(`^org_[A-Za-z0-9]+$`)
-
-// IsOrganizationID reports whether s has the shape of an Auth0 organization
-// ID (org_ and letters or digits) rather than of an organization name.
-func IsOrganizationID(s string) bool { return organizationID.MatchString(s) }
-
-// organizationName is what Auth0 accepts as an organization name or ID.
-var organizationName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
+func (k Key) Legacy() bool {
+	return k.Organization != "" && !stackoutputs.IsOrganizationID(k.Organization)
+}
 
 // Check reports a key the store cannot name a file for.
 func (k Key) Check() error {
 	if k.Issuer == "" || k.Audience == "" {
 		return fmt.Errorf("%w: the issuer and the audience are required", ErrInvalidKey)
 	}
-	if k.Organization != "" && !organizationName.MatchString(k.Organization) {
+	if k.Organization != "" && !stackoutputs.IsOrganizationNameOrID(k.Organization) {
 		return fmt.Errorf("%w: organization %q: want an organization name or ID (letters, digits, _ and -)", ErrInvalidKey, k.Organization)
 	}
 	return nil

@@ -13,13 +13,13 @@ import (
 // stack outputs (Config.Organizations) do not list.
 var ErrUnknownOrganization = errors.New("there is no organization of that name")
 
-var (
-	orgName = regexp.MustCompile(`^[a-z0-9_-]{1,50}$`)
-	orgID   = regexp.MustCompile(`^org_[A-Za-z0-9]{1,64}$`)
-)
+var orgName = regexp.MustCompile(`^[a-z0-9_-]{1,50}$`)
 
-// validOrg reports whether s is an Auth0 organization name or ID.
-func validOrg(s string) bool { return orgName.MatchString(s) || orgID.MatchString(s) }
+// validOrg reports whether s is an Auth0 organization name or ID (an ID of
+// at most 64 characters after org_: a login names it in a public URL).
+func validOrg(s string) bool {
+	return orgName.MatchString(s) || (stackoutputs.IsOrganizationID(s) && len(s) <= len("org_")+64)
+}
 
 // organization is the one a login asks for.
 type organization struct {
@@ -36,7 +36,7 @@ type organization struct {
 func (c *Config) resolveOrg(asked string) (organization, error) {
 	if asked == "" || c.Organizations == nil {
 		o := organization{param: asked}
-		if !orgID.MatchString(asked) {
+		if !stackoutputs.IsOrganizationID(asked) {
 			o.name = asked
 		}
 		return o, nil
@@ -44,7 +44,7 @@ func (c *Config) resolveOrg(asked string) (organization, error) {
 	if name, id, ok := c.Organizations.Find(asked); ok {
 		return organization{param: id, name: name}, nil
 	}
-	if orgID.MatchString(asked) {
+	if stackoutputs.IsOrganizationID(asked) {
 		return organization{param: asked}, nil
 	}
 	return organization{}, ErrUnknownOrganization
@@ -66,7 +66,7 @@ func (c *Config) checkDefaultOrg() error {
 // sameOrg compares the organization a login asked for, by ID (org_...) or
 // by name, with the ID token's, as Auth0 says to check it.
 func sameOrg(asked, id, name string) bool {
-	if orgID.MatchString(asked) {
+	if stackoutputs.IsOrganizationID(asked) {
 		return id == asked
 	}
 	return id != "" && strings.EqualFold(name, asked)
@@ -89,7 +89,7 @@ func describeOrg(name, id string) string {
 // an organization name as given: Auth0 refuses one with invalid_request
 // unless the tenant allows names. The gateway's operator can fix it.
 func refusalHint(tx pending, code string) string {
-	if code != "invalid_request" || tx.Org == "" || orgID.MatchString(tx.Org) {
+	if code != "invalid_request" || tx.Org == "" || stackoutputs.IsOrganizationID(tx.Org) {
 		return ""
 	}
 	return fmt.Sprintf(" (the organization %q was sent as a name: the gateway needs the stack outputs (-stack-outputs) to send its ID, "+
