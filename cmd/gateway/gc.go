@@ -37,8 +37,8 @@ func (g *gcSettings) register(fs *flag.FlagSet, getenv func(k, def string) strin
 	}
 	g.headroom = defaultGCHeadroom
 	fs.IntVar(&g.percent, "gc-percent", percent, "garbage the collector lets grow, in percent of the live heap, as GOGC (env GOGC; -1 is off)")
-	fs.Var(&g.headroom, "gc-headroom", "garbage the collector lets grow at least, such as 32MiB, whatever the percent gives for a small heap; 0: the percent alone")
-	fs.Var(&g.memoryLimit, "memory-limit", "soft limit of the process's memory, such as 1GiB, as GOMEMLIMIT (env GOMEMLIMIT): the collector works harder near it; in a container, about 90% of its memory; 0: none")
+	fs.Var(&g.headroom, "gc-headroom", "`size` of garbage the collector lets grow at least, such as 32MiB, whatever the percent gives for a small heap; 0: the percent alone")
+	fs.Var(&g.memoryLimit, "memory-limit", "soft limit of the process's memory, a `size` such as 1GiB, as GOMEMLIMIT (env GOMEMLIMIT): the collector works harder near it; in a container, about 90% of its memory; 0: none")
 }
 
 func (g gcSettings) validate() error {

@@ -19,8 +19,8 @@ type logSettings struct {
 
 func (l *logSettings) register(fs *flag.FlagSet) {
 	l.bufferSize = gateway.DefaultLogBufferSize
-	fs.Var(&l.bufferSize, "access-log-buffer", "access log lines held in memory before a write, such as 32KiB, as nginx's `access_log ... buffer=`; 0 writes each line at once")
-	fs.DurationVar(&l.flushPeriod, "access-log-flush", gateway.DefaultLogFlushPeriod, "longest time an access log line is held, as nginx's `flush=`")
+	fs.Var(&l.bufferSize, "access-log-buffer", "`size` of the access log lines held in memory before a write, such as 32KiB, as nginx's access_log buffer=; 0 writes each line at once")
+	fs.DurationVar(&l.flushPeriod, "access-log-flush", gateway.DefaultLogFlushPeriod, "longest `time` an access log line is held, as nginx's access_log flush=")
 }
 
 func (l logSettings) validate() error {
@@ -42,7 +42,7 @@ func (l logSettings) logger(out io.Writer) (*slog.Logger, func()) {
 // byteSizeFlag is a size such as 32KiB, or 0.
 type byteSizeFlag int64
 
-func (b *byteSizeFlag) String() string { return fmt.Sprint(int64(*b)) }
+func (b *byteSizeFlag) String() string { return gateway.ByteSize(*b).String() }
 
 func (b *byteSizeFlag) Set(s string) error {
 	if s == "0" {

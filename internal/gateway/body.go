@@ -42,6 +42,17 @@ func ParseByteSize(s string) (ByteSize, error) {
 	return ByteSize(n) * unit, nil
 }
 
+// String writes b with the largest unit that divides it, as ParseByteSize
+// reads it back: 4MiB, 1536B.
+func (b ByteSize) String() string {
+	for _, u := range byteUnits {
+		if b != 0 && b%u.size == 0 {
+			return strconv.FormatInt(int64(b/u.size), 10) + u.suffix
+		}
+	}
+	return "0"
+}
+
 func (b *ByteSize) UnmarshalYAML(node *yaml.Node) error {
 	size, err := ParseByteSize(node.Value)
 	if err != nil {

@@ -108,3 +108,17 @@ func gatewayNew(t *testing.T, routes []gateway.Route) error {
 	_, err := gateway.New(v, gateway.Config{Upstream: u, Routes: routes})
 	return err
 }
+
+// A size is written with the largest unit that divides it, and reads back.
+func TestByteSizeString(t *testing.T) {
+	for size, want := range map[gateway.ByteSize]string{
+		4 << 20: "4MiB", 32 << 10: "32KiB", 1 << 30: "1GiB", 1536: "1536B", 1000: "1000B", 0: "0",
+	} {
+		assert.Equal(t, want, size.String())
+		if size > 0 {
+			back, err := gateway.ParseByteSize(want)
+			require.NoError(t, err)
+			assert.Equal(t, size, back)
+		}
+	}
+}
