@@ -64,15 +64,7 @@ func (o organization) param() string {
 }
 
 // String names the organization in messages: name (ID).
-func (o organization) String() string {
-	switch {
-	case o.id != "" && o.name != "" && o.name != o.id:
-		return o.name + " (" + o.id + ")"
-	case o.id != "":
-		return o.id
-	}
-	return o.name
-}
+func (o organization) String() string { return stackoutputs.Describe(o.name, o.id) }
 
 // matches reports whether a stored login is for this organization, or for
 // any with no -org. Logins are stored under the organization's ID, with

@@ -51,6 +51,18 @@ func (m Organizations) NameOf(id string) string {
 	return ""
 }
 
+// Describe names an organization in messages: "name (ID)", or whichever
+// of the two is known; "" when neither is.
+func Describe(name, id string) string {
+	switch {
+	case name != "" && id != "" && name != id:
+		return name + " (" + id + ")"
+	case id != "":
+		return id
+	}
+	return name
+}
+
 // Listed names the organizations for an error about one that is not there:
 // "it has: acme, globex", or "it has none".
 func (m Organizations) Listed() string {

@@ -46,3 +46,15 @@ func TestOrganizationShapes(t *testing.T) {
 		assert.Equal(t, want, [2]bool{stackoutputs.IsOrganizationID(s), stackoutputs.IsOrganizationNameOrID(s)}, "%q", s)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	for _, tc := range [][3]string{ // name, id, want
+		{"acme", "org_A1", "acme (org_A1)"},
+		{"", "org_A1", "org_A1"},
+		{"acme", "", "acme"},
+		{"org_A1", "org_A1", "org_A1"},
+		{"", "", ""},
+	} {
+		assert.Equal(t, tc[2], stackoutputs.Describe(tc[0], tc[1]), "Describe(%q, %q)", tc[0], tc[1])
+	}
+}

@@ -1,6 +1,7 @@
 package websession
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -74,15 +75,7 @@ func sameOrg(asked, id, name string) bool {
 
 // describeOrg names an organization in messages: name (ID), or either.
 func describeOrg(name, id string) string {
-	switch {
-	case name != "" && id != "" && name != id:
-		return name + " (" + id + ")"
-	case id != "":
-		return id
-	case name != "":
-		return name
-	}
-	return "no organization"
+	return cmp.Or(stackoutputs.Describe(name, id), "no organization")
 }
 
 // refusalHint is what to add to the tenant's refusal of a login that sent
