@@ -118,3 +118,32 @@ type countingConn struct {
 }
 
 func (c *countingConn) Write(p []byte) (int, error) { c.n.Add(1); return c.Conn.Write(p) }
+
+// The buffers a stream holds are small (proxy.go): a response header line
+// and events larger than them still reach the client whole and in order.
+func TestLargeEventsAndHeadersPassTheStreamBuffers(t *testing.T) {
+	long := strings.Repeat("h", 3000)
+	var events strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&events, "data: {\"i\":%d,\"delta\":%q}\n\n", i, strings.Repeat(string(rune('a'+i)), 5000))
+	}
+	events.WriteString("data: [DONE]\n\n")
+	iss, gw, _ := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("X-Model-Note", long)
+		for part := range strings.SplitAfterSeq(events.String(), "\n\n") {
+			io.WriteString(w, part)
+			w.(http.Flusher).Flush()
+		}
+	}))
+	resp, body := call(t, "POST", gw.URL+"/v1/chat/completions", iss.Token(nil), strings.NewReader(`{"stream":true}`))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("X-Model-Note"); got != long {
+		t.Errorf("a %d-byte header arrived as %d bytes", len(long), len(got))
+	}
+	if body != events.String() {
+		t.Errorf("the events arrived changed: %d bytes, want %d", len(body), events.Len())
+	}
+}

@@ -25,10 +25,11 @@ const (
 	// larger reads and writes.
 	answerBufferSize = 32 << 10
 	// A stream of tokens is held open for the whole generation, and its
-	// events are a few hundred bytes each: a 32 KiB buffer per open stream
-	// was most of the gateway's memory with 2,000 of them. A larger event
-	// still goes through, in several writes.
-	streamBufferSize = 4 << 10
+	// events are a few hundred bytes each (an OpenAI chunk with one token
+	// is about 250): a 32 KiB buffer per open stream was most of the
+	// gateway's memory with 2,000 of them. A larger event still goes
+	// through whole, in several writes, each flushed as it comes.
+	streamBufferSize = 1 << 10
 )
 
 // proxy forwards requests to the model server. Each request gets its own
@@ -88,18 +89,21 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer. Pooled connections are reused most recent first, so those a
 // steady load needs stay warm and the excess times out.
 //
-// Each connection, busy or idle, holds a read and a write buffer: 2 KiB
-// each instead of 4 KiB. The write buffer holds a request's head (a larger
-// body goes around it, straight to the socket); the read buffer a
-// response's head and an event of a stream (a larger event takes a second
-// read; a large answer is read straight into the copy buffer).
+// Each connection, busy or idle, holds a read and a write buffer: 1 KiB
+// each instead of 4 KiB, for as long as a stream lasts. The write buffer
+// holds a request's head, which has lost its Authorization here (a larger
+// head takes a second write; a body goes around it, straight to the
+// socket); the read buffer a response's head and an event of a stream (a
+// longer header line is put together by net/textproto, a larger event
+// takes a second read; a large answer is read straight into the copy
+// buffer).
 func newTransport(idleTimeout time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 256
 	t.IdleConnTimeout = idleTimeout
 	t.ResponseHeaderTimeout = 0 // a model may think for long before its first byte
-	t.ReadBufferSize, t.WriteBufferSize = 2<<10, 2<<10
+	t.ReadBufferSize, t.WriteBufferSize = 1<<10, 1<<10
 	return t
 }
 
