@@ -230,7 +230,10 @@ func (p *proxied) storeError(r *http.Request, err error, what string) {
 // Every limited request carries them: both values are built in one buffer
 // and stored under their canonical names, in two allocations.
 func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
-	buf := make([]byte, 0, 512)
+	// Built on the stack and copied once, at its length: the fields live
+	// as long as the response, all of a stream's.
+	var room [256]byte
+	buf := room[:0]
 	for i, o := range outcomes {
 		if i > 0 {
 			buf = append(buf, ", "...)
