@@ -24,7 +24,8 @@
 # with the same flags as the gateway's first row, and GATEWAY_BASELINE_ENV
 # as its environment if set, else GATEWAY_ENV),
 # BASE_PORT (27180: ports BASE_PORT+1..+14), KEEP=1 keeps the logs.
-# Needs: go, wrk, taskset, curl; optionally nginx, redis-server. Not part of
+# Needs: go, wrk, taskset, curl; optionally nginx, redis-server, tcpdump (the
+# forwarding time of streams on the wire; run as root). Not part of
 # `go test`.
 set -euo pipefail
 
@@ -78,7 +79,7 @@ jwks=http://127.0.0.1:$port_issuer/.well-known/jwks.json
 
 echo "building..." >&2
 bin=$tmp/bin
-(cd "$root" && go build -o "$bin/" ./cmd/gateway ./bench/issuer ./bench/upstream ./bench/bareproxy ./bench/streams)
+(cd "$root" && go build -o "$bin/" ./cmd/gateway ./bench/issuer ./bench/upstream ./bench/bareproxy ./bench/streams ./bench/wiretime)
 if [ -n "${GATEWAY_BIN:-}" ]; then cp "$GATEWAY_BIN" "$bin/gateway"; fi
 if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then cp "$GATEWAY_BASELINE_BIN" "$bin/gateway-baseline"; fi
 jwtmw_note=""

@@ -1,5 +1,24 @@
 # bench/streams.sh: the stream test of bench/gateway.sh (sourced by it).
 
+# capture NAME PORT: records the loopback from the upstream and from the
+# proxy at PORT (tcpdump, when installed and allowed), for wiretime.
+capture() {
+	command -v tcpdump >/dev/null || return 0
+	taskset -c 1 tcpdump -i lo -s 512 --time-stamp-precision nano -B 65536 -w "$tmp/$1.pcap" \
+		"tcp src port $port_upstream or tcp src port $2" >"$tmp/$1-tcpdump.log" 2>&1 &
+	pid[$1]=$!
+	sleep 1
+	kill -0 "${pid[$1]}" 2>/dev/null || { unset "pid[$1]"; echo "  (no capture: $(tail -1 "$tmp/$1-tcpdump.log"))"; }
+}
+
+# wiretime NAME PORT LABEL: stops the capture and prints the forwarding
+# time of the proxy at PORT on the wire.
+wiretime() {
+	[ -n "${pid[$1]:-}" ] || return 0
+	kill -INT "${pid[$1]}"; wait "${pid[$1]}" 2>/dev/null || true; unset "pid[$1]"
+	"$bin/wiretime" -pcap "$tmp/$1.pcap" -upstream-port "$port_upstream" -proxy-port "$2" -window "$tmp/window" -label "$3" || true
+}
+
 # run_streams: STREAMS event streams held open at once, directly from the
 # upstream, through a bare ReverseProxy (its pool sized as the gateway's)
 # and through a fresh gateway, so that its memory at 0 streams is not what
@@ -12,22 +31,29 @@ run_streams() {
 	echo "the driver (bench/streams) on core 1. Delay: from the upstream's write to the client's read of each event."
 	echo "Memory: RSS growth of the process between 0 and $streams open streams, divided by the open streams."
 	echo "Delay added: a proxy's delay minus the direct run's, at the same percentile."
+	echo "Forwarding time on the wire (with tcpdump): from the upstream's packet of an event to the proxy's, as the kernel"
+	echo "stamped them: what the proxy adds, without the driver's own wake-up."
 	echo "streams: directly..." >&2
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "upstream direct" -url "http://127.0.0.1:$port_upstream" \
 		-pid "${pid[upstream]}" -settle 2s -save "$tmp/direct-delays.json" || true
 	start sbare "$bin/bareproxy" -listen "127.0.0.1:$port_bare" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
 	ready sbare "http://127.0.0.1:$port_bare/v1/models"
 	echo "streams: through a bare ReverseProxy..." >&2
+	capture cbare "$port_bare"
 	taskset -c 1 "$bin/streams" "${args[@]}" -label "bare ReverseProxy, 256 idle conns" -url "http://127.0.0.1:$port_bare" \
-		-pid "${pid[sbare]}" -settle 2s -baseline "$tmp/direct-delays.json" || true
+		-pid "${pid[sbare]}" -settle 2s -baseline "$tmp/direct-delays.json" -window "$tmp/window" || true
+	wiretime cbare "$port_bare" "bare ReverseProxy"
 	stop sbare
 	# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
 	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
 		-max-conns $((streams + 64))
 	big_answer gwstreams "$port_gateway"
 	echo "streams: through the gateway..." >&2
+	capture cgateway "$port_gateway"
 	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
-		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals -baseline "$tmp/direct-delays.json" || true
+		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals -baseline "$tmp/direct-delays.json" \
+		-window "$tmp/window" || true
+	wiretime cgateway "$port_gateway" gateway
 	stop gwstreams
 }
 

@@ -27,7 +27,7 @@ import (
 
 type options struct {
 	url, upstreamURL, tokenFile, metricsURL, label string
-	save, baseline                                 string
+	save, baseline, window                         string
 	streams, pid                                   int
 	interval, hold, settle, limit                  time.Duration
 	cancel                                         float64
@@ -53,6 +53,7 @@ func main() {
 	flag.Float64Var(&o.maxKiB, "max-kib", 64, "memory per open stream the goal allows, in KiB")
 	flag.StringVar(&o.save, "save", "", "file to save this run's delay percentiles to, as the -baseline of another run")
 	flag.StringVar(&o.baseline, "baseline", "", "file saved by -save of the direct run: also print the delay this run adds to it")
+	flag.StringVar(&o.window, "window", "", "file to write the span of the hold to (Unix ns, from and to), for bench/wiretime")
 	flag.Parse()
 	if o.upstreamURL == "" {
 		o.upstreamURL = o.url
@@ -113,8 +114,14 @@ func run(o options) error {
 	time.Sleep(200 * time.Millisecond)
 	h.steady.Store(true)
 	cpuFrom := cpuTicks(o.pid)
+	holdFrom := time.Now()
 	time.Sleep(o.hold)
 	h.steady.Store(false)
+	if o.window != "" {
+		if err := os.WriteFile(o.window, fmt.Appendf(nil, "%d %d\n", holdFrom.UnixNano(), time.Now().UnixNano()), 0o644); err != nil {
+			return fmt.Errorf("-window: %w", err)
+		}
+	}
 	cpuTo := cpuTicks(o.pid)
 	nowOpen := h.open.Load()
 	held := takeSample(o.pid, o.metricsURL)
