@@ -63,10 +63,45 @@ func run(pcapPath, windowPath string, upstreamPort, proxyPort uint16, limit time
 		return err
 	}
 	defer f.Close()
+	delays, lost, unmatched, err := forwardingTimes(f, from, to, upstreamPort, proxyPort)
+	if err != nil {
+		return err
+	}
+	if len(delays) == 0 {
+		return errors.New("no event was seen both from the upstream and from the proxy: wrong ports, or no events in the window")
+	}
+	pct := func(p float64) time.Duration { return delays[min(len(delays)-1, int(float64(len(delays))*p/100))] }
+	over := len(delays) - sortSearch(delays, limit)
+	fmt.Printf("  forwarding time on the wire (%s: the upstream's packet to the proxy's): %d events: p50 %d us, p90 %d us, p99 %d us, p99.9 %d us, max %d us; %d (%.2f%%) over %v\n",
+		label, len(delays), pct(50).Microseconds(), pct(90).Microseconds(), pct(99).Microseconds(), pct(99.9).Microseconds(),
+		delays[len(delays)-1].Microseconds(), over, 100*float64(over)/float64(len(delays)), limit)
+	if lost > 0 || unmatched > 0 {
+		fmt.Printf("  (%d events written by the upstream never left the proxy in the capture, %d left it unseen coming in)\n", lost, unmatched)
+	}
+	fmt.Printf("goal: %-60s %s\n", fmt.Sprintf("p99 forwarding time on the wire under %v", limit), verdict(pct(99) <= limit))
+	return nil
+}
+
+func verdict(met bool) string {
+	if met {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func sortSearch(d []time.Duration, limit time.Duration) int {
+	i, _ := slices.BinarySearch(d, limit+1)
+	return i
+}
+
+// forwardingTimes matches each event the upstream wrote (source port
+// upstreamPort) with the proxy's first write of it (source port proxyPort),
+// for the events stamped within [from, to], and returns the time between
+// the two packets of each, sorted, with the events the proxy never
+// forwarded (lost) and those it forwarded unseen coming in (unmatched).
+func forwardingTimes(r io.Reader, from, to int64, upstreamPort, proxyPort uint16) (delays []time.Duration, lost, unmatched int, err error) {
 	written := map[int64]int64{} // sent_ns -> capture time of the upstream's packet
-	var delays []time.Duration
-	unmatched := 0
-	err = readPackets(f, func(at int64, srcPort uint16, payload []byte) {
+	err = readPackets(r, func(at int64, srcPort uint16, payload []byte) {
 		for _, sent := range sentStamps(payload) {
 			if sent < from || sent > to {
 				continue
@@ -86,35 +121,8 @@ func run(pcapPath, windowPath string, upstreamPort, proxyPort uint16, limit time
 			}
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if len(delays) == 0 {
-		return errors.New("no event was seen both from the upstream and from the proxy: wrong ports, or no events in the window")
-	}
 	slices.Sort(delays)
-	pct := func(p float64) time.Duration { return delays[min(len(delays)-1, int(float64(len(delays))*p/100))] }
-	over := len(delays) - sortSearch(delays, limit)
-	fmt.Printf("  forwarding time on the wire (%s: the upstream's packet to the proxy's): %d events: p50 %d us, p90 %d us, p99 %d us, p99.9 %d us, max %d us; %d (%.2f%%) over %v\n",
-		label, len(delays), pct(50).Microseconds(), pct(90).Microseconds(), pct(99).Microseconds(), pct(99.9).Microseconds(),
-		delays[len(delays)-1].Microseconds(), over, 100*float64(over)/float64(len(delays)), limit)
-	if len(written) > 0 || unmatched > 0 {
-		fmt.Printf("  (%d events written by the upstream never left the proxy in the capture, %d left it unseen coming in)\n", len(written), unmatched)
-	}
-	fmt.Printf("goal: %-60s %s\n", fmt.Sprintf("p99 forwarding time on the wire under %v", limit), verdict(pct(99) <= limit))
-	return nil
-}
-
-func verdict(met bool) string {
-	if met {
-		return "met"
-	}
-	return "MISSED"
-}
-
-func sortSearch(d []time.Duration, limit time.Duration) int {
-	i, _ := slices.BinarySearch(d, limit+1)
-	return i
+	return delays, len(written), unmatched, err
 }
 
 var sentField = []byte(`"sent_ns":`)
