@@ -13,13 +13,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
 
@@ -46,22 +46,9 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	assert.ErrorContains(t, err, "want redis://[:PASSWORD@]HOST:PORT[/DB]")
 }
 
-// syncBuffer collects the gateway's log lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.Write(p)
-}
-
-func (b *syncBuffer) logged(msg, key string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	sc := bufio.NewScanner(strings.NewReader(b.sb.String()))
+// logged is the value of key in the first JSON log line whose msg is msg.
+func logged(logs *syncbuf.Buffer, msg, key string) string {
+	sc := bufio.NewScanner(strings.NewReader(logs.String()))
 	for sc.Scan() {
 		var e map[string]any
 		if json.Unmarshal(sc.Bytes(), &e) == nil && e["msg"] == msg {
@@ -77,7 +64,7 @@ func TestMetricsListenerAndDiscovery(t *testing.T) {
 	iss := testissuer.New(t)
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":[]}`) }))
 	defer upstream.Close()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
@@ -91,7 +78,7 @@ func TestMetricsListenerAndDiscovery(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	metricsAddr := logs.logged("metrics listening", "addr")
+	metricsAddr := logged(logs, "metrics listening", "addr")
 	require.NotEmpty(t, metricsAddr)
 
 	resp, err := http.Get("http://" + addr + "/v1/models")
@@ -133,12 +120,12 @@ func TestMetricsListenerAndDiscovery(t *testing.T) {
 // never finishes its headers is cut after -read-header-timeout.
 func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
 	iss := testissuer.New(t)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	_, stop := start(t, []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
 		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-read-header-timeout", "200ms"},
 		env(nil), logs)
 	defer stop()
-	metricsAddr := logs.logged("metrics listening", "addr")
+	metricsAddr := logged(logs, "metrics listening", "addr")
 	require.NotEmpty(t, metricsAddr)
 
 	conn, err := net.Dial("tcp", metricsAddr)
@@ -175,10 +162,10 @@ func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
 		{"without", nil, 404},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &syncbuf.Buffer{}
 			addr, stop := start(t, append(append([]string{}, base...), tc.flags...), env(nil), logs)
 			defer stop()
-			metricsAddr := logs.logged("metrics listening", "addr")
+			metricsAddr := logged(logs, "metrics listening", "addr")
 			require.NotEmpty(t, metricsAddr)
 			assert.Equal(t, tc.metrics, status("http://"+metricsAddr+"/debug/pprof/heap"))
 			assert.Equal(t, 404, status("http://"+addr+"/debug/pprof/heap"), "never on the public listener")
