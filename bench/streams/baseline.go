@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/bench/internal/eventdelay"
 )
 
 // delays is a run's per-event delay distribution with every stream open,
@@ -27,8 +29,8 @@ type delays struct {
 func delaysOf(label string, sorted []time.Duration) delays {
 	d := delays{Label: label, Events: len(sorted)}
 	if len(sorted) > 0 {
-		d.P50, d.P90, d.P99 = percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99)
-		d.P999, d.Max = percentile(sorted, 99.9), sorted[len(sorted)-1]
+		d.P50, d.P90, d.P99 = eventdelay.Percentile(sorted, 50), eventdelay.Percentile(sorted, 90), eventdelay.Percentile(sorted, 99)
+		d.P999, d.Max = eventdelay.Percentile(sorted, 99.9), sorted[len(sorted)-1]
 	}
 	return d
 }

@@ -19,10 +19,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/bench/internal/eventdelay"
 )
 
 type options struct {
@@ -142,7 +143,7 @@ func run(o options) error {
 	fmt.Printf("== %s: %d streams, one event every %v each (%.0f events/s); %d closed by the client, the rest by the upstream\n",
 		o.label, o.streams, o.interval, float64(o.streams)/o.interval.Seconds(), walkedAway)
 	steady := h.delays(true)
-	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, summarize(steady, o.limit))
+	fmt.Printf("  per-event delay, all %d open (%v): %s\n", nowOpen, o.hold, eventdelay.Summarize(steady, o.limit))
 	compare(o, delaysOf(o.label, steady))
 	if cpuFrom >= 0 && cpuTo >= 0 && len(steady) > 0 {
 		cpu := time.Duration(cpuTo-cpuFrom) * clockTick
@@ -153,7 +154,7 @@ func run(o options) error {
 		// one core: events that come meanwhile wait longer.
 		fmt.Printf("  garbage collections while all were open: %d\n", held.gcs-atOpen.gcs)
 	}
-	fmt.Printf("  per-event delay, while opening (%v):  %s\n", openAt.Round(time.Millisecond), summarize(h.delays(false), o.limit))
+	fmt.Printf("  per-event delay, while opening (%v):  %s\n", openAt.Round(time.Millisecond), eventdelay.Summarize(h.delays(false), o.limit))
 	fmt.Printf("  failed streams: %d %s\n", h.failed.Load(), h.firstErr)
 	row := func(what string, s sample) { fmt.Printf("  %-30s %v\n", what+":", s) }
 	row("at 0 streams", before)
@@ -180,7 +181,7 @@ func run(o options) error {
 	}
 	row(fmt.Sprintf("%s after %v", back, (time.Second+waited).Round(100*time.Millisecond)), settled)
 	if o.goals {
-		goal(fmt.Sprintf("p99 delay with all %d open under %v", nowOpen, o.limit), len(steady) > 0 && percentile(steady, 99) <= o.limit)
+		goal(fmt.Sprintf("p99 delay with all %d open under %v", nowOpen, o.limit), len(steady) > 0 && eventdelay.Percentile(steady, 99) <= o.limit)
 		goal(fmt.Sprintf("memory per open stream under %.0f KiB", o.maxKiB), perStream >= 0 && perStream < o.maxKiB)
 		goal("goroutines and open files back to the start", settledBack(settled, before) && settled.goroutines >= 0)
 	}
@@ -262,8 +263,6 @@ func settledBack(s, before sample) bool {
 	return (s.goroutines < 0 || s.goroutines <= before.goroutines) && (s.fds < 0 || s.fds <= before.fds)
 }
 
-var sentField = []byte(`"sent_ns":`)
-
 // stream reads one event stream until "data: [DONE]", telling onEvent (if
 // not nil) each event's delay, and returns how many events came.
 func stream(ctx context.Context, client *http.Client, url, auth string, onEvent func(time.Duration)) (events int, err error) {
@@ -290,15 +289,13 @@ func stream(ctx context.Context, client *http.Client, url, auth string, onEvent 
 	for {
 		line, err := r.ReadSlice('\n')
 		now := time.Now()
-		if i := bytes.Index(line, sentField); i >= 0 {
-			rest := line[i+len(sentField):]
-			end := bytes.IndexByte(rest, '}')
-			if end < 0 {
-				return events, fmt.Errorf("event without a closing brace: %q", line)
-			}
-			sent, perr := strconv.ParseInt(string(rest[:end]), 10, 64)
+		if i := bytes.Index(line, eventdelay.Field); i >= 0 {
+			sent, _, ok, perr := eventdelay.Stamp(line, i)
 			if perr != nil {
-				return events, fmt.Errorf("event time %q: %w", rest[:end], perr)
+				return events, perr
+			}
+			if !ok {
+				return events, fmt.Errorf("event without a closing brace: %q", line)
 			}
 			events++
 			if onEvent != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,30 +137,4 @@ func num(n int64) string {
 		return "n/a"
 	}
 	return strconv.FormatInt(n, 10)
-}
-
-// percentile of sorted values, nearest rank.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(p/100*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-// summarize prints the per-event delay distribution.
-func summarize(delays []time.Duration, limit time.Duration) string {
-	if len(delays) == 0 {
-		return "no events received"
-	}
-	slices.Sort(delays)
-	over := len(delays) - 1
-	for over >= 0 && delays[over] > limit {
-		over--
-	}
-	late := len(delays) - 1 - over
-	us := func(d time.Duration) string { return fmt.Sprintf("%.0f us", float64(d)/float64(time.Microsecond)) }
-	return fmt.Sprintf("%d events: p50 %s, p90 %s, p99 %s, p99.9 %s, max %s; %d (%.2f%%) over %v",
-		len(delays), us(percentile(delays, 50)), us(percentile(delays, 90)), us(percentile(delays, 99)),
-		us(percentile(delays, 99.9)), us(delays[len(delays)-1]), late, 100*float64(late)/float64(len(delays)), limit)
 }

@@ -26,8 +26,9 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/bench/internal/eventdelay"
 )
 
 func main() {
@@ -70,15 +71,11 @@ func run(pcapPath, windowPath string, upstreamPort, proxyPort uint16, limit time
 	if len(delays) == 0 {
 		return errors.New("no event was seen both from the upstream and from the proxy: wrong ports, or no events in the window")
 	}
-	pct := func(p float64) time.Duration { return delays[min(len(delays)-1, int(float64(len(delays))*p/100))] }
-	over := len(delays) - sortSearch(delays, limit)
-	fmt.Printf("  forwarding time on the wire (%s: the upstream's packet to the proxy's): %d events: p50 %d us, p90 %d us, p99 %d us, p99.9 %d us, max %d us; %d (%.2f%%) over %v\n",
-		label, len(delays), pct(50).Microseconds(), pct(90).Microseconds(), pct(99).Microseconds(), pct(99.9).Microseconds(),
-		delays[len(delays)-1].Microseconds(), over, 100*float64(over)/float64(len(delays)), limit)
+	fmt.Printf("  forwarding time on the wire (%s: the upstream's packet to the proxy's): %s\n", label, eventdelay.Summarize(delays, limit))
 	if lost > 0 || unmatched > 0 {
 		fmt.Printf("  (%d events written by the upstream never left the proxy in the capture, %d left it unseen coming in)\n", lost, unmatched)
 	}
-	fmt.Printf("goal: %-60s %s\n", fmt.Sprintf("p99 forwarding time on the wire under %v", limit), verdict(pct(99) <= limit))
+	fmt.Printf("goal: %-60s %s\n", fmt.Sprintf("p99 forwarding time on the wire under %v", limit), verdict(eventdelay.Percentile(delays, 99) <= limit))
 	return nil
 }
 
@@ -87,11 +84,6 @@ func verdict(met bool) string {
 		return "met"
 	}
 	return "MISSED"
-}
-
-func sortSearch(d []time.Duration, limit time.Duration) int {
-	i, _ := slices.BinarySearch(d, limit+1)
-	return i
 }
 
 // forwardingTimes matches each event the upstream wrote (source port
@@ -125,25 +117,25 @@ func forwardingTimes(r io.Reader, from, to int64, upstreamPort, proxyPort uint16
 	return delays, len(written), unmatched, err
 }
 
-var sentField = []byte(`"sent_ns":`)
-
-// sentStamps returns the write times stamped in the events of a payload.
+// sentStamps returns the write times stamped in the whole events of a
+// payload (one cut by the snapshot length or the segment is left out).
 func sentStamps(p []byte) []int64 {
 	var out []int64
 	for {
-		i := bytes.Index(p, sentField)
+		i := bytes.Index(p, eventdelay.Field)
 		if i < 0 {
 			return out
 		}
-		p = p[i+len(sentField):]
-		end := bytes.IndexByte(p, '}')
-		if end < 0 {
-			return out // cut by the snapshot length or the segment
+		sent, rest, ok, err := eventdelay.Stamp(p, i)
+		if !ok && err == nil {
+			return out
 		}
-		if n, err := strconv.ParseInt(string(p[:end]), 10, 64); err == nil {
-			out = append(out, n)
+		if err == nil {
+			out = append(out, sent)
+			p = rest
+		} else {
+			p = p[i+len(eventdelay.Field):]
 		}
-		p = p[end:]
 	}
 }
 
