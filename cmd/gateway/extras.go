@@ -42,8 +42,9 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		problems = append(problems, fmt.Errorf("-limits-fail-mode / LIMITS_FAIL_MODE %q: want %q (requests pass, unlimited, when Redis fails) or %q (they get 503)",
 			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
 	}
-	if s.limitsLease < 0 {
-		problems = append(problems, fmt.Errorf("-limits-lease %s: want 0 (no leases) or more", s.limitsLease))
+	lease, err := time.ParseDuration(s.limitsLease)
+	if err != nil || lease < 0 {
+		problems = append(problems, fmt.Errorf("-limits-lease / LIMITS_LEASE %q: want a duration such as %s, or 0 (no leases)", s.limitsLease, defaultLimitsLease))
 	}
 	if s.redisURL != "" {
 		// go-redis's own messages (a failed dial, for each one) go to the
@@ -61,7 +62,7 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		case err != nil:
 			problems = append(problems, err)
 		case policies != nil && x.redis != nil:
-			store := limits.NewLeases(limits.NewRedis(x.redis, 0), s.limitsLease, nil)
+			store := limits.NewLeases(limits.NewRedis(x.redis, 0), lease, nil)
 			x.leases, _ = store.(*limits.Leases)
 			x.limits = limits.NewEnforcer(policies, store, nil)
 		case policies != nil:

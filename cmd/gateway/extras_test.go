@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -34,7 +36,7 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
 		"-redis / REDIS_URL redis://:xxxxx@127.0.0.1:6379/x:",
 		"limits.perClient.requests: want at least 1, got 0",
-		"-limits-lease -1s: want 0 (no leases) or more",
+		`-limits-lease / LIMITS_LEASE "-1s": want a duration such as 10ms, or 0 (no leases)`,
 		`-public-url / PUBLIC_URL: public URL "http://models.example.com/api": want the gateway's external base URL`,
 	} {
 		assert.Contains(t, err.Error(), want)
@@ -44,6 +46,37 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	err = run(context.Background(), []string{"-redis", "http://127.0.0.1:6379"},
 		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
 	assert.ErrorContains(t, err, "want redis://[:PASSWORD@]HOST:PORT[/DB]")
+}
+
+// The lease period comes from the flag, else LIMITS_LEASE, else 10 ms; a
+// value that is not a duration names where it came from.
+func TestLimitsLeaseSetting(t *testing.T) {
+	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
+	withLease := func(v string) map[string]string {
+		m := maps.Clone(base)
+		m["LIMITS_LEASE"] = v
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, base, "10ms"},
+		{"env", nil, withLease("50ms"), "50ms"},
+		{"flag wins", []string{"-limits-lease", "0"}, withLease("50ms"), "0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := parse(tc.args, env(tc.env), io.Discard)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, s.limitsLease)
+			_, problems := setUpExtras(s, slog.New(slog.DiscardHandler))
+			assert.Empty(t, problems)
+		})
+	}
+	err := run(t.Context(), nil, env(withLease("soon")), io.Discard, nil)
+	assert.ErrorContains(t, err, `-limits-lease / LIMITS_LEASE "soon": want a duration such as 10ms, or 0 (no leases)`)
 }
 
 // logged is the value of key in the first JSON log line whose msg is msg.

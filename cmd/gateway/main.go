@@ -45,7 +45,7 @@ type settings struct {
 	orgs                                                                         string
 	// Limits, metrics, discovery (extras.go).
 	redisURL, limitsFailMode, metricsListen, publicURL string
-	limitsLease                                        time.Duration
+	limitsLease                                        string // a duration, read by setUpExtras
 	pprof                                              bool
 
 	// Hardening: the signing algorithm and what one client may hold.
@@ -80,7 +80,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
 	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
 	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
-	fs.DurationVar(&s.limitsLease, "limits-lease", defaultLimitsLease, "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis")
+	fs.StringVar(&s.limitsLease, "limits-lease", getenv("LIMITS_LEASE", defaultLimitsLease.String()), "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis (env LIMITS_LEASE)")
 	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
 	fs.BoolVar(&s.pprof, "pprof", false, "serve Go's profiles (CPU, heap, goroutines) at /debug/pprof/ on the metrics listener too; needs -metrics-listen")
 	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")

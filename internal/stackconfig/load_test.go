@@ -58,6 +58,7 @@ func TestInvalidConfig(t *testing.T) {
 		{"connection name invalid", stackconfig.KeyConnection, `{"name":"my users"}`, `model-api-auth0:connection.name: "my users": want 1 to 128 letters, digits and dashes`},
 		{"password policy", stackconfig.KeyConnection, `{"name":"u","passwordPolicy":"strong"}`, `model-api-auth0:connection.passwordPolicy: "strong": want one of none, low, fair, good, excellent`},
 		{"org name uppercase", stackconfig.KeyOrganizations, `[{"name":"Acme","displayName":"Acme"}]`, `model-api-auth0:organizations[Acme].name: "Acme": want 1 to 50 lowercase letters, digits, _ and -`},
+		{"org name shaped like an ID", stackconfig.KeyOrganizations, `[{"name":"org_4x6l2vbb0pq9","displayName":"Acme"}]`, `model-api-auth0:organizations[org_4x6l2vbb0pq9].name: "org_4x6l2vbb0pq9" has the shape of an organization ID`},
 		{"org name too long", stackconfig.KeyOrganizations, `[{"name":"` + strings.Repeat("a", 51) + `","displayName":"A"}]`, `want 1 to 50 lowercase letters`},
 		{"org display name missing", stackconfig.KeyOrganizations, `[{"name":"acme"}]`, `model-api-auth0:organizations[acme].displayName: is 0 characters; want 1 to 255`},
 		{"org display name too long", stackconfig.KeyOrganizations, `[{"name":"acme","displayName":"` + strings.Repeat("d", 256) + `"}]`, `displayName: is 256 characters; want 1 to 255`},

@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
 )
 
@@ -279,6 +280,11 @@ func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers ma
 		op := fmt.Sprintf("%s[%s]", KeyOrganizations, label(o.Name, i))
 		if len(o.Name) < 1 || len(o.Name) > maxOrgNameLen || !orgNamePattern.MatchString(o.Name) {
 			v.addf(op+".name", "%q: want 1 to %d lowercase letters, digits, _ and -", o.Name, maxOrgNameLen)
+		} else if stackoutputs.IsOrganizationID(o.Name) {
+			// Names and IDs go through the same flags and files (cmd/token
+			// -org, the web login's organization, the limits file), which
+			// tell them apart by this shape.
+			v.addf(op+".name", "%q has the shape of an organization ID (org_ and letters or digits): the token client, the web login and the limits file would take it for one; choose a name without the org_ prefix", o.Name)
 		}
 		if n := utf8.RuneCountInString(o.DisplayName); n < 1 || n > maxOrgDisplayNameLen {
 			v.addf(op+".displayName", "is %d characters; want 1 to %d", n, maxOrgDisplayNameLen)
