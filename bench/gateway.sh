@@ -9,8 +9,9 @@
 # Debian's nginx-light is installed) and, with -redis, redis-server. Servers
 # run on core 0 (taskset -c 0), the load generator (wrk) on core 1, the same
 # request (with the same bearer token) for every row. Then the stream test:
-# STREAMS server-sent-event streams held open at once, directly and through
-# a fresh gateway. Everything started is killed at exit.
+# STREAMS server-sent-event streams held open at once, directly, through the
+# tuned bare ReverseProxy, nginx (when installed) and a fresh gateway.
+# Everything started is killed at exit.
 #
 #   bench/gateway.sh                   # table + streams, 10 s per row
 #   bench/gateway.sh -d 30 -redis      # longer rows, plus the gateway with Redis limits

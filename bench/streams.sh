@@ -20,9 +20,10 @@ wiretime() {
 }
 
 # run_streams: STREAMS event streams held open at once, directly from the
-# upstream, through a bare ReverseProxy (its pool sized as the gateway's)
-# and through a fresh gateway, so that its memory at 0 streams is not what
-# the throughput table left behind.
+# upstream, through a bare ReverseProxy (its pool sized as the gateway's),
+# through nginx (when installed: what the machine allows a proxy written
+# for this) and through a fresh gateway, so that its memory at 0 streams is
+# not what the throughput table left behind.
 run_streams() {
 	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_metrics/metrics}
 	local args=(-streams "$streams" -interval "$interval" -hold "$hold" -upstream "http://127.0.0.1:$port_upstream")
@@ -44,6 +45,20 @@ run_streams() {
 		-pid "${pid[sbare]}" -settle 2s -baseline "$tmp/direct-delays.json" -window "$tmp/window" || true
 	wiretime cbare "$port_bare" "bare ReverseProxy"
 	stop sbare
+	if command -v nginx >/dev/null; then
+		# A client connection and an upstream connection per stream, and
+		# the pool's 256 idle ones: nginx counts them all.
+		nginx_conf "$tmp/snginx" "$port_nginx" $((2 * streams + 1024))
+		start snginx nginx -p "$tmp/snginx" -c "$tmp/snginx/nginx.conf"
+		ready snginx "http://127.0.0.1:$port_nginx/v1/models"
+		echo "streams: through nginx..." >&2
+		capture cnginx "$port_nginx"
+		# Its memory and open files are its worker's.
+		taskset -c 1 "$bin/streams" "${args[@]}" -label "nginx plain proxy (1 worker)" -url "http://127.0.0.1:$port_nginx" \
+			-pid "$(pgrep -P "${pid[snginx]}" | head -1)" -settle 2s -baseline "$tmp/direct-delays.json" -window "$tmp/window" || true
+		wiretime cnginx "$port_nginx" nginx
+		stop snginx
+	fi
 	# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
 	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
 		-max-conns $((streams + 64))

@@ -1,15 +1,17 @@
 # bench/table.sh: the throughput table of bench/gateway.sh (sourced by it).
 
-# nginx_conf DIR PORT: a plain keep-alive proxy, one worker, every path in DIR.
+# nginx_conf DIR PORT [CONNECTIONS]: a plain keep-alive proxy, one worker
+# (4096 connections unless told), every path in DIR.
 nginx_conf() {
-	local dir=$1 port=$2
+	local dir=$1 port=$2 connections=${3:-4096}
 	mkdir -p "$dir/tmp"
 	cat >"$dir/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 4096; }
+worker_rlimit_nofile $((connections + 64));
+events { worker_connections $connections; }
 http {
     access_log $dir/access.log;
     client_body_temp_path $dir/tmp/body;

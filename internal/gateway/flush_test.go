@@ -69,6 +69,41 @@ func TestStreamsAreNotBuffered(t *testing.T) {
 	}
 }
 
+// A stream's status and headers reach the client as soon as the model
+// server sends them, before its first event, which can take seconds: the
+// client knows its request was taken (proxy.go, startStream).
+func TestStreamHeadersComeBeforeTheFirstEvent(t *testing.T) {
+	for _, contentType := range []string{"text/event-stream", "application/x-ndjson"} {
+		t.Run(contentType, func(t *testing.T) {
+			release := make(chan struct{})
+			iss, gw, _ := setup(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", contentType)
+				w.WriteHeader(http.StatusOK)
+				w.(http.Flusher).Flush()
+				<-release // the model is still reading the prompt
+				fmt.Fprint(w, "data: first\n\n")
+			}))
+			defer close(release)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", gw.URL+"/v1/chat/completions", strings.NewReader(`{"stream":true}`))
+			req.Header.Set("Authorization", "Bearer "+iss.Token(nil))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("no headers within 5 s while the model server held its first event: %v", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentType {
+				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			release <- struct{}{}
+			if line, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil || line != "data: first\n" {
+				t.Fatalf("first event %q, %v", line, err)
+			}
+		})
+	}
+}
+
 // An answer of known length leaves the gateway in one write, headers and
 // body together: a flush after every write costs a system call per request
 // at the throughput an edge proxy is measured at (bench/gateway.sh).

@@ -169,6 +169,7 @@ func (w *headerClock) WriteHeader(code int) {
 		w.at = time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
+	startStream(w.ResponseWriter, code)
 }
 
 func (w *headerClock) Write(p []byte) (int, error) {

@@ -138,6 +138,27 @@ var (
 	streamBuffers = sync.Pool{New: func() any { b := make([]byte, streamBufferSize); return &b }}
 )
 
+// startStream sends a stream's status and headers to the client as soon as
+// the model server sent them, before its first event: a model can think for
+// seconds before its first token, and the client then knows its request
+// was taken. The write happens on a goroutine of its own, which the handler
+// waits for: net/http's header write takes a 2.8 KB frame, and made at the
+// depth the handlers have reached here, it doubled the connection's stack
+// to 16 KiB for as long as the stream lasts (a quarter of what a stream
+// holds). The short-lived goroutine's stack goes back to the runtime at
+// once. An error is the next write's too, which ends the proxying.
+func startStream(w http.ResponseWriter, code int) {
+	if code < http.StatusOK || !isStream(w.Header().Get("Content-Type")) {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		http.NewResponseController(w).Flush()
+	}()
+	<-done
+}
+
 // isStream tells whether a Content-Type is one model servers stream
 // tokens in: server-sent events (OpenAI, vLLM, TGI) or NDJSON (Ollama).
 func isStream(contentType string) bool {

@@ -159,6 +159,7 @@ func (w *usageWriter) WriteHeader(code int) {
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
+	startStream(w.ResponseWriter, code)
 }
 
 func (w *usageWriter) Write(p []byte) (int, error) {
