@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,46 +19,6 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
 )
-
-// buildGateway builds this command into a temporary directory.
-func buildGateway(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gateway")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
-
-// startProcess runs the gateway binary with only the given environment and
-// returns its address once it listens.
-func startProcess(t *testing.T, bin string, env ...string) string {
-	t.Helper()
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0")
-	cmd.Env = env
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var e struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &e) == nil && e.Msg == "gateway listening" {
-				addr <- e.Addr
-			}
-		}
-		close(addr)
-	}()
-	select {
-	case a, ok := <-addr:
-		require.True(t, ok, "the gateway exited before listening")
-		return a
-	case <-time.After(20 * time.Second):
-		t.Fatal("the gateway did not start within 20 s")
-	}
-	return ""
-}
 
 // Two gateway processes on one Redis share their limits: a client's burst
 // and its daily tokens are counted once, whichever process it calls.
@@ -94,7 +51,9 @@ limits:
 	bin := buildGateway(t)
 	env := []string{"AUTH0_ISSUER=" + iss.Issuer, "AUTH0_AUDIENCE=" + iss.Audience, "AUTH0_JWKS_URL=" + iss.JWKSURL(),
 		"UPSTREAM_URL=" + upstream.URL, "ROUTES_FILE=" + routes, "REDIS_URL=" + srv.URL}
-	gateways := []string{startProcess(t, bin, env...), startProcess(t, bin, env...)}
+	first, _ := startProcess(t, bin, env...)
+	second, _ := startProcess(t, bin, env...)
+	gateways := []string{first, second}
 
 	do := func(i int, method, path, token string) *http.Response {
 		req, _ := http.NewRequest(method, "http://"+gateways[i%2]+path, strings.NewReader(`{}`))
