@@ -46,15 +46,7 @@ func TestStreamsAreNotBuffered(t *testing.T) {
 			defer close(release)
 			// The deadline covers the headers too: a gateway that buffers
 			// holds them back with the first line.
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "POST", gw.URL+"/v1/chat/completions", strings.NewReader(`{"stream":true}`))
-			req.Header.Set("Authorization", "Bearer "+iss.Token(nil))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatalf("no answer within 5 s, the gateway held the stream back: %v", err)
-			}
-			defer resp.Body.Close()
+			resp := openStream(t, gw.URL, iss.Token(nil), "the gateway held the stream back")
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
@@ -84,15 +76,7 @@ func TestStreamHeadersComeBeforeTheFirstEvent(t *testing.T) {
 				fmt.Fprint(w, "data: first\n\n")
 			}))
 			defer close(release)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "POST", gw.URL+"/v1/chat/completions", strings.NewReader(`{"stream":true}`))
-			req.Header.Set("Authorization", "Bearer "+iss.Token(nil))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatalf("no headers within 5 s while the model server held its first event: %v", err)
-			}
-			defer resp.Body.Close()
+			resp := openStream(t, gw.URL, iss.Token(nil), "the model server held its first event, not its headers")
 			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentType {
 				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
@@ -102,6 +86,22 @@ func TestStreamHeadersComeBeforeTheFirstEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openStream asks the gateway for a streamed chat completion and returns
+// the answer once its headers came, or fails the test after 5 s.
+func openStream(t *testing.T, gatewayURL, token, why string) *http.Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "POST", gatewayURL+"/v1/chat/completions", strings.NewReader(`{"stream":true}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("no answer within 5 s (%s): %v", why, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }
 
 // An answer of known length leaves the gateway in one write, headers and
