@@ -110,7 +110,14 @@ func serveEvents(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	timer := time.NewTimer(rand.N(interval))
+	// Each stream keeps the phase it drew: its events are due at that
+	// phase plus whole intervals, whenever the one before went out, and a
+	// slot already past is skipped. Resetting the timer to one interval
+	// after a late event instead phase-locked the streams: their first
+	// timers fire late, together, while thousands of streams open on a
+	// busy core, and those streams then wrote in one burst every interval.
+	next := time.Now().Add(rand.N(interval))
+	timer := time.NewTimer(time.Until(next))
 	defer timer.Stop()
 	buf := make([]byte, 0, 256)
 	for i := 0; events == 0 || i < events; i++ {
@@ -122,7 +129,10 @@ func serveEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-timer.C:
 		}
-		timer.Reset(interval)
+		for now := time.Now(); !next.After(now); {
+			next = next.Add(interval)
+		}
+		timer.Reset(time.Until(next))
 		buf = append(buf[:0], `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" token"}}],"i":`...)
 		buf = strconv.AppendInt(buf, int64(i), 10)
 		buf = append(buf, `,"sent_ns":`...)
