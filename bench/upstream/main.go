@@ -129,9 +129,7 @@ func serveEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-timer.C:
 		}
-		for now := time.Now(); !next.After(now); {
-			next = next.Add(interval)
-		}
+		next = nextSlot(next, time.Now(), interval)
 		timer.Reset(time.Until(next))
 		buf = append(buf[:0], `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" token"}}],"i":`...)
 		buf = strconv.AppendInt(buf, int64(i), 10)
@@ -146,4 +144,13 @@ func serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	io.WriteString(w, "data: [DONE]\n\n")
+}
+
+// nextSlot is the first of due, due+interval, due+2*interval... after now:
+// an event that went out late does not move the ones after it.
+func nextSlot(due, now time.Time, interval time.Duration) time.Time {
+	for !due.After(now) {
+		due = due.Add(interval)
+	}
+	return due
 }
