@@ -181,7 +181,9 @@ func run(o options) error {
 	}
 	row(fmt.Sprintf("%s after %v", back, (time.Second+waited).Round(100*time.Millisecond)), settled)
 	if o.goals {
-		goal(fmt.Sprintf("p99 delay with all %d open under %v", nowOpen, o.limit), len(steady) > 0 && eventdelay.Percentile(steady, 99) <= o.limit)
+		// At the client, the delay also counts the driver's own wake-up: an
+		// upper bound of the forwarding time (bench/wiretime measures it).
+		goal(fmt.Sprintf("p99 delay at the client, all %d open, under %v", nowOpen, o.limit), len(steady) > 0 && eventdelay.Percentile(steady, 99) <= o.limit)
 		goal(fmt.Sprintf("memory per open stream under %.0f KiB", o.maxKiB), perStream >= 0 && perStream < o.maxKiB)
 		goal("goroutines and open files back to the start", settledBack(settled, before) && settled.goroutines >= 0)
 	}
