@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -30,7 +29,7 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	require.NoError(t, os.WriteFile(routes, []byte("routes:\n  - pattern: GET /v1/models\nlimits:\n  perClient: {requests: 0}\n"), 0o644))
 	err := run(context.Background(), []string{"-routes", routes, "-redis", "redis://:hunter2@127.0.0.1:6379/x",
 		"-limits-fail-mode", "sometimes", "-limits-lease", "-1s", "-public-url", "http://models.example.com/api"},
-		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+		env(minimalEnv()), io.Discard, nil)
 	require.Error(t, err)
 	for _, want := range []string{
 		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
@@ -44,28 +43,22 @@ func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
 	assert.NotContains(t, err.Error(), "hunter2", "a password reached an error message")
 
 	err = run(context.Background(), []string{"-redis", "http://127.0.0.1:6379"},
-		env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+		env(minimalEnv()), io.Discard, nil)
 	assert.ErrorContains(t, err, "want redis://[:PASSWORD@]HOST:PORT[/DB]")
 }
 
 // The lease period comes from the flag, else LIMITS_LEASE, else 10 ms; a
 // value that is not a duration names where it came from.
 func TestLimitsLeaseSetting(t *testing.T) {
-	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
-	withLease := func(v string) map[string]string {
-		m := maps.Clone(base)
-		m["LIMITS_LEASE"] = v
-		return m
-	}
 	for _, tc := range []struct {
 		name string
 		args []string
 		env  map[string]string
 		want string
 	}{
-		{"default", nil, base, "10ms"},
-		{"env", nil, withLease("50ms"), "50ms"},
-		{"flag wins", []string{"-limits-lease", "0"}, withLease("50ms"), "0"},
+		{"default", nil, minimalEnv(), "10ms"},
+		{"env", nil, minimalEnv("LIMITS_LEASE", "50ms"), "50ms"},
+		{"flag wins", []string{"-limits-lease", "0"}, minimalEnv("LIMITS_LEASE", "50ms"), "0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := parse(tc.args, env(tc.env), io.Discard)
@@ -75,7 +68,7 @@ func TestLimitsLeaseSetting(t *testing.T) {
 			assert.Empty(t, problems)
 		})
 	}
-	err := run(t.Context(), nil, env(withLease("soon")), io.Discard, nil)
+	err := run(t.Context(), nil, env(minimalEnv("LIMITS_LEASE", "soon")), io.Discard, nil)
 	assert.ErrorContains(t, err, `-limits-lease / LIMITS_LEASE "soon": want a duration such as 10ms, or 0 (no leases)`)
 }
 
@@ -204,6 +197,6 @@ func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
 			assert.Equal(t, 404, status("http://"+addr+"/debug/pprof/heap"), "never on the public listener")
 		})
 	}
-	err := run(t.Context(), []string{"-pprof"}, env(map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	err := run(t.Context(), []string{"-pprof"}, env(minimalEnv()), io.Discard, nil)
 	assert.ErrorContains(t, err, "-pprof: the profiles are served on the metrics listener; set -metrics-listen")
 }

@@ -35,24 +35,16 @@ func TestGCPercent(t *testing.T) {
 }
 
 func TestGCFlags(t *testing.T) {
-	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
-	with := func(k, v string) map[string]string {
-		m := map[string]string{k: v}
-		for k, v := range base {
-			m[k] = v
-		}
-		return m
-	}
 	for _, tc := range []struct {
 		name string
 		args []string
 		env  map[string]string
 		want gcSettings
 	}{
-		{"defaults", nil, base, gcSettings{percent: 100, headroom: 32 << 20}},
-		{"GOGC", nil, with("GOGC", "400"), gcSettings{percent: 400, headroom: 32 << 20}},
-		{"GOGC off", nil, with("GOGC", "off"), gcSettings{percent: -1, headroom: 32 << 20}},
-		{"flags win", []string{"-gc-percent", "200", "-gc-headroom", "0", "-memory-limit", "1GiB"}, with("GOGC", "400"),
+		{"defaults", nil, minimalEnv(), gcSettings{percent: 100, headroom: 32 << 20}},
+		{"GOGC", nil, minimalEnv("GOGC", "400"), gcSettings{percent: 400, headroom: 32 << 20}},
+		{"GOGC off", nil, minimalEnv("GOGC", "off"), gcSettings{percent: -1, headroom: 32 << 20}},
+		{"flags win", []string{"-gc-percent", "200", "-gc-headroom", "0", "-memory-limit", "1GiB"}, minimalEnv("GOGC", "400"),
 			gcSettings{percent: 200, memoryLimit: 1 << 30}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,10 +53,10 @@ func TestGCFlags(t *testing.T) {
 			assert.Equal(t, tc.want, s.gc)
 		})
 	}
-	err := run(t.Context(), []string{"-gc-percent", "-5"}, env(base), io.Discard, nil)
+	err := run(t.Context(), []string{"-gc-percent", "-5"}, env(minimalEnv()), io.Discard, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-gc-percent -5: want a percentage such as 100, or -1 (off)")
-	_, err = parse([]string{"-gc-headroom", "lots"}, env(base), io.Discard)
+	_, err = parse([]string{"-gc-headroom", "lots"}, env(minimalEnv()), io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `invalid value "lots" for flag -gc-headroom`)
 }

@@ -83,7 +83,6 @@ func TestAccessLogBuffer(t *testing.T) {
 }
 
 func TestAccessLogFlags(t *testing.T) {
-	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -93,15 +92,15 @@ func TestAccessLogFlags(t *testing.T) {
 		{[]string{"-access-log-buffer", "lots"}, `invalid value "lots" for flag -access-log-buffer`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			err := run(context.Background(), tc.args, env(base), io.Discard, nil)
+			err := run(context.Background(), tc.args, env(minimalEnv()), io.Discard, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	s, err := parse([]string{"-access-log-buffer", "64KiB", "-access-log-flush", "250ms"}, env(base), io.Discard)
+	s, err := parse([]string{"-access-log-buffer", "64KiB", "-access-log-flush", "250ms"}, env(minimalEnv()), io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, logSettings{bufferSize: 64 << 10, flushPeriod: 250 * time.Millisecond}, s.log)
-	s, err = parse(nil, env(base), io.Discard)
+	s, err = parse(nil, env(minimalEnv()), io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, logSettings{bufferSize: 32 << 10, flushPeriod: time.Second}, s.log, "nginx's buffer=32k flush=1s by default")
 }

@@ -20,7 +20,6 @@ import (
 )
 
 func TestLoginConfigurationListsEveryProblem(t *testing.T) {
-	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("from-a-file\n"), 0o600)
 	cases := []struct {
@@ -73,10 +72,7 @@ func TestLoginConfigurationListsEveryProblem(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			vars := map[string]string{}
-			for k, v := range base {
-				vars[k] = v
-			}
+			vars := minimalEnv()
 			for k, v := range c.env {
 				vars[k] = v
 			}

@@ -19,6 +19,16 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
+// minimalEnv is the least environment the gateway starts with (a tenant,
+// an audience, an upstream), with the given key, value pairs set over it.
+func minimalEnv(kv ...string) map[string]string {
+	m := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
 func TestBadConfigurationStopsAtStart(t *testing.T) {
 	routes := filepath.Join(t.TempDir(), "routes.yaml")
 	os.WriteFile(routes, []byte("routes:\n  - pattern: /v1/models\n"), 0o644)
@@ -31,8 +41,7 @@ func TestBadConfigurationStopsAtStart(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	err = run(context.Background(), []string{"-routes", routes}, env(map[string]string{
-		"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}), io.Discard, nil)
+	err = run(context.Background(), []string{"-routes", routes}, env(minimalEnv()), io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), `routes[0] "/v1/models": want METHOD /path`) {
 		t.Errorf("bad route: %v", err)
 	}
@@ -81,15 +90,7 @@ func TestServesFromStackOutputsAndShutsDown(t *testing.T) {
 }
 
 func TestHardeningFlags(t *testing.T) {
-	base := map[string]string{"AUTH0_DOMAIN": "t.us.auth0.com", "AUTH0_AUDIENCE": "https://a/", "UPSTREAM_URL": "http://127.0.0.1:9"}
-	with := func(k, v string) map[string]string {
-		m := map[string]string{k: v}
-		for k, v := range base {
-			m[k] = v
-		}
-		return m
-	}
-	err := run(context.Background(), []string{"-signing-alg", "HS256", "-read-timeout", "-1s", "-max-conns", "-1"}, env(base), io.Discard, nil)
+	err := run(context.Background(), []string{"-signing-alg", "HS256", "-read-timeout", "-1s", "-max-conns", "-1"}, env(minimalEnv()), io.Discard, nil)
 	if err == nil {
 		t.Fatal("bad hardening flags were accepted")
 	}
@@ -98,11 +99,11 @@ func TestHardeningFlags(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	s, err := parse(nil, env(with("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	s, err := parse(nil, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
 	if err != nil || s.signingAlg != "PS256" {
 		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", s.signingAlg, err)
 	}
-	s, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(with("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	s, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
 	if err != nil || s.signingAlg != "RS256" || s.server.WriteTimeout != 5*time.Minute || s.server.MaxConns != 64 {
 		t.Errorf("flags: %+v, %v", s, err)
 	}
