@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
-	"github.com/model-api-auth0/model-api-auth0/internal/largetenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/largetenant"
 )
 
 func TestLargeTenantRegistersWhatItSays(t *testing.T) {

@@ -1,9 +1,9 @@
 package tenant
 
-import "github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+import "github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 
 // The stack file's declaration, its strict decoding and its validation live
-// in internal/stackconfig, which does not link the Pulumi SDK: the gateway's
+// in internal/tenant/stackconfig, which does not link the Pulumi SDK: the gateway's
 // -dev tenant and cmd/devtenant read stack files with it. The program knows
 // what it declares resources from by these names.
 type (

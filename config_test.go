@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
-	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig/stackconfigtest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig/stackconfigtest"
 )
 
 // A bad configuration stops the program before it registers anything, with
-// the problems internal/stackconfig finds (its tests hold every rule): a
+// the problems internal/tenant/stackconfig finds (its tests hold every rule): a
 // value it cannot decode, a rule broken, a name that is not declared.
 func TestInvalidConfigRegistersNothing(t *testing.T) {
 	cases := []struct {

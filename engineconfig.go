@@ -10,8 +10,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // EngineConfig returns the stack configuration the Pulumi engine handed the

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	tenant "github.com/model-api-auth0/model-api-auth0"
-	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // engineConfig calls EngineConfig in a program whose engine holds config.

@@ -7,10 +7,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/plan"
-	"github.com/model-api-auth0/model-api-auth0/internal/recorder"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig/stackconfigtest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig/stackconfigtest"
 )
 
 var stacks = []string{"dev", "staging", "prod"}

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/plan"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plans in testdata/")

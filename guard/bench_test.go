@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // BenchmarkRSAVerifyFloor is the least any RS256 validation costs: hashing

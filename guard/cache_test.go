@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // A cached token still expires.

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // FuzzAuthorizationHeader feeds arbitrary header values through header

@@ -22,7 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 func newValidator(t testing.TB, iss *testissuer.Issuer, change func(*guard.Config)) *guard.Validator {

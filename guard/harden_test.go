@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"io"
 	"log/slog"
 	"net"
@@ -26,7 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // A numeric date is a JSON number: golang-jwt alone takes "1767225600".

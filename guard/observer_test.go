@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // recorder is an Observer that remembers what it was told.

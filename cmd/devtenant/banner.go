@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // summary is what the banner says about the stack.

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // The person's commands of the banner work as printed: `token login`
@@ -93,7 +93,7 @@ func TestBannerPersonCommandsLogIn(t *testing.T) {
 	cmd.Env = environ
 	token, err := cmd.Output()
 	require.NoError(t, err)
-	v, err := guard.New(ctx, guard.Config{Issuer: out.Issuer, Audience: out.Audience, JWKSURL: out.JWKSURI, Logger: gatewaytest.Quiet})
+	v, err := guard.New(ctx, guard.Config{Issuer: out.Issuer, Audience: out.Audience, JWKSURL: out.JWKSURI, Logger: proxytest.Quiet})
 	require.NoError(t, err)
 	id, err := v.Validate(ctx, strings.TrimSpace(string(token)))
 	require.NoError(t, err)

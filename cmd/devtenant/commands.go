@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // gatewayListen is where the suggested gateway listens, and so where the

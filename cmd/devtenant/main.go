@@ -28,8 +28,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/echomodel"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/echomodel"
 )
 
 func main() {

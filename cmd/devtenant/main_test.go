@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -24,11 +24,11 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 func noEnv(string) (string, bool) { return "", false }
@@ -150,10 +150,10 @@ func TestNewcomerPath(t *testing.T) {
 	// The gateway as cmd/gateway builds it from the outputs file.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	v, err := guard.New(ctx, guard.Config{Issuer: out.Issuer, Audience: out.Audience, JWKSURL: out.JWKSURI, Logger: gatewaytest.Quiet})
+	v, err := guard.New(ctx, guard.Config{Issuer: out.Issuer, Audience: out.Audience, JWKSURL: out.JWKSURI, Logger: proxytest.Quiet})
 	require.NoError(t, err)
 	upstream, _ := url.Parse(echoURL)
-	h, err := gateway.New(v, gateway.Config{Upstream: upstream, Routes: gateway.DefaultRoutes(), Logger: gatewaytest.Quiet})
+	h, err := proxy.New(v, proxy.Config{Upstream: upstream, Routes: proxy.DefaultRoutes(), Logger: proxytest.Quiet})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	defer gw.Close()

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/echomodel"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/echomodel"
 )
 
 // devSettings are the flags of -dev: the gateway with a local development
-// tenant (internal/devtenant) and an echo model server (internal/echomodel)
+// tenant (internal/dev/devtenant) and an echo model server (internal/dev/echomodel)
 // beside it, all on loopback, so the login can be tried in a browser
 // without an Auth0 account.
 type devSettings struct {

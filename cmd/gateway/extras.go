@@ -13,9 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/limits"
-	"github.com/model-api-auth0/model-api-auth0/internal/redisurl"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/redisurl"
 )
 
 // extras are the gateway's optional parts: limits (in memory, or in Redis
@@ -26,8 +26,8 @@ type extras struct {
 	limits    *limits.Enforcer
 	leases    *limits.Leases // nil without -redis or with -limits-lease 0
 	failMode  string
-	metrics   *gateway.Metrics
-	discovery *gateway.Discovery
+	metrics   *proxy.Metrics
+	discovery *proxy.Discovery
 }
 
 // defaultLimitsLease is -limits-lease's default.
@@ -38,9 +38,9 @@ const defaultLimitsLease = limits.DefaultLease
 func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 	x := &extras{failMode: s.limitsFailMode}
 	var problems []error
-	if s.limitsFailMode != gateway.FailOpen && s.limitsFailMode != gateway.FailClosed {
+	if s.limitsFailMode != proxy.FailOpen && s.limitsFailMode != proxy.FailClosed {
 		problems = append(problems, fmt.Errorf("-limits-fail-mode / LIMITS_FAIL_MODE %q: want %q (requests pass, unlimited, when Redis fails) or %q (they get 503)",
-			s.limitsFailMode, gateway.FailOpen, gateway.FailClosed))
+			s.limitsFailMode, proxy.FailOpen, proxy.FailClosed))
 	}
 	lease, err := time.ParseDuration(s.limitsLease)
 	if err != nil || lease < 0 {
@@ -50,14 +50,14 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		// go-redis's own messages (a failed dial, for each one) go to the
 		// JSON log at debug level: the limits log a failing Redis themselves.
 		redis.SetLogger(redisLog{logger})
-		rdb, err := redisurl.Client(s.redisURL) // internal/redisurl: shared with the sessions
+		rdb, err := redisurl.Client(s.redisURL) // internal/gateway/redisurl: shared with the sessions
 		if err != nil {
 			problems = append(problems, err)
 		}
 		x.redis = rdb
 	}
 	if s.routesFile != "" {
-		policies, err := gateway.LoadLimits(s.routesFile)
+		policies, err := proxy.LoadLimits(s.routesFile)
 		switch {
 		case err != nil:
 			problems = append(problems, err)
@@ -71,18 +71,18 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		}
 	}
 	if s.metricsListen != "" {
-		x.metrics = gateway.NewMetrics()
+		x.metrics = proxy.NewMetrics()
 	}
 	if s.pprof && s.metricsListen == "" {
 		problems = append(problems, errors.New("-pprof: the profiles are served on the metrics listener; set -metrics-listen (such as 127.0.0.1:9090) too"))
 	}
 	if s.publicURL != "" {
-		u, err := gateway.ParsePublicURL(s.publicURL)
+		u, err := proxy.ParsePublicURL(s.publicURL)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("-public-url / PUBLIC_URL: %w", err))
 		} else {
 			issuer := cmp.Or(s.issuer, "https://"+s.domain+"/")
-			x.discovery = &gateway.Discovery{PublicURL: u, Audience: s.audience, Issuer: issuer}
+			x.discovery = &proxy.Discovery{PublicURL: u, Audience: s.audience, Issuer: issuer}
 			if !x.discovery.SameOrigin() {
 				logger.Warn("the API identifier (audience) is not a URL on the public URL: MCP clients refuse metadata whose resource is not the URL they call (RFC 9728 section 3.3); for agents, make the API identifier the public URL",
 					"audience", s.audience, "public_url", u.String())
@@ -110,8 +110,8 @@ func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
 }
 
 // configure adds the extras to the validator's and the gateway's settings.
-func (x *extras) configure(g *guard.Config, gw *gateway.Config) {
-	g.Observer = gateway.GuardObserver(x.metrics)
+func (x *extras) configure(g *guard.Config, gw *proxy.Config) {
+	g.Observer = proxy.GuardObserver(x.metrics)
 	if x.discovery != nil {
 		g.ResourceMetadataURL = x.discovery.MetadataURL()
 	}
@@ -138,7 +138,7 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 	}
 	// The same timeouts, connection cap and panic recovery as the main
 	// listener: a scraper's port is no reason to let a client hold it.
-	ln, err := gateway.Listen(s.metricsListen, s.server)
+	ln, err := proxy.Listen(s.metricsListen, s.server)
 	if err != nil {
 		return closeRedis, fmt.Errorf("-metrics-listen %s: %w", s.metricsListen, err)
 	}
@@ -153,7 +153,7 @@ func (x *extras) start(ctx context.Context, s *settings, logger *slog.Logger) (f
 		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	}
-	srv := gateway.NewServer(mux, s.server)
+	srv := proxy.NewServer(mux, s.server)
 	go srv.Serve(ln)
 	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics", "pprof", s.pprof)
 	return func(ctx context.Context) error { return errors.Join(srv.Shutdown(ctx), x.close()) }, nil

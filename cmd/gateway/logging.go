@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 )
 
 // logSettings are how the JSON log (the access log's line per request and
@@ -18,9 +18,9 @@ type logSettings struct {
 }
 
 func (l *logSettings) register(fs *flag.FlagSet) {
-	l.bufferSize = gateway.DefaultLogBufferSize
+	l.bufferSize = proxy.DefaultLogBufferSize
 	fs.Var(&l.bufferSize, "access-log-buffer", "`size` of the access log lines held in memory before a write, such as 32KiB, as nginx's access_log buffer=; 0 writes each line at once")
-	fs.DurationVar(&l.flushPeriod, "access-log-flush", gateway.DefaultLogFlushPeriod, "longest `time` an access log line is held, as nginx's access_log flush=")
+	fs.DurationVar(&l.flushPeriod, "access-log-flush", proxy.DefaultLogFlushPeriod, "longest `time` an access log line is held, as nginx's access_log flush=")
 }
 
 func (l logSettings) validate() error {
@@ -35,21 +35,21 @@ func (l logSettings) logger(out io.Writer) (*slog.Logger, func()) {
 	if l.bufferSize <= 0 || l.flushPeriod <= 0 {
 		return slog.New(slog.NewJSONHandler(out, nil)), func() {}
 	}
-	buf := gateway.NewLogBuffer(out, int(l.bufferSize), l.flushPeriod)
+	buf := proxy.NewLogBuffer(out, int(l.bufferSize), l.flushPeriod)
 	return slog.New(buf.Handler(slog.NewJSONHandler(buf, nil))), func() { _ = buf.Close() }
 }
 
 // byteSizeFlag is a size such as 32KiB, or 0.
 type byteSizeFlag int64
 
-func (b *byteSizeFlag) String() string { return gateway.ByteSize(*b).String() }
+func (b *byteSizeFlag) String() string { return proxy.ByteSize(*b).String() }
 
 func (b *byteSizeFlag) Set(s string) error {
 	if s == "0" {
 		*b = 0
 		return nil
 	}
-	n, err := gateway.ParseByteSize(s)
+	n, err := proxy.ParseByteSize(s)
 	if err != nil {
 		return fmt.Errorf("%w, or 0", err)
 	}

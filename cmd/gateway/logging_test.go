@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // The access log is buffered (by default, and here for an hour) yet a

@@ -13,13 +13,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/websession"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // loginSettings are the settings of people's login at the gateway
-// (internal/websession); it also uses -public-url and -redis, which the
+// (internal/gateway/websession); it also uses -public-url and -redis, which the
 // gateway's other parts share. The client secret comes from the
 // environment or a file, never from a flag value, which any user of the
 // machine can read in ps.
@@ -88,7 +88,7 @@ func (l *loginSettings) config(s *settings, env func(string) (string, bool), rdb
 	if secretErr != nil {
 		check.ClientSecret = "(reported)"
 	}
-	if _, err := gateway.ParsePublicURL(s.publicURL); s.publicURL != "" && err != nil {
+	if _, err := proxy.ParsePublicURL(s.publicURL); s.publicURL != "" && err != nil {
 		check.PublicURL = "https://reported.invalid" // -public-url is checked for every part of the gateway
 	}
 	if err := errors.Join(secretErr, proxiesErr, check.Validate()); err != nil {

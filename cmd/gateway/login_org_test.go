@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 )
 
 const devPassword = "Dev-Mode-Passw0rd!"

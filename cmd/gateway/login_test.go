@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 func TestLoginConfigurationListsEveryProblem(t *testing.T) {

@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 func main() {
@@ -51,7 +51,7 @@ type settings struct {
 
 	// Hardening: the signing algorithm and what one client may hold.
 	signingAlg string
-	server     gateway.ServerConfig
+	server     proxy.ServerConfig
 
 	login loginSettings // people's login (login.go)
 	dev   devSettings   // -dev (dev.go)
@@ -80,17 +80,17 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.BoolVar(&s.requireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
 	fs.StringVar(&s.orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
 	fs.StringVar(&s.redisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
-	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", gateway.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
+	fs.StringVar(&s.limitsFailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", proxy.FailClosed), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")
 	fs.StringVar(&s.limitsLease, "limits-lease", getenv("LIMITS_LEASE", defaultLimitsLease.String()), "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis (env LIMITS_LEASE)")
 	fs.StringVar(&s.metricsListen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
 	fs.BoolVar(&s.pprof, "pprof", false, "serve Go's profiles (CPU, heap, goroutines) at /debug/pprof/ on the metrics listener too; needs -metrics-listen")
 	fs.StringVar(&s.publicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read (env PUBLIC_URL); default: not served")
 	fs.StringVar(&s.signingAlg, "signing-alg", getenv("AUTH0_SIGNING_ALG", ""), "the API's token signing algorithm, RS256 (default) or PS256: the stack's api.signingAlg (env AUTH0_SIGNING_ALG)")
-	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
-	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time allowed to read a request's body")
-	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", gateway.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
-	fs.DurationVar(&s.server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
-	fs.IntVar(&s.server.MaxConns, "max-conns", gateway.DefaultMaxConns, "most connections open at once; more wait to be accepted")
+	fs.DurationVar(&s.server.ReadHeaderTimeout, "read-header-timeout", proxy.DefaultReadHeaderTimeout, "time allowed to read a request's headers")
+	fs.DurationVar(&s.server.ReadTimeout, "read-timeout", proxy.DefaultReadTimeout, "time allowed to read a request's body")
+	fs.DurationVar(&s.server.WriteTimeout, "write-timeout", proxy.DefaultWriteTimeout, "time allowed for each write of a response (a stream that makes progress is never cut)")
+	fs.DurationVar(&s.server.IdleTimeout, "idle-timeout", proxy.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.IntVar(&s.server.MaxConns, "max-conns", proxy.DefaultMaxConns, "most connections open at once; more wait to be accepted")
 	s.login.register(fs, getenv)
 	s.dev.register(fs)
 	s.log.register(fs)
@@ -140,9 +140,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		problems = append(problems, fmt.Errorf("upstream %q: set -upstream or UPSTREAM_URL to the model server, such as http://127.0.0.1:8000", s.upstream))
 		upstream = nil
 	}
-	routes := gateway.DefaultRoutes()
+	routes := proxy.DefaultRoutes()
 	if s.routesFile != "" {
-		if routes, err = gateway.LoadRoutes(s.routesFile); err != nil {
+		if routes, err = proxy.LoadRoutes(s.routesFile); err != nil {
 			problems = append(problems, err)
 		}
 	}
@@ -155,7 +155,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, SigningAlg: s.signingAlg, Logger: logger}
 	x, more := setUpExtras(s, logger)
 	problems = append(problems, more...)
-	gatewayConfig := gateway.Config{Upstream: upstream, Routes: routes, Logger: logger}
+	gatewayConfig := proxy.Config{Upstream: upstream, Routes: routes, Logger: logger}
 	x.configure(&guardConfig, &gatewayConfig)
 	problems = append(problems, guardConfig.Validate(), s.server.Validate(), s.log.validate(), s.gc.validate())
 	s.server.Logger = logger
@@ -178,7 +178,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return err
 	}
 	gatewayConfig.Web = web
-	handler, err := gateway.New(v, gatewayConfig)
+	handler, err := proxy.New(v, gatewayConfig)
 	if err != nil {
 		x.close()
 		return err
@@ -192,11 +192,11 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err != nil {
 		return err
 	}
-	ln, err := gateway.Listen(s.listen, s.server)
+	ln, err := proxy.Listen(s.listen, s.server)
 	if err != nil {
 		return err
 	}
-	srv := gateway.NewServer(handler, s.server)
+	srv := proxy.NewServer(handler, s.server)
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "upstream", upstream.String(), "audience", s.audience, "routes", len(routes))
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 func env(vars map[string]string) func(string) (string, bool) {

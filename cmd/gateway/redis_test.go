@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/limits"
-	"github.com/model-api-auth0/model-api-auth0/internal/redistest"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/redistest"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // Two gateway processes on one Redis share their limits: a client's burst

@@ -8,11 +8,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/access"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/plan"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackconfig"
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/access"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // accessFlags are the flags of `plan -access`: who can call what.
@@ -81,10 +81,10 @@ func (a *accessFlags) table(projectDir, stackFile string) (*access.Table, error)
 		cfg, err = stackconfig.Load(raw, os.LookupEnv)
 	}
 	errs = append(errs, err)
-	var routes []gateway.Route
+	var routes []proxy.Route
 	routesFrom := ""
 	if *a.routesFile != "" {
-		routes, err = gateway.LoadRoutes(*a.routesFile)
+		routes, err = proxy.LoadRoutes(*a.routesFile)
 		errs = append(errs, err)
 		routesFrom = *a.routesFile + " and the gateway's reference routes"
 	}

@@ -18,7 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -13,11 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // The whole path a model client takes: client credentials at the tenant's
@@ -39,10 +39,10 @@ func TestClientThroughGatewayToModelServer(t *testing.T) {
 	}))
 	defer tokens.Close()
 	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(gateway.HeaderSubject), "auth": r.Header.Get("Authorization")})
+		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(proxy.HeaderSubject), "auth": r.Header.Get("Authorization")})
 	}))
 	defer model.Close()
-	gw := gatewaytest.Start(t, iss, model.URL)
+	gw := proxytest.Start(t, iss, model.URL)
 
 	common := []string{"-client-id", "cid-batch", "-audience", iss.Audience, "-token-url", tokens.URL}
 	vars := map[string]string{"AUTH0_CLIENT_SECRET": secret}

@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // listLogins lists the stored logins, first moving those an earlier

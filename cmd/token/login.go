@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
 // DefaultLoginTimeout is how long `token login` waits for the browser.

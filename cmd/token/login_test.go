@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 )
 
 // A person logs in with the browser, the tokens are stored privately, and
@@ -63,7 +63,7 @@ func TestLoginCallRefreshLogout(t *testing.T) {
 	assert.Equal(t, e.tn.UserID("alice@acme.example.com"), id.Subject)
 	assert.Equal(t, e.tn.OrgID("acme"), id.OrgID)
 
-	// `token -call` calls as alice, through the gateway.
+	// `token -call` calls as alice, through the proxy.
 	stdout, stderr, err = e.run(nil, "-call", e.gateway+"/v1/models")
 	require.NoError(t, err, stderr)
 	assert.Contains(t, stdout, `"caller":"`+e.tn.UserID("alice@acme.example.com")+`"`)
@@ -73,7 +73,7 @@ func TestLoginCallRefreshLogout(t *testing.T) {
 	expire(t, e, "acme")
 	stdout, stderr, err = e.run(nil, "-call", e.gateway+"/api/messages/admin")
 	require.NoError(t, err, stderr)
-	assert.Contains(t, stdout, gateway.AdminMessage)
+	assert.Contains(t, stdout, proxy.AdminMessage)
 	second := e.storedLogin("acme")
 	assert.NotEqual(t, first.Token.RefreshToken, second.Token.RefreshToken, "the rotated refresh token is saved")
 	assert.True(t, second.Token.Valid())

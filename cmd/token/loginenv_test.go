@@ -18,11 +18,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant"
-	"github.com/model-api-auth0/model-api-auth0/internal/devtenant/devtenanttest"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 )
 
 // loginEnv is a dev tenant, its outputs file, a gateway trusting it and a
@@ -49,11 +49,11 @@ func newLoginEnvWith(t *testing.T, offline bool, opts devtenant.Options) *loginE
 	outputs := filepath.Join(t.TempDir(), "outputs.json")
 	require.NoError(t, tn.WriteOutputs(outputs))
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(gateway.HeaderSubject), "org": r.Header.Get(gateway.HeaderOrgID)})
+		json.NewEncoder(w).Encode(map[string]string{"caller": r.Header.Get(proxy.HeaderSubject), "org": r.Header.Get(proxy.HeaderOrgID)})
 	}))
 	t.Cleanup(echo.Close)
 	upstream, _ := url.Parse(echo.URL)
-	h, err := gateway.New(devtenanttest.Validator(t, tn), gateway.Config{Upstream: upstream, Routes: gateway.DefaultRoutes(), Logger: gatewaytest.Quiet})
+	h, err := proxy.New(devtenanttest.Validator(t, tn), proxy.Config{Upstream: upstream, Routes: proxy.DefaultRoutes(), Logger: proxytest.Quiet})
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	t.Cleanup(gw.Close)

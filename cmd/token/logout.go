@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
 // logout forgets a person's stored login (or every one, with -all), and

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
 // Logging out asks the dev tenant to revoke the refresh token (RFC 7009,

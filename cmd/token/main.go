@@ -30,7 +30,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
 func main() {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
 const secret = "s3cr3t-client-secret"

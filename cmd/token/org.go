@@ -8,8 +8,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // ErrOrganizationMismatch is returned for a token the tenant issued for

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/syncbuf"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // The organizations of orgOutputs, by name.

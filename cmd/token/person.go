@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // errLoginAgain marks errors a new `token login` fixes.

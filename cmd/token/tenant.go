@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // tenantFlags say which tenant, API and organization: flags win over the

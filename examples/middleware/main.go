@@ -20,7 +20,7 @@ import (
 	"syscall"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 )
 
 // maxBody bounds a chat request: a long conversation, not an upload.
@@ -33,7 +33,7 @@ func main() {
 	if addr == "" {
 		addr = "127.0.0.1:8081"
 	}
-	if err := serve(ctx, addr, gateway.ServerConfig{}, nil); err != nil {
+	if err := serve(ctx, addr, proxy.ServerConfig{}, nil); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -41,7 +41,7 @@ func main() {
 // serve runs the service until ctx is done, with the server limits of cfg
 // (zero values: the gateway's defaults). ready, if not nil, receives the
 // listening address.
-func serve(ctx context.Context, addr string, cfg gateway.ServerConfig, ready chan<- string) error {
+func serve(ctx context.Context, addr string, cfg proxy.ServerConfig, ready chan<- string) error {
 	v, err := guard.New(ctx, guard.Config{
 		Domain:     os.Getenv("AUTH0_DOMAIN"),
 		Audience:   os.Getenv("AUTH0_AUDIENCE"),
@@ -52,8 +52,8 @@ func serve(ctx context.Context, addr string, cfg gateway.ServerConfig, ready cha
 	if err != nil {
 		return err
 	}
-	srv := gateway.NewServer(routes(v), cfg)
-	ln, err := gateway.Listen(addr, cfg)
+	srv := proxy.NewServer(routes(v), cfg)
+	ln, err := proxy.Listen(addr, cfg)
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
-	"github.com/model-api-auth0/model-api-auth0/internal/testissuer"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 // The example is served with the gateway's server limits: a body limit,
@@ -28,7 +28,7 @@ func TestExampleServiceLimits(t *testing.T) {
 	t.Setenv("AUTH0_JWKS_URL", iss.JWKSURL())
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
-	cfg := gateway.ServerConfig{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 3 * time.Second, MaxConns: 3}
+	cfg := proxy.ServerConfig{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 3 * time.Second, MaxConns: 3}
 	go func() { done <- serve(ctx, "127.0.0.1:0", cfg, ready) }()
 	var addr string
 	select {

@@ -1,0 +1,116 @@
+package limits_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/redisurl"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/redistest"
+)
+
+// policies compiles a `limits:` section written in JSON.
+func policies(t testing.TB, config string) *limits.Policies {
+	t.Helper()
+	var tree any
+	require.NoError(t, json.Unmarshal([]byte(config), &tree))
+	p, err := limits.Load("limits", tree)
+	require.NoError(t, err)
+	return p
+}
+
+// gatewayClient is a client of srv as the gateway makes it (redisurl).
+func gatewayClient(t testing.TB, srv *redistest.Server) *redis.Client {
+	t.Helper()
+	rdb, err := redisurl.Client(srv.URL)
+	require.NoError(t, err)
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// Every admission, whatever it decides, is one round trip to Redis; so is
+// counting a response's tokens.
+func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := gatewayClient(t, srv)
+	hook := &redistest.RoundTrips{}
+	rdb.AddHook(hook)
+	// Slow refills: only the bursts count during the test.
+	e := limits.NewEnforcer(policies(t, `{
+		"perClient": {"requests": 1, "per": "1h", "burst": 2, "tokensPerDay": 100},
+		"perOrg": {"requests": 1, "per": "1h", "burst": 3, "tokensPerDay": 1000}}`),
+		limits.NewRedis(rdb, 0), nil)
+	ctx := context.Background()
+	steps := []struct {
+		name   string
+		caller limits.Caller
+		record int64 // tokens to count after the admission
+		denied string
+	}{
+		{"admitted, every policy", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, ""},
+		{"admitted again", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, ""},
+		{"client rate refuses", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, "per-client"},
+		{"the organization was not charged for the refusal", limits.Caller{ClientID: "c2", OrgID: "org_a"}, 0, ""},
+		{"organization rate refuses", limits.Caller{ClientID: "c3", OrgID: "org_a"}, 0, "per-org"},
+		{"no organization", limits.Caller{ClientID: "c4"}, 120, ""},
+		{"budget refuses", limits.Caller{ClientID: "c4"}, 0, "per-client-tokens"},
+	}
+	// A first admission and count open the connections (the hook sees their
+	// HELLO and CLIENT commands) and give Redis the script.
+	warm := limits.Caller{ClientID: "warm-up", OrgID: "org_warm"}
+	_, err := e.Admit(ctx, warm)
+	require.NoError(t, err)
+	require.NoError(t, e.Record(ctx, warm, 1))
+	for _, s := range steps {
+		hook.Reset()
+		v, err := e.Admit(ctx, s.caller)
+		require.NoError(t, err, s.name)
+		denied := ""
+		if v.Denied != nil {
+			denied = v.Denied.Policy.Name
+		}
+		assert.Equal(t, s.denied, denied, s.name)
+		assert.Equal(t, int64(1), hook.Count(), "round trips to admit: %s", s.name)
+		if s.record > 0 {
+			hook.Reset()
+			require.NoError(t, e.Record(ctx, s.caller, s.record))
+			assert.Equal(t, int64(1), hook.Count(), "round trips to count tokens: %s", s.name)
+		}
+	}
+}
+
+// A Redis that lost its scripts (SCRIPT FLUSH, a restart, a failover to a
+// replica that never ran them) gets the script again with the request that
+// finds it missing.
+func TestRedisAdmitAfterScriptFlush(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := gatewayClient(t, srv)
+	hook := &redistest.RoundTrips{}
+	rdb.AddHook(hook)
+	e := limits.NewEnforcer(policies(t, `{"perClient": {"requests": 1, "per": "1h", "burst": 3}}`), limits.NewRedis(rdb, 0), nil)
+	ctx := context.Background()
+	c := limits.Caller{ClientID: "c1"}
+	v, err := e.Admit(ctx, c)
+	require.NoError(t, err)
+	require.Nil(t, v.Denied)
+	require.NoError(t, rdb.ScriptFlush(ctx).Err())
+	hook.Reset()
+	v, err = e.Admit(ctx, c)
+	require.NoError(t, err)
+	require.Nil(t, v.Denied)
+	require.Len(t, v.Outcomes, 1)
+	assert.Equal(t, int64(1), v.Outcomes[0].Remaining, "the second request of the burst")
+	assert.Greater(t, v.Outcomes[0].ResetAfter, 59*time.Minute)
+	assert.Equal(t, int64(2), hook.Count(), "EVALSHA finds no script, EVAL runs it")
+	hook.Reset()
+	v, err = e.Admit(ctx, c)
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), v.Outcomes[0].Remaining, "the third request of the burst")
+	assert.Equal(t, int64(1), hook.Count(), "EVALSHA finds the script again")
+}

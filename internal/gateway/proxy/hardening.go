@@ -1,0 +1,34 @@
+package proxy
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// routeHandler is what stands between a caller and the upstream on a
+// proxied route, in order: a protocol switch the route does not allow
+// (400), a body over the route's limit (413), the token (401/403), an
+// access_token in a form body (400), then the proxy, whose tunnels end
+// with the token.
+func routeHandler(r Route, require func(http.Handler) http.Handler, proxy http.Handler) http.Handler {
+	h := require(refuseFormToken(untilExpiry(proxy)))
+	return checkUpgrade(r.Upgrade, limitBody(r.maxBody(), h))
+}
+
+func (r Route) maxBody() ByteSize { return cmp.Or(r.MaxBody, DefaultMaxBody) }
+
+// hardeningProblems reports what is wrong with a route's maxBody and upgrade.
+func hardeningProblems(r Route) []error {
+	var errs []error
+	if r.MaxBody < 0 {
+		errs = append(errs, fmt.Errorf("maxBody %d: want a positive size such as 4MiB", r.MaxBody))
+	}
+	for _, p := range r.Upgrade {
+		if p == "" || strings.ContainsAny(p, " \t,/") {
+			errs = append(errs, fmt.Errorf("upgrade: %q is not a protocol name such as websocket", p))
+		}
+	}
+	return errs
+}

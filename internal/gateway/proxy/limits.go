@@ -1,0 +1,270 @@
+package proxy
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+	"gopkg.in/yaml.v3"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
+)
+
+// LoadLimits reads the `limits:` section of a routes file (see
+// limits.Config); nil when it has none. Every problem is reported at once,
+// with its path.
+func LoadLimits(path string) (*limits.Policies, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Limits any `yaml:"limits"`
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&file); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if file.Limits == nil {
+		return nil, nil
+	}
+	p, err := limits.Load("limits", jsonTree(file.Limits))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// jsonTree makes a YAML value JSON-encodable: mapping keys that YAML read
+// as numbers (a numeric client ID) become strings.
+func jsonTree(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = jsonTree(e)
+		}
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[fmt.Sprint(k)] = jsonTree(e)
+		}
+		return m
+	case []any:
+		for i, e := range v {
+			v[i] = jsonTree(e)
+		}
+	}
+	return v
+}
+
+// Fail modes: what a request gets when the limits store (Redis) fails.
+const (
+	FailOpen   = "open"   // through, unlimited, logged and counted
+	FailClosed = "closed" // 503 with Retry-After
+)
+
+// proxied is the handler of every proxied route, after the token check: it
+// applies the caller's limits, hands the request to the model server, and
+// counts the model tokens of the response.
+type proxied struct {
+	next      http.Handler
+	limits    *limits.Enforcer // nil: no limits
+	failOpen  bool
+	metrics   *Metrics // nil: no metrics
+	readUsage bool     // budgets or metrics need the usage of responses
+	logger    *slog.Logger
+	storeLog  *rate.Sometimes // a failing store is logged at most every 10 s
+}
+
+func newProxied(next http.Handler, cfg Config) *proxied {
+	return &proxied{
+		next: next, limits: cfg.Limits, failOpen: cfg.LimitsFailMode == FailOpen, metrics: cfg.Metrics,
+		readUsage: cfg.Metrics != nil || (cfg.Limits != nil && cfg.Limits.Policies().HasBudgets()),
+		logger:    cfg.Logger, storeLog: &rate.Sometimes{Interval: 10 * time.Second},
+	}
+}
+
+func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := infoFrom(r.Context())
+	if info == nil {
+		info = &requestInfo{}
+	}
+	id, _ := guard.IdentityFrom(r.Context())
+	info.identity = id
+	caller := limits.Caller{}
+	if id != nil {
+		caller = limits.Caller{ClientID: cmp.Or(id.ClientID, id.Subject), OrgID: id.OrgID}
+	}
+	if p.limits != nil {
+		v, err := p.limits.Admit(r.Context(), caller)
+		switch {
+		case err != nil:
+			if !p.storeFailed(w, r, info, err) {
+				return
+			}
+		case len(v.Outcomes) > 0:
+			setRateLimitFields(w.Header(), v.Outcomes)
+			if v.Denied != nil {
+				p.refuse(w, info, v.Denied)
+				return
+			}
+		}
+	}
+	if !p.readUsage || !mayCarryUsage(r.Method) {
+		hw := &headerClock{ResponseWriter: w}
+		info.proxiedAt = time.Now()
+		p.next.ServeHTTP(hw, r)
+		info.headersAt = hw.at
+		return
+	}
+	// The model server must answer in plain bytes for its usage to be read;
+	// the transport still takes gzip from it and unpacks it.
+	r.Header.Del("Accept-Encoding")
+	uw := &usageWriter{ResponseWriter: w}
+	info.proxiedAt = time.Now()
+	p.next.ServeHTTP(uw, r)
+	info.headersAt = uw.headersAt
+	tokens, found := uw.tokens()
+	switch {
+	case found && tokens > 0:
+		if p.metrics != nil {
+			p.metrics.tokens.WithLabelValues(caller.ClientID, orgLabel(caller.OrgID)).Add(float64(tokens))
+		}
+		if p.limits != nil {
+			// The caller may be gone; the count must still land.
+			if err := p.limits.Record(context.WithoutCancel(r.Context()), caller, tokens); err != nil {
+				p.storeError(r, err, "model tokens not counted")
+			}
+		}
+	case !found && p.metrics != nil && r.Method == http.MethodPost && uw.status >= 200 && uw.status < 300:
+		p.metrics.route(r.Pattern).withoutUsage.Inc()
+	}
+}
+
+// mayCarryUsage reports whether the response to a request with this method
+// may carry model-token usage: inference is a POST (chat, completions,
+// embeddings), never a GET or HEAD (a model list, a model's card), whose
+// responses are therefore passed on unread.
+func mayCarryUsage(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead
+}
+
+// headerClock notes when the model server's response headers came, for a
+// response whose usage is not read (usageWriter notes it for the others).
+type headerClock struct {
+	http.ResponseWriter
+	at time.Time
+}
+
+func (w *headerClock) WriteHeader(code int) {
+	if w.at.IsZero() && (code >= 200 || code == http.StatusSwitchingProtocols) {
+		w.at = time.Now()
+	}
+	w.ResponseWriter.WriteHeader(code)
+	startStream(w.ResponseWriter, code)
+}
+
+func (w *headerClock) Write(p []byte) (int, error) {
+	if w.at.IsZero() {
+		w.at = time.Now()
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach Flush and Hijack on the real writer.
+func (w *headerClock) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// refuse answers 429 for the policy that refused the request.
+func (p *proxied) refuse(w http.ResponseWriter, info *requestInfo, o *limits.Outcome) {
+	retry := o.RetryAfter
+	var msg string
+	if o.Policy.Rate != nil {
+		msg = fmt.Sprintf("rate limit reached: %s; retry in %s s", o.Policy.Describe(), limits.Seconds(retry))
+	} else {
+		// Spread the callers of a day's budget over a minute past midnight,
+		// rather than all at once.
+		retry += rand.N(time.Minute)
+		msg = fmt.Sprintf("model-token budget spent: %s; it renews at 00:00 UTC", o.Policy.Describe())
+	}
+	w.Header().Set("Retry-After", limits.Seconds(retry))
+	info.reason = msg
+	if p.metrics != nil {
+		p.metrics.limited.WithLabelValues(o.Policy.Name).Inc()
+	}
+	guard.WriteJSONError(w, http.StatusTooManyRequests, msg)
+}
+
+// storeFailed applies the fail mode; it reports whether the request goes on.
+func (p *proxied) storeFailed(w http.ResponseWriter, r *http.Request, info *requestInfo, err error) bool {
+	if p.failOpen {
+		p.storeError(r, err, "request let through unlimited (fail mode open)")
+		info.degraded = "limits not enforced: the limits store failed"
+		return true
+	}
+	p.storeError(r, err, "request refused (fail mode closed)")
+	info.reason = "the limits store failed (fail mode closed)"
+	w.Header().Set("Retry-After", "1")
+	guard.WriteJSONError(w, http.StatusServiceUnavailable, "the gateway cannot check your limits right now; retry shortly")
+	return false
+}
+
+func (p *proxied) storeError(r *http.Request, err error, what string) {
+	if p.metrics != nil {
+		p.metrics.storeErrors.Inc()
+	}
+	p.storeLog.Do(func() {
+		p.logger.WarnContext(r.Context(), "limits store failed: "+what+" (logged at most every 10 s; see gateway_limits_store_errors_total)", "error", err)
+	})
+}
+
+// setRateLimitFields writes the RateLimit-Policy and RateLimit fields
+// (draft-ietf-httpapi-ratelimit-headers, structured-field lists): each
+// policy, then what is left of it and in how many seconds it is whole again.
+// Every limited request carries them: both values are built in one buffer
+// and stored under their canonical names, in two allocations.
+func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
+	// Built on the stack and copied once, at its length: the fields live
+	// as long as the response, all of a stream's.
+	var room [256]byte
+	buf := room[:0]
+	for i, o := range outcomes {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, o.Policy.Item...)
+	}
+	policyLen := len(buf)
+	for i, o := range outcomes {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		t := o.ResetAfter
+		if !o.Allowed {
+			t = o.RetryAfter
+		}
+		buf = strconv.AppendQuote(buf, o.Policy.Name)
+		buf = append(buf, ";r="...)
+		buf = strconv.AppendInt(buf, o.Remaining, 10)
+		buf = append(buf, ";t="...)
+		buf = append(buf, limits.Seconds(t)...)
+	}
+	both := string(buf)
+	values := []string{both[:policyLen], both[policyLen:]}
+	h[rateLimitPolicyField] = values[0:1:1]
+	h[rateLimitField] = values[1:2:2]
+}
+
+// The fields' names as http.Header keeps them (CanonicalHeaderKey), so
+// that setting them costs no conversion.
+var (
+	rateLimitPolicyField = http.CanonicalHeaderKey("RateLimit-Policy")
+	rateLimitField       = http.CanonicalHeaderKey("RateLimit")
+)

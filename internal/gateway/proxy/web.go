@@ -1,0 +1,38 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
+)
+
+// sessionAuth lets browsers logged in with web call the guarded routes with
+// their session instead of a bearer header; without web it changes nothing.
+func sessionAuth(web *websession.Web) func(http.Handler) http.Handler {
+	if web == nil {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	web.OnRefusal(func(r *http.Request, _ int, reason string) { refusedBecause(r, reason) }) // the access log's reason
+	return web.Authenticate
+}
+
+// checkWebRoutes reports proxied routes that would take a route of the
+// login (/, /login, /callback, /logout, /static/).
+func checkWebRoutes(web *websession.Web, routes []Route) error {
+	if web == nil {
+		return nil
+	}
+	mux := http.NewServeMux()
+	for _, p := range websession.Patterns {
+		mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+	}
+	var errs []error
+	for i, r := range routes {
+		if err := register(mux, r.Pattern); err != nil {
+			errs = append(errs, fmt.Errorf("routes[%d] %q: taken by the login (%v)", i, r.Pattern, err))
+		}
+	}
+	return errors.Join(errs...)
+}

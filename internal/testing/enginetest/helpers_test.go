@@ -1,0 +1,115 @@
+package enginetest
+
+import (
+	"encoding/json"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+)
+
+var stacks = []string{"dev", "staging", "prod"}
+
+// devPassword meets the password policy of the dev stack's connection.
+const devPassword = "correct-Horse-battery-9"
+
+// newReadyStack is NewStack with the secrets `pulumi config set --secret`
+// would provide (the dev stack's test user password).
+func newReadyStack(t *testing.T, name string) *Stack {
+	t.Helper()
+	s := NewStack(t, name)
+	if len(stackconfig.MissingSecrets(s.config())) > 0 {
+		s.SetSecret(stackconfig.KeyTestUserPassword, devPassword)
+	}
+	return s
+}
+
+// offlineURNs are the URNs of the offline plan of the stack file (what
+// cmd/plan shows).
+func offlineURNs(t *testing.T, s *Stack) []string {
+	t.Helper()
+	raw, _, err := plan.LoadStack(s.Root, filepath.Join(s.Root, "Pulumi."+s.Name+".yaml"))
+	require.NoError(t, err)
+	p, err := plan.Evaluate(s.Name, raw)
+	require.NoError(t, err)
+	var urns []string
+	for _, r := range p.Resources {
+		urns = append(urns, r.URN)
+	}
+	slices.Sort(urns)
+	return urns
+}
+
+// workDirPlan is the offline plan of the work dir's stack file, as
+// `go run ./cmd/plan` would make it there.
+func workDirPlan(t *testing.T, s *Stack) *plan.Document {
+	t.Helper()
+	raw, _, err := plan.LoadStack(s.Dir, filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
+	require.NoError(t, err)
+	p, err := plan.Evaluate(s.Name, raw)
+	require.NoError(t, err)
+	return p.Document()
+}
+
+// auth0URNs are the URNs of Auth0 resources among steps: not the stack nor
+// the provider.
+func auth0URNs(steps Steps) []string {
+	var urns []string
+	for urn := range steps {
+		if strings.Contains(urn, "::auth0:") {
+			urns = append(urns, urn)
+		}
+	}
+	slices.Sort(urns)
+	return urns
+}
+
+// deployment is what `pulumi stack export` says.
+type deployment struct {
+	text     string
+	resource map[string]string // URN to ID, Auth0 resources only
+	protect  map[string]bool   // URN to its protect flag
+	pending  []apitype.OperationV2
+}
+
+func export(t *testing.T, s *Stack) deployment {
+	t.Helper()
+	out, err := s.Run("stack", "export")
+	require.NoError(t, err)
+	var d struct {
+		Deployment apitype.DeploymentV3 `json:"deployment"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	dep := deployment{text: out, resource: map[string]string{}, protect: map[string]bool{}, pending: d.Deployment.PendingOperations}
+	for _, r := range d.Deployment.Resources {
+		if r.Custom && strings.HasPrefix(string(r.Type), "auth0:") {
+			dep.resource[string(r.URN)] = string(r.ID)
+			dep.protect[string(r.URN)] = r.Protect
+		}
+	}
+	return dep
+}
+
+// tenantResources is what the double holds: URN to ID.
+func tenantResources(s *Stack) map[string]string {
+	out := map[string]string{}
+	for _, r := range s.Double.Resources() {
+		out[r.URN] = r.ID
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// configValue decodes a structured config value of the stack file.
+func configValue(t *testing.T, s *Stack, key string, into any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal([]byte(s.config()[key]), into))
+}
