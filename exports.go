@@ -2,6 +2,8 @@ package tenant
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Exports are the stack outputs: what an API needs to validate tokens
@@ -10,7 +12,7 @@ import (
 // line need to log people in (webApp, cliApp). Client secrets are exported
 // only as a Pulumi secret.
 func (t *Tenant) Exports() map[string]pulumi.Input {
-	issuer := "https://" + t.Config.Domain + "/"
+	issuer := tenanturl.Issuer(t.Config.Domain)
 	roleIDs := pulumi.StringMap{}
 	for name, r := range t.API.Roles {
 		roleIDs[name] = r.ID
@@ -37,8 +39,8 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		"audience":      t.API.Server.Identifier,
 		"signingAlg":    pulumi.String(t.Config.API.SigningAlg),
 		"issuer":        pulumi.String(issuer),
-		"jwksUri":       pulumi.String(issuer + ".well-known/jwks.json"),
-		"tokenEndpoint": pulumi.String(issuer + "oauth/token"),
+		"jwksUri":       pulumi.String(tenanturl.JWKS(issuer)),
+		"tokenEndpoint": pulumi.String(tenanturl.Token(issuer)),
 		"tenantDomain":  pulumi.String(t.Config.Domain),
 		"apiId":         t.API.Server.ID(),
 		"connectionId":  t.Connection.ID(),

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Defaults of Config.
@@ -78,7 +80,7 @@ func (c *Config) complete() error {
 		if c.Domain == "" || strings.ContainsAny(c.Domain, "/:") {
 			problems = append(problems, fmt.Sprintf("domain %q: want the tenant host, such as example.us.auth0.com (AUTH0_DOMAIN)", c.Domain))
 		} else {
-			c.Issuer = "https://" + c.Domain + "/"
+			c.Issuer = tenanturl.Issuer(c.Domain)
 		}
 	}
 	if u, err := url.Parse(c.Issuer); c.Issuer != "" && (err != nil || u.Scheme == "" || u.Host == "" || !strings.HasSuffix(c.Issuer, "/")) {
@@ -90,7 +92,7 @@ func (c *Config) complete() error {
 		problems = append(problems, "audience is empty: set it to the API identifier, the stack output `audience` (AUTH0_AUDIENCE)")
 	}
 	if c.JWKSURL == "" && c.Issuer != "" {
-		c.JWKSURL = c.Issuer + ".well-known/jwks.json"
+		c.JWKSURL = tenanturl.JWKS(c.Issuer)
 	}
 	if u, err := url.Parse(c.JWKSURL); c.JWKSURL != "" && (err != nil || u.Scheme == "" || u.Host == "") {
 		problems = append(problems, fmt.Sprintf("JWKS URL %q is not an absolute URL", c.JWKSURL))

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // logout forgets a person's stored login (or every one, with -all), and
@@ -79,7 +81,7 @@ func revoke(ctx context.Context, l *tokenstore.Login) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	form := url.Values{"client_id": {l.ClientID}, "token": {l.Token.RefreshToken}, "token_type_hint": {"refresh_token"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.Issuer+"oauth/revoke", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tenanturl.Revoke(l.Issuer), strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
@@ -91,7 +93,7 @@ func revoke(ctx context.Context, l *tokenstore.Login) error {
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", l.Issuer+"oauth/revoke", resp.Status)
+		return fmt.Errorf("%s answered %s", tenanturl.Revoke(l.Issuer), resp.Status)
 	}
 	return nil
 }

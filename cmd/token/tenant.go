@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // tenantFlags say which tenant, API and organization: flags win over the
@@ -56,7 +58,7 @@ func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
 	}
 	t.org = org
 	if d := getenv("AUTH0_DOMAIN"); t.issuer == "" && d != "" {
-		t.issuer = "https://" + d + "/"
+		t.issuer = tenanturl.Issuer(d)
 	}
 	if t.issuer != "" {
 		if !strings.HasSuffix(t.issuer, "/") {
@@ -65,7 +67,7 @@ func (f *tenantFlags) resolve(getenv func(string) string) (*tenant, []string) {
 		if err := checkEndpoint(t.issuer); err != nil {
 			problems = append(problems, "-issuer: "+err.Error())
 		}
-		t.tokenURL = cmp.Or(t.tokenURL, t.issuer+"oauth/token")
+		t.tokenURL = cmp.Or(t.tokenURL, tenanturl.Token(t.issuer))
 	}
 	if t.tokenURL != "" {
 		if err := checkEndpoint(t.tokenURL); err != nil {

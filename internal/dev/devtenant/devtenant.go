@@ -36,6 +36,8 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Errors of New and Start.
@@ -259,10 +261,10 @@ func (t *Tenant) Issuer() string {
 func (t *Tenant) Audience() string { return t.cfg.API.Identifier }
 
 // JWKSURL is where the signing keys are published.
-func (t *Tenant) JWKSURL() string { return t.Issuer() + ".well-known/jwks.json" }
+func (t *Tenant) JWKSURL() string { return tenanturl.JWKS(t.Issuer()) }
 
 // TokenURL is the token endpoint.
-func (t *Tenant) TokenURL() string { return t.Issuer() + "oauth/token" }
+func (t *Tenant) TokenURL() string { return tenanturl.Token(t.Issuer()) }
 
 // AuthorizeURL is the authorization endpoint.
 func (t *Tenant) AuthorizeURL() string { return t.Issuer() + "authorize" }

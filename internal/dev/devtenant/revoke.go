@@ -1,9 +1,13 @@
 package devtenant
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+)
 
 // RevokeURL is the revocation endpoint (RFC 7009), Auth0's /oauth/revoke.
-func (t *Tenant) RevokeURL() string { return t.Issuer() + "oauth/revoke" }
+func (t *Tenant) RevokeURL() string { return tenanturl.Revoke(t.Issuer()) }
 
 // revoke is Auth0's /oauth/revoke: a client, authenticated as at the token
 // endpoint, revokes a refresh token issued to it, and with it every token

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Handler serves the tenant's endpoints. The issuer must be known (Start,
@@ -57,11 +59,11 @@ func (t *Tenant) discovery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "authorize",
-		"token_endpoint":                        iss + "oauth/token",
+		"token_endpoint":                        tenanturl.Token(iss),
 		"userinfo_endpoint":                     iss + "userinfo",
-		"jwks_uri":                              iss + ".well-known/jwks.json",
+		"jwks_uri":                              tenanturl.JWKS(iss),
 		"end_session_endpoint":                  iss + "oidc/logout",
-		"revocation_endpoint":                   iss + "oauth/revoke",
+		"revocation_endpoint":                   tenanturl.Revoke(iss),
 		"response_types_supported":              []string{"code"},
 		"response_modes_supported":              []string{"query"},
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
