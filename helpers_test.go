@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
+	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
@@ -34,7 +35,7 @@ func mustJSON(v any) string { return stackconfigtest.JSON(v) }
 
 func evaluate(t testing.TB, stack string, raw map[string]string) *plan.Plan {
 	t.Helper()
-	p, err := plan.Evaluate(stack, raw)
+	p, err := plan.Evaluate(stack, raw, tenant.Run)
 	require.NoError(t, err, "evaluate %s", stack)
 	return p
 }

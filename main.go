@@ -35,8 +35,9 @@ type Tenant struct {
 
 // Run is the Pulumi program: it loads and validates the stack configuration
 // (raw, as the engine passes it), declares the tenant and exports what an API
-// and its clients need. Nothing is registered when the configuration is bad.
-func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
+// and its clients need, returning the exports for the offline plan to
+// resolve. Nothing is registered when the configuration is bad.
+func Run(ctx *pulumi.Context, raw map[string]string) (map[string]pulumi.Input, error) {
 	cfg, err := loadConfig(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
 	for _, name := range slices.Sorted(maps.Keys(exports)) {
 		ctx.Export(name, exports[name])
 	}
-	return t, nil
+	return exports, nil
 }
 
 // Provision declares the tenant of a validated configuration.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
@@ -65,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
-	p, err := plan.Evaluate(plan.StackName(file), raw)
+	p, err := plan.Evaluate(plan.StackName(file), raw, tenant.Run)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/require"
 
+	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
@@ -37,7 +38,7 @@ func offlineURNs(t *testing.T, s *Stack) []string {
 	t.Helper()
 	raw, _, err := plan.LoadStack(s.Root, filepath.Join(s.Root, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw)
+	p, err := plan.Evaluate(s.Name, raw, tenant.Run)
 	require.NoError(t, err)
 	var urns []string
 	for _, r := range p.Resources {
@@ -53,7 +54,7 @@ func workDirPlan(t *testing.T, s *Stack) *plan.Document {
 	t.Helper()
 	raw, _, err := plan.LoadStack(s.Dir, filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw)
+	p, err := plan.Evaluate(s.Name, raw, tenant.Run)
 	require.NoError(t, err)
 	return p.Document()
 }
