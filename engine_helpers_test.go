@@ -1,4 +1,4 @@
-package enginetest
+package tenant
 
 import (
 	"encoding/json"
@@ -11,9 +11,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
 
 var stacks = []string{"dev", "staging", "prod"}
@@ -23,10 +23,10 @@ const devPassword = "correct-Horse-battery-9"
 
 // newReadyStack is NewStack with the secrets `pulumi config set --secret`
 // would provide (the dev stack's test user password).
-func newReadyStack(t *testing.T, name string) *Stack {
+func newReadyStack(t *testing.T, name string) *enginetest.Stack {
 	t.Helper()
-	s := NewStack(t, name)
-	if len(stackconfig.MissingSecrets(s.config())) > 0 {
+	s := enginetest.NewStack(t, name, deploy)
+	if len(stackconfig.MissingSecrets(s.Config())) > 0 {
 		s.SetSecret(stackconfig.KeyTestUserPassword, devPassword)
 	}
 	return s
@@ -34,11 +34,11 @@ func newReadyStack(t *testing.T, name string) *Stack {
 
 // offlineURNs are the URNs of the offline plan of the stack file (what
 // cmd/plan shows).
-func offlineURNs(t *testing.T, s *Stack) []string {
+func offlineURNs(t *testing.T, s *enginetest.Stack) []string {
 	t.Helper()
 	raw, _, err := plan.LoadStack(s.Root, filepath.Join(s.Root, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw, tenant.Run)
+	p, err := plan.Evaluate(s.Name, raw, Run)
 	require.NoError(t, err)
 	var urns []string
 	for _, r := range p.Resources {
@@ -50,18 +50,18 @@ func offlineURNs(t *testing.T, s *Stack) []string {
 
 // workDirPlan is the offline plan of the work dir's stack file, as
 // `go run ./cmd/plan` would make it there.
-func workDirPlan(t *testing.T, s *Stack) *plan.Document {
+func workDirPlan(t *testing.T, s *enginetest.Stack) *plan.Document {
 	t.Helper()
 	raw, _, err := plan.LoadStack(s.Dir, filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw, tenant.Run)
+	p, err := plan.Evaluate(s.Name, raw, Run)
 	require.NoError(t, err)
 	return p.Document()
 }
 
 // auth0URNs are the URNs of Auth0 resources among steps: not the stack nor
 // the provider.
-func auth0URNs(steps Steps) []string {
+func auth0URNs(steps enginetest.Steps) []string {
 	var urns []string
 	for urn := range steps {
 		if strings.Contains(urn, "::auth0:") {
@@ -80,7 +80,7 @@ type deployment struct {
 	pending  []apitype.OperationV2
 }
 
-func export(t *testing.T, s *Stack) deployment {
+func stackExport(t *testing.T, s *enginetest.Stack) deployment {
 	t.Helper()
 	out, err := s.Run("stack", "export")
 	require.NoError(t, err)
@@ -99,7 +99,7 @@ func export(t *testing.T, s *Stack) deployment {
 }
 
 // tenantResources is what the double holds: URN to ID.
-func tenantResources(s *Stack) map[string]string {
+func tenantResources(s *enginetest.Stack) map[string]string {
 	out := map[string]string{}
 	for _, r := range s.Double.Resources() {
 		out[r.URN] = r.ID
@@ -110,7 +110,7 @@ func tenantResources(s *Stack) map[string]string {
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // configValue decodes a structured config value of the stack file.
-func configValue(t *testing.T, s *Stack, key string, into any) {
+func configValue(t *testing.T, s *enginetest.Stack, key string, into any) {
 	t.Helper()
-	require.NoError(t, json.Unmarshal([]byte(s.config()[key]), into))
+	require.NoError(t, json.Unmarshal([]byte(s.Config()[key]), into))
 }
