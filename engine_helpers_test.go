@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"encoding/json"
@@ -16,12 +16,10 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
 
-var stacks = []string{"dev", "staging", "prod"}
-
 // devPassword meets the password policy of the dev stack's connection.
 const devPassword = "correct-Horse-battery-9"
 
-// newReadyStack is NewStack with the secrets `pulumi config set --secret`
+// newReadyStack is enginetest.NewStack with the secrets `pulumi config set --secret`
 // would provide (the dev stack's test user password).
 func newReadyStack(t *testing.T, name string) *enginetest.Stack {
 	t.Helper()
@@ -32,31 +30,26 @@ func newReadyStack(t *testing.T, name string) *enginetest.Stack {
 	return s
 }
 
-// offlineURNs are the URNs of the offline plan of the stack file (what
-// cmd/plan shows).
-func offlineURNs(t *testing.T, s *enginetest.Stack) []string {
+// offlinePlan is the plan `go run . plan` makes of the stack's file in dir:
+// the project, or the stack's work dir.
+func offlinePlan(t *testing.T, s *enginetest.Stack, dir string) *plan.Plan {
 	t.Helper()
-	raw, _, err := plan.LoadStack(s.Root, filepath.Join(s.Root, "Pulumi."+s.Name+".yaml"))
+	raw, _, err := plan.LoadStack(dir, filepath.Join(dir, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw, Run)
-	require.NoError(t, err)
-	var urns []string
-	for _, r := range p.Resources {
-		urns = append(urns, r.URN)
-	}
-	slices.Sort(urns)
-	return urns
+	return evaluate(t, s.Name, raw)
 }
 
-// workDirPlan is the offline plan of the work dir's stack file, as
-// `go run ./cmd/plan` would make it there.
+// offlineURNs are the URNs of the offline plan of the project's stack file.
+func offlineURNs(t *testing.T, s *enginetest.Stack) []string {
+	t.Helper()
+	return slices.Sorted(slices.Values(urns(offlinePlan(t, s, s.Root))))
+}
+
+// workDirPlan is the offline plan of the work dir's stack file, which the
+// test edits with `pulumi config`.
 func workDirPlan(t *testing.T, s *enginetest.Stack) *plan.Document {
 	t.Helper()
-	raw, _, err := plan.LoadStack(s.Dir, filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
-	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw, Run)
-	require.NoError(t, err)
-	return p.Document()
+	return offlinePlan(t, s, s.Dir).Document()
 }
 
 // auth0URNs are the URNs of Auth0 resources among steps: not the stack nor

@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"fmt"
@@ -41,8 +41,8 @@ var dataLosses = []dataLoss{
 }
 
 // In prod (protect: true) the engine refuses to delete or replace the API,
-// the connection and the organizations, and the offline gate (cmd/plan
-// -against) refuses the same changes before `pulumi up` runs. In dev they go
+// the connection and the organizations, and the offline gate (`go run . plan
+// -against`) refuses the same changes before `pulumi up` runs. In dev they go
 // through: the API identifier is willReplaceOnChanges, so the API is
 // replaced.
 // (Destroy is the last step of TestStacks.)

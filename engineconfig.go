@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"encoding/json"
@@ -86,6 +86,6 @@ func deploy(ctx *pulumi.Context, stackKeys ...string) error {
 	if err != nil {
 		return err
 	}
-	_, err = Run(ctx, raw)
+	_, err = program(ctx, raw)
 	return err
 }

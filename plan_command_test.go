@@ -1,4 +1,4 @@
-package tenant_test
+package main
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
@@ -15,7 +14,7 @@ import (
 func runPlan(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = plan.Main(append([]string{"-project", "."}, args...), &out, &errOut, tenant.Run)
+	code = plan.Main(append([]string{"-project", "."}, args...), &out, &errOut, program)
 	return out.String(), errOut.String(), code
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
@@ -70,20 +68,10 @@ func NewStack(t testing.TB, name string, program Program) *Stack {
 	t.Cleanup(stop)
 
 	dir := t.TempDir()
-	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, f := range []string{"Pulumi.yaml", "Pulumi." + name + ".yaml"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
 		keepUnchanged(t, filepath.Join(root, f))
 	}
-	// The CLI checks that the project's main exists; the program itself runs
-	// inline, in this process.
-	if err := os.MkdirAll(filepath.Join(dir, proj.Main), 0o755); err != nil {
-		t.Fatal(err)
-	}
-
 	s := &Stack{Name: name, Root: root, Dir: dir, Double: double, t: t, ctx: t.Context(), cli: cli, program: program}
 	s.env = map[string]string{
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(t.TempDir()),
