@@ -1,4 +1,4 @@
-package tenant_test
+package main
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/largetenant"
@@ -23,15 +22,11 @@ func TestLargeTenantRegistersWhatItSays(t *testing.T) {
 // runProgram evaluates the whole program under recording mocks and returns
 // how many resources it registered.
 func runProgram(b *testing.B, raw map[string]string) int {
-	rec := recorder.New(stackconfig.Namespace, "large")
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := tenant.Run(ctx, raw)
-		return err
-	}, rec.RunOption(raw, nil))
+	resources, err := runRecorded("large", raw, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return len(rec.Resources())
+	return len(resources)
 }
 
 // floorResource is a resource with no inputs and no outputs.

@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import "github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 

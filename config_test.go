@@ -1,14 +1,11 @@
-package tenant_test
+package main
 
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig/stackconfigtest"
 )
@@ -32,14 +29,10 @@ func TestInvalidConfigRegistersNothing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			raw := baseConfig()
 			raw[c.key] = c.value
-			rec := recorder.New(stackconfig.Namespace, "test")
-			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-				_, err := tenant.Run(ctx, raw)
-				return err
-			}, rec.RunOption(raw, stackconfig.SecretKeys))
+			registered, err := runRecorded("test", raw, stackconfig.SecretKeys)
 			require.ErrorIs(t, err, stackconfig.ErrInvalidConfig)
 			assert.Contains(t, err.Error(), c.want)
-			assert.Empty(t, rec.Resources(), "resources registered before the error")
+			assert.Empty(t, registered, "resources registered before the error")
 			assert.NotContains(t, err.Error(), stackconfigtest.Password, "the error shows the password")
 		})
 	}

@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"encoding/json"
@@ -77,4 +77,15 @@ func loadConfig(ctx *pulumi.Context, raw map[string]string) (*Config, error) {
 		return nil, err
 	}
 	return nil, &stackconfig.ValidationError{Problems: plain}
+}
+
+// deploy is the program as the engine runs it: with the configuration the
+// engine hands it (stackKeys: see EngineConfig).
+func deploy(ctx *pulumi.Context, stackKeys ...string) error {
+	raw, err := EngineConfig(ctx, stackKeys...)
+	if err != nil {
+		return err
+	}
+	_, err = program(ctx, raw)
+	return err
 }

@@ -1,4 +1,4 @@
-package tenant_test
+package main
 
 import (
 	"encoding/json"
@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
@@ -19,7 +18,7 @@ func engineConfig(t *testing.T, config map[string]string, stackKeys ...string) (
 	var raw map[string]string
 	var cfgErr error
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		raw, cfgErr = tenant.EngineConfig(ctx, stackKeys...)
+		raw, cfgErr = EngineConfig(ctx, stackKeys...)
 		return nil
 	}, recorder.New(stackconfig.Namespace, "test").RunOption(config, stackconfig.SecretKeys))
 	require.NoError(t, err)
@@ -105,11 +104,7 @@ func TestPlaintextSecretRefused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			raw := baseConfig()
 			c.mutate(raw)
-			rec := recorder.New(stackconfig.Namespace, "test")
-			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-				_, err := tenant.Run(ctx, raw)
-				return err
-			}, rec.RunOption(raw, c.secretKeys))
+			registered, err := runRecorded("test", raw, c.secretKeys)
 			if c.want == nil {
 				require.NoError(t, err)
 				return
@@ -118,7 +113,7 @@ func TestPlaintextSecretRefused(t *testing.T) {
 			for _, w := range c.want {
 				assert.Contains(t, err.Error(), w)
 			}
-			assert.Empty(t, rec.Resources(), "nothing is registered")
+			assert.Empty(t, registered, "nothing is registered")
 		})
 	}
 }

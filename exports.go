@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"

@@ -1,10 +1,11 @@
-package tenant_test
+package main
 
 import (
 	"encoding/json"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
@@ -34,9 +35,21 @@ func mustJSON(v any) string { return stackconfigtest.JSON(v) }
 
 func evaluate(t testing.TB, stack string, raw map[string]string) *plan.Plan {
 	t.Helper()
-	p, err := plan.Evaluate(stack, raw)
+	p, err := plan.Evaluate(stack, raw, program)
 	require.NoError(t, err, "evaluate %s", stack)
 	return p
+}
+
+// runRecorded runs the program under the recording mock engine, with raw
+// as the stack configuration (secretKeys stored encrypted), and returns what
+// it registered.
+func runRecorded(stack string, raw map[string]string, secretKeys []string) ([]*recorder.Resource, error) {
+	rec := recorder.New(stackconfig.Namespace, stack)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := program(ctx, raw)
+		return err
+	}, rec.RunOption(raw, secretKeys))
+	return rec.Resources(), err
 }
 
 func find(t testing.TB, p *plan.Plan, name string) *recorder.Resource {

@@ -1,123 +1,65 @@
-// Package tenant declares, as a Pulumi program, everything Auth0 needs to
-// protect a model API: the API and its scopes, RBAC roles, a database
-// connection, organizations with their members, and machine-to-machine
-// clients with least-privilege grants.
+// Command model-api-auth0 is the Pulumi program that declares, in Auth0,
+// everything needed to protect a model API: the API and its scopes, RBAC
+// roles, a database connection, organizations with their members,
+// machine-to-machine clients with least-privilege grants, and the
+// applications people log in through.
 //
-// Run is the program; cmd/model-api-auth0 hands it to the Pulumi engine,
-// cmd/plan evaluates it offline, and the tests call it under mocks.
-package tenant
+// This directory is the Pulumi project: `pulumi up` builds it and the engine
+// runs it. `go run . plan` runs the same program offline, under a recording
+// mock engine, and shows what `pulumi up` would do (internal/tenant/plan).
+// The tests call program under mocks; engine_*_test.go run it through the
+// real Pulumi CLI.
+package main
 
 import (
-	"maps"
-	"runtime"
-	"slices"
+	"fmt"
+	"io"
+	"os"
 
-	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"golang.org/x/sync/errgroup"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
-// Tenant holds the typed handles of everything the program declares.
-type Tenant struct {
-	Config        *Config
-	API           *API
-	Connection    *auth0.Connection
-	TestUsers     map[string]*auth0.User
-	Organizations map[string]*Organization
-	Clients       map[string]*Client
-	// WebApp and CLIApp are nil when the stack declares none.
-	WebApp, CLIApp *App
-	// ConnectionClients lists the applications the connection is enabled for.
-	ConnectionClients *auth0.ConnectionClients
-	// Settings is the tenant-wide settings; nil when the stack sets none.
-	Settings *auth0.Tenant
+// planCommand is the first argument that makes the program plan offline
+// instead of running under the engine.
+const planCommand = "plan"
+
+func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == planCommand {
+		os.Exit(plan.Main(args[1:], os.Stdout, os.Stderr, program))
+	}
+	if !underEngine(os.Getenv) {
+		os.Exit(notUnderEngine(os.Stderr, args))
+	}
+	pulumi.Run(func(ctx *pulumi.Context) error { return deploy(ctx) })
 }
 
-// Run is the Pulumi program: it loads and validates the stack configuration
-// (raw, as the engine passes it), declares the tenant and exports what an API
-// and its clients need. Nothing is registered when the configuration is bad.
-func Run(ctx *pulumi.Context, raw map[string]string) (*Tenant, error) {
-	cfg, err := loadConfig(ctx, raw)
-	if err != nil {
-		return nil, err
+// underEngine reports whether the Pulumi engine started this process: it
+// hands a program the addresses of its resource monitor and of itself, or
+// (older language hosts) asks it for its plugins, in these variables, which
+// pulumi.Run reads.
+func underEngine(getenv func(string) string) bool {
+	for _, name := range []string{pulumi.EnvMonitor, pulumi.EnvEngine, "PULUMI_PLUGINS"} {
+		if getenv(name) != "" {
+			return true
+		}
 	}
-	t, err := Provision(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	exports := t.Exports()
-	for _, name := range slices.Sorted(maps.Keys(exports)) {
-		ctx.Export(name, exports[name])
-	}
-	return t, nil
+	return false
 }
 
-// Provision declares the tenant of a validated configuration.
-func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
-	api, err := newAPI(ctx, cfg)
-	if err != nil {
-		return nil, err
+// notUnderEngine says what to run instead, where pulumi.Run would only fail
+// with "missing project name", and returns the exit status of a usage error.
+func notUnderEngine(stderr io.Writer, args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "model-api-auth0: unknown command %q\n", args[0])
 	}
-	conn, users, err := newConnection(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
-		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
-	// A protected stack protects every resource, not only the ones that hold
-	// data: the engine refuses a protected resource only when it reaches it,
-	// after deleting what depends on it (members, grants, links), so a
-	// partly protected tenant loses those first. Children inherit it.
-	clientOpts := []pulumi.ResourceOption{pulumi.Protect(cfg.Protect)}
-	if cfg.Tenant != nil {
-		if t.Settings, err = newTenantSettings(ctx, cfg.Tenant, cfg.Protect); err != nil {
-			return nil, err
-		}
-		if cfg.Tenant.EnableClientConnections != nil {
-			// Whether a new application gets every connection is decided
-			// when it is created: the flag is set first.
-			clientOpts = append(clientOpts, pulumi.DependsOn([]pulumi.Resource{t.Settings}))
-		}
-	}
-	connID := conn.ID().ToStringOutput()
-	// Organizations and clients are independent of each other, and most of
-	// a large tenant: declaring them on every core cuts the program's time.
-	orgs := make([]*Organization, len(cfg.Organizations))
-	clients := make([]*Client, len(cfg.Clients))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range cfg.Organizations {
-		g.Go(func() (err error) {
-			orgs[i], err = newOrganization(ctx, cfg, o, connID, users, api)
-			return err
-		})
-	}
-	for i, c := range cfg.Clients {
-		g.Go(func() (err error) {
-			clients[i], err = newClient(ctx, c, api, clientOpts...)
-			return err
-		})
-	}
-	if cfg.WebApp != nil {
-		g.Go(func() (err error) { t.WebApp, err = newApp(ctx, webApp, cfg.WebApp, api, clientOpts...); return err })
-	}
-	if cfg.CLIApp != nil {
-		g.Go(func() (err error) { t.CLIApp, err = newApp(ctx, cliApp, cfg.CLIApp, api, clientOpts...); return err })
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	for i, o := range cfg.Organizations {
-		t.Organizations[o.Name] = orgs[i]
-	}
-	for i, c := range cfg.Clients {
-		t.Clients[c.Name] = clients[i]
-		if err := clients[i].linkOrganizations(ctx, t.Organizations); err != nil {
-			return nil, err
-		}
-	}
-	if t.ConnectionClients, err = newConnectionClients(ctx, conn, t.WebApp, t.CLIApp); err != nil {
-		return nil, err
-	}
-	return t, nil
+	fmt.Fprint(stderr, `model-api-auth0 is a Pulumi program: the Pulumi engine runs it, with a stack's configuration.
+  pulumi preview --stack dev    what it would change in the stack's Auth0 tenant
+  pulumi up --stack dev         make those changes
+  go run . plan -stack dev      what pulumi up would do, offline: no Pulumi CLI, no Auth0 account
+                                (go run . plan -help for its flags)
+`)
+	return 2
 }

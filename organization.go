@@ -1,4 +1,4 @@
-package tenant
+package main
 
 import (
 	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"

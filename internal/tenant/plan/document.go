@@ -132,7 +132,7 @@ func (d *Document) JSON() []byte {
 func ReadDocument(b []byte) (*Document, error) {
 	var d Document
 	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("not a plan document (write one with `go run ./cmd/plan -format json`): %w", err)
+		return nil, fmt.Errorf("not a plan document (write one with `go run . plan -format json`): %w", err)
 	}
 	return &d, nil
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
@@ -30,20 +29,25 @@ type Export struct {
 	Secret bool
 }
 
-// Evaluate runs the program (tenant.Run, as `pulumi up` does) for the stack
-// with its raw configuration, records every registration and resolves the
-// exports. A configuration error is returned as is, with nothing recorded.
-func Evaluate(stack string, raw map[string]string) (*Plan, error) {
+// Program is the tenant program as `pulumi up` runs it, handed the raw stack
+// configuration: it declares the tenant and returns what it exported. The
+// program's package hands it in, since nothing can import a main package.
+type Program func(ctx *pulumi.Context, raw map[string]string) (exports map[string]pulumi.Input, err error)
+
+// Evaluate runs the program for the stack with its raw configuration, as
+// `pulumi up` would, records every registration and resolves the exports. A
+// configuration error is returned as is, with nothing recorded.
+func Evaluate(stack string, raw map[string]string, program Program) (*Plan, error) {
 	rec := recorder.New(stackconfig.Namespace, stack)
 	p := &Plan{Stack: stack, Exports: map[string]Export{}}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		t, err := tenant.Run(ctx, raw)
+		exports, err := program(ctx, raw)
 		if err != nil {
 			return err
 		}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for name, in := range t.Exports() {
+		for name, in := range exports {
 			out := pulumi.ToOutput(in)
 			secret := pulumi.IsSecret(out)
 			wg.Add(1)

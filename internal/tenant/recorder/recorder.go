@@ -1,7 +1,7 @@
 // Package recorder is a Pulumi mock engine that records every resource a
 // program registers (inputs, options, dependencies) and answers with
 // deterministic, readable placeholder outputs. The tests, the benchmarks and
-// cmd/plan evaluate the real program under it: no CLI, no network.
+// `go run . plan` evaluate the real program under it: no CLI, no network.
 package recorder
 
 import (

@@ -5,7 +5,7 @@
 //
 // It does not link the Pulumi SDK: the gateway's -dev tenant and
 // cmd/devtenant read stack files with it, and stay small. The program that
-// turns a Config into resources is the root package, tenant.
+// turns a Config into resources is package main at the root.
 package stackconfig
 
 import (

@@ -18,7 +18,7 @@ func (e *ValidationError) Error() string {
 	for _, p := range e.Problems {
 		b.WriteString("\n  " + p.String())
 	}
-	b.WriteString("\nhint: fix these keys in Pulumi.<stack>.yaml (or with `pulumi config set`), then run `go run ./cmd/plan` to check")
+	b.WriteString("\nhint: fix these keys in Pulumi.<stack>.yaml (or with `pulumi config set`), then run `go run . plan` to check")
 	return b.String()
 }
 

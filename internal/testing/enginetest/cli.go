@@ -2,7 +2,8 @@
 // and engine, with the real Pulumi.yaml and stack files, against the Auth0
 // provider double (internal/testing/auth0double): no Auth0 account, no network, no
 // plugin downloads. The program runs inline (Automation API), so no Go
-// language host is needed either.
+// language host is needed either. The tests are the root's
+// engine_*_test.go: only package main holds the program.
 package enginetest
 
 import (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,10 +17,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	tenant "github.com/model-api-auth0/model-api-auth0"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/auth0double"
 )
@@ -40,17 +37,26 @@ type Stack struct {
 	Double *auth0double.Provider
 	Auto   auto.Stack
 
-	t   testing.TB
-	ctx context.Context
-	cli auto.PulumiCommand
-	env map[string]string
+	t       testing.TB
+	ctx     context.Context
+	cli     auto.PulumiCommand
+	env     map[string]string
+	program Program
 }
+
+// Program is the tenant program as the engine runs it inline: it reads its
+// configuration from ctx and declares the tenant. The SDK cannot list the
+// configuration an inline program gets, so it is handed the keys of the
+// stack file, for unknown keys to be reported as under `pulumi up`.
+type Program func(ctx *pulumi.Context, stackKeys ...string) error
 
 // NewStack creates the stack `name` from Root's Pulumi.yaml and
 // Pulumi.<name>.yaml. The CLI writes into a stack file (the secrets
 // provider's salt, `pulumi config set`), so the work dir holds copies; the
-// configuration the engine reads is checked to be the real file's.
-func NewStack(t testing.TB, name string) *Stack {
+// configuration the engine reads is checked to be the real file's. The
+// program is handed in by the project's package main, which nothing can
+// import.
+func NewStack(t testing.TB, name string, program Program) *Stack {
 	t.Helper()
 	cli := CLI(t)
 	root := ProjectRoot(t)
@@ -62,21 +68,11 @@ func NewStack(t testing.TB, name string) *Stack {
 	t.Cleanup(stop)
 
 	dir := t.TempDir()
-	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, f := range []string{"Pulumi.yaml", "Pulumi." + name + ".yaml"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
 		keepUnchanged(t, filepath.Join(root, f))
 	}
-	// The CLI checks that the project's main exists; the program itself runs
-	// inline, in this process.
-	if err := os.MkdirAll(filepath.Join(dir, proj.Main), 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	s := &Stack{Name: name, Root: root, Dir: dir, Double: double, t: t, ctx: t.Context(), cli: cli}
+	s := &Stack{Name: name, Root: root, Dir: dir, Double: double, t: t, ctx: t.Context(), cli: cli, program: program}
 	s.env = map[string]string{
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(t.TempDir()),
 		"PULUMI_HOME":              t.TempDir(),
@@ -86,7 +82,7 @@ func NewStack(t testing.TB, name string) *Stack {
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 	}
-	ws, err := auto.NewLocalWorkspace(s.ctx, auto.WorkDir(dir), auto.Program(s.program),
+	ws, err := auto.NewLocalWorkspace(s.ctx, auto.WorkDir(dir), auto.Program(s.runInline),
 		auto.Pulumi(cli), auto.EnvVars(s.env), auto.SecretsProvider("passphrase"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,37 +94,36 @@ func NewStack(t testing.TB, name string) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if copied := s.config(); !maps.Equal(want, copied) {
+	if copied := s.Config(); !maps.Equal(want, copied) {
 		t.Fatalf("the work dir's Pulumi.%s.yaml no longer holds the real configuration:\n got %v\nwant %v", name, copied, want)
 	}
 	return s
 }
 
-// program is the tenant program, run inline by the engine. The SDK cannot
-// list the configuration an inline program gets, so the keys of the stack
-// file are passed to EngineConfig: unknown keys are still reported.
-func (s *Stack) program(ctx *pulumi.Context) error {
+// runInline runs the program with the keys of the work dir's stack file.
+func (s *Stack) runInline(ctx *pulumi.Context) error {
 	// This runs on the engine's gRPC goroutine: errors, never t.Fatal.
 	fromFile, err := stackconfig.Read(s.Dir, s.Name)
 	if err != nil {
 		return err
 	}
-	raw, err := tenant.EngineConfig(ctx, slices.Collect(maps.Keys(fromFile))...)
-	if err != nil {
-		return err
-	}
-	_, err = tenant.Run(ctx, raw)
-	return err
+	return s.program(ctx, slices.Collect(maps.Keys(fromFile))...)
 }
 
-// config is the work dir's stack configuration, secrets blinded.
-func (s *Stack) config() map[string]string {
+// Config is the work dir's stack configuration, secrets blinded.
+func (s *Stack) Config() map[string]string {
 	s.t.Helper()
 	raw, err := stackconfig.Read(s.Dir, s.Name)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return raw
+}
+
+// URN is the URN of a resource of this stack; typ includes parent types
+// ("parent$child").
+func (s *Stack) URN(typ, name string) string {
+	return "urn:pulumi:" + s.Name + "::" + stackconfig.Namespace + "::" + typ + "::" + name
 }
 
 // Steps are the engine's steps by URN, in order: a replacement is

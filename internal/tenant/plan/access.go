@@ -1,4 +1,4 @@
-package main
+package plan
 
 import (
 	"errors"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/access"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
@@ -76,7 +75,7 @@ func (a *accessFlags) run(fs *flag.FlagSet, projectDir, stackFile, format string
 func (a *accessFlags) table(projectDir, stackFile string) (*access.Table, error) {
 	var errs []error
 	var cfg *stackconfig.Config
-	raw, _, err := plan.LoadStack(projectDir, stackFile)
+	raw, _, err := LoadStack(projectDir, stackFile)
 	if err == nil {
 		cfg, err = stackconfig.Load(raw, os.LookupEnv)
 	}
@@ -99,5 +98,5 @@ func (a *accessFlags) table(projectDir, stackFile string) (*access.Table, error)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return access.Compute(plan.StackName(stackFile), cfg, routes, routesFrom, orgIDs)
+	return access.Compute(StackName(stackFile), cfg, routes, routesFrom, orgIDs)
 }

@@ -1,4 +1,4 @@
-package enginetest
+package main
 
 import (
 	"cmp"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
 
 // Every stack file, as a user runs it: preview, up, outputs, a preview
@@ -24,8 +25,8 @@ func TestStacks(t *testing.T) {
 	for _, name := range stacks {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := NewStack(t, name)
-			if len(stackconfig.MissingSecrets(s.config())) > 0 {
+			s := enginetest.NewStack(t, name, deploy)
+			if len(stackconfig.MissingSecrets(s.Config())) > 0 {
 				// Pulumi.yaml lets the CLI through; the program names the key and the command.
 				_, err := s.Preview()
 				require.Error(t, err)
@@ -46,7 +47,7 @@ func TestStacks(t *testing.T) {
 			_, err = s.Up()
 			require.NoError(t, err, "pulumi up")
 			assert.Equal(t, offlineURNs(t, s), sortedKeys(tenantResources(s)))
-			assert.Equal(t, map[string]any{"domain": s.config()[stackconfig.KeyDomain], "version": "3.49.0"},
+			assert.Equal(t, map[string]any{"domain": s.Config()[stackconfig.KeyDomain], "version": "3.49.0"},
 				s.Double.Config().Mappable(), "the provider gets the stack's auth0:* config")
 
 			checkOutputs(t, s)
@@ -55,11 +56,11 @@ func TestStacks(t *testing.T) {
 			require.NoError(t, err, "a second preview has nothing to do")
 			assert.Empty(t, steps.Changes())
 
-			dep := export(t, s)
+			dep := stackExport(t, s)
 			assert.Equal(t, tenantResources(s), dep.resource, "the state records what the tenant holds")
 			secrets := s.Double.Secrets()
-			web, cli := s.configApps(t)
-			require.Len(t, secrets, len(s.configClients(t))+len(web)+len(cli), "one client secret per client and per people's application")
+			web, cli := configApps(t, s)
+			require.Len(t, secrets, len(configClients(t, s))+len(web)+len(cli), "one client secret per client and per people's application")
 			if name == "dev" {
 				secrets = append(secrets, devPassword)
 			}
@@ -79,7 +80,7 @@ func TestStacks(t *testing.T) {
 // user would. `--type string` stores "3600" and "true" as strings; they
 // evaluate to the same tenant. Values the decoder refuses, and misspelled
 // keys (top-level and nested), are all reported at once under the engine.
-func checkConfigSetPath(t *testing.T, s *Stack) {
+func checkConfigSetPath(t *testing.T, s *enginetest.Stack) {
 	t.Helper()
 	config := func(args ...string) {
 		t.Helper()
@@ -118,16 +119,16 @@ func checkConfigSetPath(t *testing.T, s *Stack) {
 	config("set", "--path", stackconfig.KeyAPI+".tokenLifetime", strconv.Itoa(api.TokenLifetime+60))
 	steps, err = s.Preview()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"update " + s.urn("auth0:index/resourceServer:ResourceServer", "api")}, steps.Changes())
+	assert.Equal(t, []string{"update " + s.URN("auth0:index/resourceServer:ResourceServer", "api")}, steps.Changes())
 }
 
 // checkDestroy destroys the stack: a protected stack refuses and keeps its
 // protected resources; any other is emptied.
-func checkDestroy(t *testing.T, s *Stack) {
+func checkDestroy(t *testing.T, s *enginetest.Stack) {
 	t.Helper()
-	before := export(t, s)
+	before := stackExport(t, s)
 	// Read before: a destroy that succeeds removes the stack and its file.
-	protected := s.config()[stackconfig.KeyProtect] == "true"
+	protected := s.Config()[stackconfig.KeyProtect] == "true"
 	err := s.Destroy()
 	if !protected {
 		require.NoError(t, err, "pulumi destroy")
@@ -141,7 +142,7 @@ func checkDestroy(t *testing.T, s *Stack) {
 
 // checkOutputs reads `pulumi stack output --json` as the gateway and the
 // token client do, and compares it with the configuration and the tenant.
-func checkOutputs(t *testing.T, s *Stack) {
+func checkOutputs(t *testing.T, s *enginetest.Stack) {
 	t.Helper()
 	out, err := s.Run("stack", "output", "--json")
 	require.NoError(t, err)
@@ -152,7 +153,7 @@ func checkOutputs(t *testing.T, s *Stack) {
 
 	var api struct{ Identifier, SigningAlg string }
 	configValue(t, s, stackconfig.KeyAPI, &api)
-	domain := s.config()[stackconfig.KeyDomain]
+	domain := s.Config()[stackconfig.KeyDomain]
 	assert.Equal(t, api.Identifier, o.Audience)
 	assert.Equal(t, cmp.Or(api.SigningAlg, "RS256"), o.SigningAlg, "the gateway's algorithm")
 	assert.Equal(t, "https://"+domain+"/", o.Issuer)
@@ -168,7 +169,7 @@ func checkOutputs(t *testing.T, s *Stack) {
 			outputs[r.URN] = r.Outputs["clientSecret"].SecretValue().Element.StringValue()
 		}
 	}
-	names := s.configClients(t)
+	names := configClients(t, s)
 	require.Equal(t, names, sortedKeys(o.Clients))
 	var raw map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &raw))
@@ -181,13 +182,13 @@ func checkOutputs(t *testing.T, s *Stack) {
 	for _, name := range names {
 		id, err := o.ClientID(name)
 		require.NoError(t, err)
-		assert.Equal(t, outputs[s.urn("auth0:index/client:Client", "client-"+name)], id, name)
-		assert.Equal(t, outputs[s.urn("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", "client-"+name+"-credentials")],
+		assert.Equal(t, outputs[s.URN("auth0:index/client:Client", "client-"+name)], id, name)
+		assert.Equal(t, outputs[s.URN("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", "client-"+name+"-credentials")],
 			clientSecrets[name], name)
 	}
 	// People's applications: the web app's secret is with the clients', the
 	// CLI app (public) has none in the outputs.
-	web, cli := s.configApps(t)
+	web, cli := configApps(t, s)
 	for _, app := range []struct {
 		logical string
 		names   []string
@@ -200,11 +201,11 @@ func checkOutputs(t *testing.T, s *Stack) {
 		}
 		require.NotNil(t, app.out, app.logical)
 		assert.Equal(t, app.names[0], app.out.Name)
-		assert.Equal(t, outputs[s.urn("auth0:index/client:Client", app.logical)], app.out.ClientID, app.logical)
+		assert.Equal(t, outputs[s.URN("auth0:index/client:Client", app.logical)], app.out.ClientID, app.logical)
 		secret, ok := clientSecrets[app.names[0]]
 		assert.Equal(t, app.secret, ok, "%s in clientSecrets", app.logical)
 		if app.secret {
-			assert.Equal(t, outputs[s.urn("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", app.logical+"-credentials")], secret)
+			assert.Equal(t, outputs[s.URN("auth0:index/client:Client$auth0:index/clientCredentials:ClientCredentials", app.logical+"-credentials")], secret)
 		}
 	}
 	assert.Len(t, clientSecrets, len(names)+len(web))
@@ -212,7 +213,7 @@ func checkOutputs(t *testing.T, s *Stack) {
 
 // configApps are the names of the web app and the CLI app the stack file
 // declares (none, or one each).
-func (s *Stack) configApps(t *testing.T) (web, cli []string) {
+func configApps(t *testing.T, s *enginetest.Stack) (web, cli []string) {
 	t.Helper()
 	app := func(key, name string) []string {
 		var a struct {
@@ -229,7 +230,7 @@ func (s *Stack) configApps(t *testing.T) (web, cli []string) {
 }
 
 // configClients are the names of the clients in the stack file.
-func (s *Stack) configClients(t *testing.T) []string {
+func configClients(t *testing.T, s *enginetest.Stack) []string {
 	t.Helper()
 	var clients []struct{ Name string }
 	configValue(t, s, stackconfig.KeyClients, &clients)
@@ -239,10 +240,4 @@ func (s *Stack) configClients(t *testing.T) []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-// urn is the URN of a resource of this stack; typ includes parent types
-// ("parent$child").
-func (s *Stack) urn(typ, name string) string {
-	return "urn:pulumi:" + s.Name + "::" + stackconfig.Namespace + "::" + typ + "::" + name
 }

@@ -17,7 +17,7 @@ func TestAccessPrintsTheGoldenTable(t *testing.T) {
 	for format, golden := range map[string]string{"text": "dev.access.txt", "markdown": "dev.access.md", "json": "dev.access.json"} {
 		out, errOut, code := runPlan(t, "-access", "-format", format)
 		require.Equal(t, 0, code, errOut)
-		want, err := os.ReadFile(filepath.Join("../../internal/tenant/access/testdata", golden))
+		want, err := os.ReadFile(filepath.Join("internal/tenant/access/testdata", golden))
 		require.NoError(t, err)
 		assert.Equal(t, string(want), out, format)
 	}
@@ -54,7 +54,7 @@ func TestAccessErrors(t *testing.T) {
 	}{
 		{[]string{"-routes", "r.yaml"}, 2, []string{"-routes only applies to -access"}},
 		{[]string{"-stack-outputs", "o.json", "-routes", "r.yaml"}, 2, []string{"-routes only applies to -access; -stack-outputs only applies to -access"}},
-		{[]string{"-access", "-against", "../../testdata/dev.plan.json"}, 2, []string{"-against compares plans; it does not apply to -access"}},
+		{[]string{"-access", "-against", "testdata/dev.plan.json"}, 2, []string{"-against compares plans; it does not apply to -access"}},
 		// Every problem at once: the routes file and the outputs file.
 		{[]string{"-access", "-routes", bad, "-stack-outputs", "missing.json"}, 1, []string{`field alOf not found`, "missing.json: no such file"}},
 		{[]string{"-access", "-stack", "nope"}, 1, []string{"Pulumi.nope.yaml", "hint: stacks here"}},
@@ -72,7 +72,7 @@ func TestAccessErrors(t *testing.T) {
 // The README shows an excerpt of the dev stack's table: every line of it
 // must be a line `plan -access` prints.
 func TestReadmeAccessExcerptIsRealOutput(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	_, block, ok := strings.Cut(string(readme), "```text\nWho can call what on stack dev")
 	require.True(t, ok, "the README has no excerpt of the dev stack's access table")

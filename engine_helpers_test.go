@@ -1,4 +1,4 @@
-package enginetest
+package main
 
 import (
 	"encoding/json"
@@ -13,54 +13,48 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
-
-var stacks = []string{"dev", "staging", "prod"}
 
 // devPassword meets the password policy of the dev stack's connection.
 const devPassword = "correct-Horse-battery-9"
 
-// newReadyStack is NewStack with the secrets `pulumi config set --secret`
+// newReadyStack is enginetest.NewStack with the secrets `pulumi config set --secret`
 // would provide (the dev stack's test user password).
-func newReadyStack(t *testing.T, name string) *Stack {
+func newReadyStack(t *testing.T, name string) *enginetest.Stack {
 	t.Helper()
-	s := NewStack(t, name)
-	if len(stackconfig.MissingSecrets(s.config())) > 0 {
+	s := enginetest.NewStack(t, name, deploy)
+	if len(stackconfig.MissingSecrets(s.Config())) > 0 {
 		s.SetSecret(stackconfig.KeyTestUserPassword, devPassword)
 	}
 	return s
 }
 
-// offlineURNs are the URNs of the offline plan of the stack file (what
-// cmd/plan shows).
-func offlineURNs(t *testing.T, s *Stack) []string {
+// offlinePlan is the plan `go run . plan` makes of the stack's file in dir:
+// the project, or the stack's work dir.
+func offlinePlan(t *testing.T, s *enginetest.Stack, dir string) *plan.Plan {
 	t.Helper()
-	raw, _, err := plan.LoadStack(s.Root, filepath.Join(s.Root, "Pulumi."+s.Name+".yaml"))
+	raw, _, err := plan.LoadStack(dir, filepath.Join(dir, "Pulumi."+s.Name+".yaml"))
 	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw)
-	require.NoError(t, err)
-	var urns []string
-	for _, r := range p.Resources {
-		urns = append(urns, r.URN)
-	}
-	slices.Sort(urns)
-	return urns
+	return evaluate(t, s.Name, raw)
 }
 
-// workDirPlan is the offline plan of the work dir's stack file, as
-// `go run ./cmd/plan` would make it there.
-func workDirPlan(t *testing.T, s *Stack) *plan.Document {
+// offlineURNs are the URNs of the offline plan of the project's stack file.
+func offlineURNs(t *testing.T, s *enginetest.Stack) []string {
 	t.Helper()
-	raw, _, err := plan.LoadStack(s.Dir, filepath.Join(s.Dir, "Pulumi."+s.Name+".yaml"))
-	require.NoError(t, err)
-	p, err := plan.Evaluate(s.Name, raw)
-	require.NoError(t, err)
-	return p.Document()
+	return slices.Sorted(slices.Values(urns(offlinePlan(t, s, s.Root))))
+}
+
+// workDirPlan is the offline plan of the work dir's stack file, which the
+// test edits with `pulumi config`.
+func workDirPlan(t *testing.T, s *enginetest.Stack) *plan.Document {
+	t.Helper()
+	return offlinePlan(t, s, s.Dir).Document()
 }
 
 // auth0URNs are the URNs of Auth0 resources among steps: not the stack nor
 // the provider.
-func auth0URNs(steps Steps) []string {
+func auth0URNs(steps enginetest.Steps) []string {
 	var urns []string
 	for urn := range steps {
 		if strings.Contains(urn, "::auth0:") {
@@ -79,7 +73,7 @@ type deployment struct {
 	pending  []apitype.OperationV2
 }
 
-func export(t *testing.T, s *Stack) deployment {
+func stackExport(t *testing.T, s *enginetest.Stack) deployment {
 	t.Helper()
 	out, err := s.Run("stack", "export")
 	require.NoError(t, err)
@@ -98,7 +92,7 @@ func export(t *testing.T, s *Stack) deployment {
 }
 
 // tenantResources is what the double holds: URN to ID.
-func tenantResources(s *Stack) map[string]string {
+func tenantResources(s *enginetest.Stack) map[string]string {
 	out := map[string]string{}
 	for _, r := range s.Double.Resources() {
 		out[r.URN] = r.ID
@@ -109,7 +103,7 @@ func tenantResources(s *Stack) map[string]string {
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // configValue decodes a structured config value of the stack file.
-func configValue(t *testing.T, s *Stack, key string, into any) {
+func configValue(t *testing.T, s *enginetest.Stack, key string, into any) {
 	t.Helper()
-	require.NoError(t, json.Unmarshal([]byte(s.config()[key]), into))
+	require.NoError(t, json.Unmarshal([]byte(s.Config()[key]), into))
 }

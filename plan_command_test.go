@@ -6,12 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
+// runPlan runs the plan command on the real program, in this project.
 func runPlan(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"-project", "../.."}, args...), &out, &errOut)
+	code = plan.Main(append([]string{"-project", "."}, args...), &out, &errOut, program)
 	return out.String(), errOut.String(), code
 }
 
@@ -71,10 +74,10 @@ func TestPlanBadConfigPrintsOnlyTheProblems(t *testing.T) {
 }
 
 func TestPlanGate(t *testing.T) {
-	if _, errOut, code := runPlan(t, "-stack", "prod", "-against", "../../testdata/prod.plan.json"); code != 0 {
+	if _, errOut, code := runPlan(t, "-stack", "prod", "-against", "testdata/prod.plan.json"); code != 0 {
 		t.Errorf("prod against its own golden plan: exit %d\n%s", code, errOut)
 	}
-	_, errOut, code := runPlan(t, "-stack", "dev", "-against", "../../testdata/prod.plan.json")
+	_, errOut, code := runPlan(t, "-stack", "dev", "-against", "testdata/prod.plan.json")
 	if code != 1 || !strings.Contains(errOut, "ERROR: connection (auth0:Connection) would be deleted") {
 		t.Errorf("dev against prod's plan: exit %d\n%s", code, errOut)
 	}
@@ -93,7 +96,7 @@ func TestPlanUsage(t *testing.T) {
 
 // Encrypted values never show: they are blinded to [secret].
 func TestPlanBlindsSecureValues(t *testing.T) {
-	dev, err := os.ReadFile("../../Pulumi.dev.yaml")
+	dev, err := os.ReadFile("Pulumi.dev.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +122,7 @@ func TestPlanBlindsSecureValues(t *testing.T) {
 // The README shows an excerpt of the prod plan: every line of it must be a
 // line the plan prints.
 func TestReadmeExcerptIsRealOutput(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package enginetest
+package main
 
 import (
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
 
 // In the dev stack, globex assigns membership on login and acme does not.
@@ -19,7 +20,7 @@ const (
 )
 
 // tenantResource finds what the double holds under a logical name.
-func tenantResource(t *testing.T, s *Stack, name string) (urn, id string) {
+func tenantResource(t *testing.T, s *enginetest.Stack, name string) (urn, id string) {
 	t.Helper()
 	for _, r := range s.Double.Resources() {
 		if strings.HasSuffix(r.URN, "::"+name) {

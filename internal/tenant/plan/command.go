@@ -1,15 +1,4 @@
-// Command plan shows what `pulumi up` would do to a stack, offline: it runs
-// the real program under a recording mock engine with the stack file's
-// configuration. No Pulumi CLI, no network, no credentials; secrets are
-// never shown.
-//
-//	go run ./cmd/plan                        # the dev stack, as a tree
-//	go run ./cmd/plan -stack prod -format markdown
-//	go run ./cmd/plan -stack prod -against testdata/prod.plan.json
-//	go run ./cmd/plan -access                # who can call what (access.go)
-//
-// Exit status: 0 planned, 1 invalid configuration or a gate failure, 2 usage.
-package main
+package plan
 
 import (
 	"flag"
@@ -17,13 +6,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
-
-func run(args []string, stdout, stderr io.Writer) int {
+// Main is the plan command: it shows what `pulumi up` would do to a stack,
+// offline, by running the program under a recording mock engine with the
+// stack file's configuration. No Pulumi CLI, no network, no credentials;
+// secrets are never shown. args are the command's flags, after the word
+// plan:
+//
+//	(none)                                   the dev stack, as a tree
+//	-stack prod -format markdown
+//	-stack prod -against testdata/prod.plan.json
+//	-access                                  who can call what (access.go)
+//
+// It returns the exit status: 0 planned, 1 invalid configuration or a gate
+// failure, 2 usage.
+func Main(args []string, stdout, stderr io.Writer, program Program) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "dev", "stack to plan: reads Pulumi.<stack>.yaml")
@@ -39,10 +37,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	write, ok := map[string]func(*plan.Document, io.Writer) error{
-		"text":     (*plan.Document).WriteText,
-		"markdown": (*plan.Document).WriteMarkdown,
-		"json":     func(d *plan.Document, w io.Writer) error { _, err := w.Write(d.JSON()); return err },
+	write, ok := map[string]func(*Document, io.Writer) error{
+		"text":     (*Document).WriteText,
+		"markdown": (*Document).WriteMarkdown,
+		"json":     func(d *Document, w io.Writer) error { _, err := w.Write(d.JSON()); return err },
 	}[*format]
 	if !ok {
 		fmt.Fprintf(stderr, "plan: unknown -format %q; want text, markdown or json\n", *format)
@@ -60,12 +58,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code, done := accessTable.run(fs, *projectDir, file, *format, stdout, stderr); done {
 		return code
 	}
-	raw, notes, err := plan.LoadStack(*projectDir, file)
+	raw, notes, err := LoadStack(*projectDir, file)
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
-	p, err := plan.Evaluate(plan.StackName(file), raw)
+	p, err := Evaluate(StackName(file), raw, program)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -81,14 +79,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "plan: %v\n", err)
 			return 1
 		}
-		recorded, err := plan.ReadDocument(b)
+		recorded, err := ReadDocument(b)
 		if err != nil {
 			fmt.Fprintf(stderr, "plan: %s: %v\n", *against, err)
 			return 1
 		}
-		findings := plan.Compare(recorded, doc)
-		fmt.Fprint(stderr, plan.Summary(findings))
-		if plan.Fatal(findings) {
+		findings := Compare(recorded, doc)
+		fmt.Fprint(stderr, Summary(findings))
+		if Fatal(findings) {
 			fmt.Fprintf(stderr, "plan: refusing: applying this would delete or replace resources recorded in %s (see above)\n", *against)
 			return 1
 		}

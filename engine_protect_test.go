@@ -1,4 +1,4 @@
-package enginetest
+package main
 
 import (
 	"fmt"
@@ -9,39 +9,40 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )
 
 // A change that would delete the tenant's data, each on a freshly deployed
 // stack.
 type dataLoss struct {
 	name    string
-	config  func(t *testing.T, s *Stack) (args []string, target string) // `pulumi config ...`, and the URN it deletes
-	replace bool                                                        // target is replaced, not deleted
+	config  func(t *testing.T, s *enginetest.Stack) (args []string, target string) // `pulumi config ...`, and the URN it deletes
+	replace bool                                                                   // target is replaced, not deleted
 }
 
 var dataLosses = []dataLoss{
-	{"change the API identifier", func(t *testing.T, s *Stack) ([]string, string) {
+	{"change the API identifier", func(t *testing.T, s *enginetest.Stack) ([]string, string) {
 		return []string{"set", "--path", stackconfig.KeyAPI + ".identifier", "https://api.changed.example.com/"},
-			s.urn("auth0:index/resourceServer:ResourceServer", "api")
+			s.URN("auth0:index/resourceServer:ResourceServer", "api")
 	}, true},
-	{"rename the connection", func(t *testing.T, s *Stack) ([]string, string) {
+	{"rename the connection", func(t *testing.T, s *enginetest.Stack) ([]string, string) {
 		var conn struct{ Name string }
 		configValue(t, s, stackconfig.KeyConnection, &conn)
 		return []string{"set", "--path", stackconfig.KeyConnection + ".name", conn.Name + "-renamed"},
-			s.urn("auth0:index/connection:Connection", "connection")
+			s.URN("auth0:index/connection:Connection", "connection")
 	}, true},
-	{"remove an organization", func(t *testing.T, s *Stack) ([]string, string) {
+	{"remove an organization", func(t *testing.T, s *enginetest.Stack) ([]string, string) {
 		var orgs []struct{ Name string }
 		configValue(t, s, stackconfig.KeyOrganizations, &orgs)
 		last := len(orgs) - 1
 		return []string{"rm", "--path", fmt.Sprintf("%s[%d]", stackconfig.KeyOrganizations, last)},
-			s.urn("auth0:index/organization:Organization", "org-"+orgs[last].Name)
+			s.URN("auth0:index/organization:Organization", "org-"+orgs[last].Name)
 	}, false},
 }
 
 // In prod (protect: true) the engine refuses to delete or replace the API,
-// the connection and the organizations, and the offline gate (cmd/plan
-// -against) refuses the same changes before `pulumi up` runs. In dev they go
+// the connection and the organizations, and the offline gate (`go run . plan
+// -against`) refuses the same changes before `pulumi up` runs. In dev they go
 // through: the API identifier is willReplaceOnChanges, so the API is
 // replaced.
 // (Destroy is the last step of TestStacks.)
@@ -53,8 +54,8 @@ func TestProtect(t *testing.T) {
 				s := newReadyStack(t, stack)
 				_, err := s.Up()
 				require.NoError(t, err)
-				before, recorded := export(t, s), workDirPlan(t, s)
-				protected := s.config()[stackconfig.KeyProtect] == "true"
+				before, recorded := stackExport(t, s), workDirPlan(t, s)
+				protected := s.Config()[stackconfig.KeyProtect] == "true"
 
 				args, target := change.config(t, s)
 				_, err = s.Run(append([]string{"config"}, args...)...)
@@ -95,7 +96,7 @@ func TestProtect(t *testing.T) {
 // is still in the tenant with its ID, and that nothing else was deleted: the
 // engine refuses a protected resource only when it reaches it, after what
 // depends on it, so a protected stack protects everything.
-func checkProtectedKept(t *testing.T, s *Stack, before deployment) {
+func checkProtectedKept(t *testing.T, s *enginetest.Stack, before deployment) {
 	t.Helper()
 	now := tenantResources(s)
 	var kept int

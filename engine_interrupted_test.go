@@ -1,4 +1,4 @@
-package enginetest
+package main
 
 import (
 	"testing"
@@ -26,7 +26,7 @@ func TestInterruptedUp(t *testing.T) {
 			require.GreaterOrEqual(t, len(created), 4, "the four creates before the failure")
 			want := offlineURNs(t, s)
 			require.Less(t, len(created), len(want), "the up stopped before the end")
-			dep := export(t, s)
+			dep := stackExport(t, s)
 			assert.Equal(t, created, dep.resource, "the state records what was created, with its IDs")
 			assert.Empty(t, dep.pending, "no operation is left pending")
 
@@ -40,7 +40,7 @@ func TestInterruptedUp(t *testing.T) {
 				assert.Equal(t, id, tenantResources(s)[urn], "%s was kept, not recreated", urn)
 			}
 			assert.Empty(t, s.Double.Deletes())
-			assert.Equal(t, tenantResources(s), export(t, s).resource)
+			assert.Equal(t, tenantResources(s), stackExport(t, s).resource)
 		})
 	}
 }
