@@ -69,18 +69,18 @@ func TestAccessErrors(t *testing.T) {
 	}
 }
 
-// The README shows an excerpt of the dev stack's table: every line of it
+// docs/tenant.md shows an excerpt of the dev stack's table: every line of it
 // must be a line `plan -access` prints.
-func TestReadmeAccessExcerptIsRealOutput(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+func TestDocsAccessExcerptIsRealOutput(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("docs", "tenant.md"))
 	require.NoError(t, err)
 	_, block, ok := strings.Cut(string(readme), "```text\nWho can call what on stack dev")
-	require.True(t, ok, "the README has no excerpt of the dev stack's access table")
+	require.True(t, ok, "docs/tenant.md has no excerpt of the dev stack's access table")
 	block, _, _ = strings.Cut("Who can call what on stack dev"+block, "```")
 	out, _, code := runPlan(t, "-access")
 	require.Equal(t, 0, code)
 	lines := strings.Split(out, "\n")
 	for _, l := range strings.Split(strings.TrimSpace(block), "\n") {
-		assert.Contains(t, lines, l, "README line not in `plan -access` output")
+		assert.Contains(t, lines, l, "docs/tenant.md line not in `plan -access` output")
 	}
 }

@@ -119,16 +119,16 @@ func TestPlanBlindsSecureValues(t *testing.T) {
 	}
 }
 
-// The README shows an excerpt of the prod plan: every line of it must be a
+// docs/tenant.md shows an excerpt of the prod plan: every line of it must be a
 // line the plan prints.
-func TestReadmeExcerptIsRealOutput(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+func TestDocsPlanExcerptIsRealOutput(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("docs", "tenant.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, block, ok := strings.Cut(string(readme), "```text\nPlan for stack prod")
 	if !ok {
-		t.Fatal("the README has no excerpt of the prod plan")
+		t.Fatal("docs/tenant.md has no excerpt of the prod plan")
 	}
 	block, _, _ = strings.Cut("Plan for stack prod"+block, "```")
 	out, _, _ := runPlan(t, "-stack", "prod")
@@ -138,7 +138,7 @@ func TestReadmeExcerptIsRealOutput(t *testing.T) {
 	}
 	for _, l := range strings.Split(strings.TrimSpace(block), "\n") {
 		if !lines[l] {
-			t.Errorf("README line not in the plan output: %q", l)
+			t.Errorf("docs/tenant.md line not in the plan output: %q", l)
 		}
 	}
 }
