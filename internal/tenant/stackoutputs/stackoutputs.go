@@ -1,6 +1,8 @@
-// Package stackoutputs reads the outputs of the tenant stack as
-// `pulumi stack output --json > outputs.json` writes them, so that the
-// gateway and the token client are configured from the stack itself.
+// Package stackoutputs defines the outputs of the tenant stack, their
+// names and JSON shape, for both of their writers (the Pulumi program's
+// exports and the dev tenant), and reads them as `pulumi stack output
+// --json > outputs.json` writes them, so that the gateway and the token
+// client are configured from the stack itself.
 package stackoutputs
 
 import (
