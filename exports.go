@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
@@ -25,37 +26,37 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 	secrets := pulumi.StringMap{}
 	for name, c := range t.Clients {
 		clients[name] = pulumi.Map{
-			"clientId": c.Client.ClientId,
-			"grantId":  c.Grant.ID().ToStringOutput(),
+			stackoutputs.KeyClientID: c.Client.ClientId,
+			stackoutputs.KeyGrantID:  c.Grant.ID().ToStringOutput(),
 			// What a token request for an organization needs: whether
 			// the grant takes one, and which (IDs in organizations).
-			"organizationUsage":    pulumi.String(c.Config.OrganizationUsage),
-			"allowAnyOrganization": pulumi.Bool(c.Config.AllowAnyOrganization),
-			"organizations":        pulumi.ToStringArray(orEmpty(c.Config.Organizations)),
+			stackoutputs.KeyOrganizationUsage:    pulumi.String(c.Config.OrganizationUsage),
+			stackoutputs.KeyAllowAnyOrganization: pulumi.Bool(c.Config.AllowAnyOrganization),
+			stackoutputs.KeyClientOrganizations:  pulumi.ToStringArray(orEmpty(c.Config.Organizations)),
 		}
 		secrets[name] = c.Credentials.ClientSecret
 	}
 	exports := map[string]pulumi.Input{
-		"audience":      t.API.Server.Identifier,
-		"signingAlg":    pulumi.String(t.Config.API.SigningAlg),
-		"issuer":        pulumi.String(issuer),
-		"jwksUri":       pulumi.String(tenanturl.JWKS(issuer)),
-		"tokenEndpoint": pulumi.String(tenanturl.Token(issuer)),
-		"tenantDomain":  pulumi.String(t.Config.Domain),
-		"apiId":         t.API.Server.ID(),
-		"connectionId":  t.Connection.ID(),
-		"roleIds":       roleIDs,
-		"organizations": orgIDs,
-		"clients":       clients,
+		stackoutputs.KeyAudience:      t.API.Server.Identifier,
+		stackoutputs.KeySigningAlg:    pulumi.String(t.Config.API.SigningAlg),
+		stackoutputs.KeyIssuer:        pulumi.String(issuer),
+		stackoutputs.KeyJWKSURI:       pulumi.String(tenanturl.JWKS(issuer)),
+		stackoutputs.KeyTokenEndpoint: pulumi.String(tenanturl.Token(issuer)),
+		stackoutputs.KeyTenantDomain:  pulumi.String(t.Config.Domain),
+		stackoutputs.KeyAPIID:         t.API.Server.ID(),
+		stackoutputs.KeyConnectionID:  t.Connection.ID(),
+		stackoutputs.KeyRoleIDs:       roleIDs,
+		stackoutputs.KeyOrganizations: orgIDs,
+		stackoutputs.KeyClients:       clients,
 	}
 	if t.WebApp != nil {
-		exports["webApp"] = t.WebApp.export()
+		exports[stackoutputs.KeyWebApp] = t.WebApp.export()
 		secrets[t.WebApp.Config.Name] = t.WebApp.Credentials.ClientSecret
 	}
 	if t.CLIApp != nil {
-		exports["cliApp"] = t.CLIApp.export() // public: it has no secret
+		exports[stackoutputs.KeyCLIApp] = t.CLIApp.export() // public: it has no secret
 	}
-	exports["clientSecrets"] = pulumi.ToSecret(secrets)
+	exports[stackoutputs.KeyClientSecrets] = pulumi.ToSecret(secrets)
 	return exports
 }
 
@@ -63,14 +64,14 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 // has one, is in clientSecrets under its name.
 func (a *App) export() pulumi.Map {
 	return pulumi.Map{
-		"name":                        pulumi.String(a.Config.Name),
-		"clientId":                    a.Client.ClientId,
-		"grantId":                     a.Grant.ID().ToStringOutput(),
-		"callbacks":                   pulumi.ToStringArray(a.Config.Callbacks),
-		"logoutUrls":                  pulumi.ToStringArray(orEmpty(a.Config.LogoutURLs)),
-		"organizationUsage":           pulumi.String(a.Config.OrganizationUsage),
-		"organizationRequireBehavior": pulumi.String(a.Config.OrganizationRequireBehavior),
-		"scopes":                      pulumi.ToStringArray(a.Config.Scopes),
+		stackoutputs.KeyName:                        pulumi.String(a.Config.Name),
+		stackoutputs.KeyClientID:                    a.Client.ClientId,
+		stackoutputs.KeyGrantID:                     a.Grant.ID().ToStringOutput(),
+		stackoutputs.KeyCallbacks:                   pulumi.ToStringArray(a.Config.Callbacks),
+		stackoutputs.KeyLogoutURLs:                  pulumi.ToStringArray(orEmpty(a.Config.LogoutURLs)),
+		stackoutputs.KeyOrganizationUsage:           pulumi.String(a.Config.OrganizationUsage),
+		stackoutputs.KeyOrganizationRequireBehavior: pulumi.String(a.Config.OrganizationRequireBehavior),
+		stackoutputs.KeyScopes:                      pulumi.ToStringArray(a.Config.Scopes),
 	}
 }
 

@@ -64,7 +64,7 @@ func printBanner(w io.Writer, t *devtenant.Tenant, sum summary, s *settings, ech
 		p("  %-14s %s [%s]", map[bool]string{true: "M2M clients"}[i == 0], c.Name, strings.Join(c.Scopes, " "))
 	}
 	p("  web app        %s, client ID %s (callbacks %s)", out.WebApp.Name, out.WebApp.ClientID, strings.Join(out.WebApp.Callbacks, ", "))
-	p("  native client  %s, client ID %s", out.NativeApp.Name, out.NativeApp.ClientID)
+	p("  CLI app        %s, client ID %s", out.CLIApp.Name, out.CLIApp.ClientID)
 	if len(sum.users) > 0 {
 		if strings.HasPrefix(s.passwordSource, "generated") {
 			p("")

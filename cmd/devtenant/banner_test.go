@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // awkwardStack has names a shell would split or expand, for the banner's quoting.
@@ -90,7 +90,7 @@ func TestBannerCommandsAreCorrect(t *testing.T) {
 			}
 			r := start(t, noEnv, args...)
 			r.outputs = cmp.Or(outputs, r.outputs)
-			var full devtenant.Outputs
+			var full stackoutputs.Outputs
 			b, err := os.ReadFile(r.outputs)
 			require.NoError(t, err)
 			require.NoError(t, json.Unmarshal(b, &full))
@@ -296,7 +296,7 @@ func checkSecret(t *testing.T, line string, inv invocation, outputs, secret stri
 	require.True(t, ok, inv.jqArgs[1])
 	var name string
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimSuffix(key, "]")), &name), inv.jqArgs[1])
-	var full devtenant.Outputs
+	var full stackoutputs.Outputs
 	b, err := os.ReadFile(outputs)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &full))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // gatewayListen is where the suggested gateway listens, and so where the
@@ -67,7 +68,7 @@ func nextCommands(sum summary, outputs, upstream string) []string {
 		lines = append(lines, "# a machine: an M2M client, with its secret from the outputs file")
 	}
 	for _, c := range sum.clients {
-		filter := ".clientSecrets[" + jsonString(c.Name) + "]"
+		filter := "." + stackoutputs.KeyClientSecrets + "[" + jsonString(c.Name) + "]"
 		org := ""
 		if c.OrganizationUsage == "require" && len(c.Organizations) > 0 {
 			org = " -org " + shellQuote(c.Organizations[0]) // its grant gives tokens only for an organization

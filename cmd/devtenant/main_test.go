@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"io"
@@ -140,10 +139,7 @@ func TestNewcomerPath(t *testing.T) {
 	out, err := stackoutputs.Load(r.outputs)
 	require.NoError(t, err)
 	assert.Equal(t, "http://"+r.addr+"/", out.Issuer)
-	var full devtenant.Outputs
-	b, _ := os.ReadFile(r.outputs)
-	require.NoError(t, json.Unmarshal(b, &full))
-	for _, secret := range full.ClientSecrets {
+	for _, secret := range out.ClientSecrets {
 		assert.NotContains(t, banner+r.stderr.String(), secret, "secrets stay in the file")
 	}
 
@@ -161,7 +157,7 @@ func TestNewcomerPath(t *testing.T) {
 	// An M2M client, as cmd/token does it.
 	id, err := out.ClientID("batch-scorer")
 	require.NoError(t, err)
-	cc := clientcredentials.Config{ClientID: id, ClientSecret: full.ClientSecrets["batch-scorer"], TokenURL: out.TokenEndpoint,
+	cc := clientcredentials.Config{ClientID: id, ClientSecret: out.ClientSecrets["batch-scorer"], TokenURL: out.TokenEndpoint,
 		EndpointParams: url.Values{"audience": {out.Audience}}, AuthStyle: oauth2.AuthStyleInParams}
 	resp, err := cc.Client(ctx).Post(gw.URL+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"echo","messages":[{"role":"user","content":"hello gateway"}]}`))
@@ -175,7 +171,7 @@ func TestNewcomerPath(t *testing.T) {
 	assert.Equal(t, "absent", resp.Header.Get("X-Echo-Authorization"), "the gateway keeps the token from the model server")
 
 	// A user, with the printed password and the web app of the outputs.
-	web := oauth2.Config{ClientID: full.WebApp.ClientID, ClientSecret: full.ClientSecrets[full.WebApp.Name],
+	web := oauth2.Config{ClientID: out.WebApp.ClientID, ClientSecret: out.ClientSecrets[out.WebApp.Name],
 		RedirectURL: "http://127.0.0.1:8080/callback", Scopes: []string{"openid", "read:models"},
 		Endpoint: oauth2.Endpoint{AuthURL: out.Issuer + "authorize", TokenURL: out.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams}}
 	verifier := oauth2.GenerateVerifier()
@@ -190,7 +186,7 @@ func TestNewcomerPath(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
-	assert.Equal(t, full.Organizations["globex"], resp.Header.Get("X-Echo-X-Auth-Org-Id"))
+	assert.Equal(t, out.Organizations["globex"], resp.Header.Get("X-Echo-X-Auth-Org-Id"))
 }
 
 func TestPasswordFromEnvironment(t *testing.T) {

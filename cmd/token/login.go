@@ -33,7 +33,7 @@ func (c *command) login(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("token login", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	tf := c.addTenantFlags(fs)
-	clientID := fs.String("client-id", c.getenv("AUTH0_CLI_CLIENT_ID"), "the native (CLI) application's client ID (env AUTH0_CLI_CLIENT_ID; default: the stack outputs' cliApp or nativeApp)")
+	clientID := fs.String("client-id", c.getenv("AUTH0_CLI_CLIENT_ID"), "the native (CLI) application's client ID (env AUTH0_CLI_CLIENT_ID; default: the stack outputs' cliApp)")
 	noBrowser := fs.Bool("no-browser", false, "print the login URL instead of opening the browser")
 	port := fs.Int("port", 0, "loopback port of the redirect http://127.0.0.1:PORT/callback (0: any free port; set one if the application lists a fixed port)")
 	timeout := fs.Duration("timeout", DefaultLoginTimeout, "how long to wait for the browser")
@@ -52,7 +52,7 @@ func (c *command) login(ctx context.Context, args []string) error {
 		*clientID, _ = t.outputs.CLIClientID()
 	}
 	if *clientID == "" {
-		problems = append(problems, "no native (CLI) client: give -client-id / AUTH0_CLI_CLIENT_ID, or -stack-outputs with a cliApp (or a dev tenant's nativeApp)")
+		problems = append(problems, "no native (CLI) client: give -client-id / AUTH0_CLI_CLIENT_ID, or -stack-outputs with a cliApp (model-api-auth0:cliApp in the stack)")
 	}
 	if t.issuer == "" {
 		problems = append(problems, "no tenant: give -stack-outputs, -issuer / AUTH0_ISSUER or AUTH0_DOMAIN")

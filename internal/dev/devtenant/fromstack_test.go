@@ -23,7 +23,7 @@ func TestAppsAndLinksFromTheStack(t *testing.T) {
 	assert.Equal(t, cfg.WebApp.Callbacks, out.WebApp.Callbacks)
 	assert.Equal(t, cfg.WebApp.LogoutURLs, out.WebApp.LogoutURLs)
 	assert.Equal(t, cfg.CLIApp.Name, tn.NativeName())
-	assert.Equal(t, cfg.CLIApp.Callbacks, out.NativeApp.Callbacks)
+	assert.Equal(t, cfg.CLIApp.Callbacks, out.CLIApp.Callbacks)
 
 	acme := postToken(t, tn, m2mForm(tn, "acme-batch", "organization", "acme"))
 	assert.Equal(t, 200, acme.Status, "acme-batch is linked to acme in the stack: %s", acme.Description)

@@ -6,55 +6,29 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
-// Outputs are the stack outputs of the tenant, as `pulumi stack output
-// --json --show-secrets` gives them for a real one (internal/tenant/stackoutputs
-// reads them), plus the interactive clients the stack does not declare yet.
-type Outputs struct {
-	Audience      string                  `json:"audience"`
-	Issuer        string                  `json:"issuer"`
-	JWKSURI       string                  `json:"jwksUri"`
-	TokenEndpoint string                  `json:"tokenEndpoint"`
-	TenantDomain  string                  `json:"tenantDomain"`
-	APIID         string                  `json:"apiId"`
-	ConnectionID  string                  `json:"connectionId"`
-	RoleIDs       map[string]string       `json:"roleIds"`
-	Organizations map[string]string       `json:"organizations"`
-	Clients       map[string]ClientOutput `json:"clients"`
-	// ClientSecrets holds the secrets of the M2M clients and of the web app,
-	// by name: a Pulumi secret in a real stack, shown with --show-secrets.
-	ClientSecrets map[string]string `json:"clientSecrets"`
-	WebApp        AppOutput         `json:"webApp"`
-	NativeApp     AppOutput         `json:"nativeApp"`
-}
-
-// ClientOutput is an M2M client in the clients output.
-type ClientOutput struct {
-	ClientID string `json:"clientId"`
-	GrantID  string `json:"grantId"`
-}
-
-// AppOutput is an interactive client: its secret, if any, is in ClientSecrets.
-type AppOutput struct {
-	Name       string   `json:"name"`
-	ClientID   string   `json:"clientId"`
-	Callbacks  []string `json:"callbacks"`
-	LogoutURLs []string `json:"logoutUrls"`
-}
-
-// Outputs returns the tenant's stack outputs; it needs the issuer (Start).
-func (t *Tenant) Outputs() (*Outputs, error) {
+// Outputs returns the tenant's stack outputs, as `pulumi stack output
+// --json --show-secrets` gives them for a real tenant of the same stack
+// (internal/tenant/stackoutputs reads them); it needs the issuer (Start).
+// The dev tenant has no grant, organization policy or scopes of its own for
+// the applications people log in through: those fields of webApp and
+// cliApp are empty.
+func (t *Tenant) Outputs() (*stackoutputs.Outputs, error) {
 	iss := t.Issuer()
 	if iss == "" {
 		return nil, ErrNotStarted
 	}
 	u, _ := url.Parse(iss)
-	o := &Outputs{
-		Audience: t.Audience(), Issuer: iss, JWKSURI: t.JWKSURL(), TokenEndpoint: t.TokenURL(), TenantDomain: u.Host,
+	o := &stackoutputs.Outputs{
+		Audience: t.Audience(), SigningAlg: t.cfg.API.SigningAlg, Issuer: iss, JWKSURI: t.JWKSURL(), TokenEndpoint: t.TokenURL(), TenantDomain: u.Host,
 		APIID: derive("api", t.Audience(), 24), ConnectionID: "con_" + derive("connection", t.cfg.Connection.Name, 16),
-		RoleIDs: map[string]string{}, Organizations: map[string]string{}, Clients: map[string]ClientOutput{}, ClientSecrets: map[string]string{},
+		RoleIDs: map[string]string{}, Organizations: stackoutputs.Organizations{}, Clients: map[string]stackoutputs.Client{},
+		ClientSecrets: stackoutputs.ClientSecrets{},
 	}
 	for _, r := range t.cfg.Roles {
 		o.RoleIDs[r.Name] = roleID(r.Name)
@@ -65,16 +39,32 @@ func (t *Tenant) Outputs() (*Outputs, error) {
 	for _, c := range t.dir.clients {
 		switch c.Kind {
 		case machine:
-			o.Clients[c.Name] = ClientOutput{ClientID: c.ID, GrantID: c.GrantID}
+			o.Clients[c.Name] = t.clientOutput(c)
 			o.ClientSecrets[c.Name] = c.Secret
 		case webApp:
-			o.WebApp = AppOutput{Name: c.Name, ClientID: c.ID, Callbacks: c.Callbacks, LogoutURLs: c.Logouts}
+			o.WebApp = appOutput(c)
 			o.ClientSecrets[c.Name] = c.Secret
 		case native:
-			o.NativeApp = AppOutput{Name: c.Name, ClientID: c.ID, Callbacks: c.Callbacks, LogoutURLs: c.Logouts}
+			o.CLIApp = appOutput(c) // public: it has no secret
 		}
 	}
 	return o, nil
+}
+
+// clientOutput is what a token request of the M2M client needs to know
+// before it is sent: its grant's organization policy and links by name.
+func (t *Tenant) clientOutput(c *client) stackoutputs.Client {
+	orgs := []string{} // a list in the JSON even when empty, as the program exports it
+	for id := range c.Orgs {
+		orgs = append(orgs, t.dir.orgByID[id].Name)
+	}
+	slices.Sort(orgs)
+	return stackoutputs.Client{ClientID: c.ID, GrantID: c.GrantID, OrganizationUsage: c.OrganizationUsage,
+		AllowAnyOrganization: c.AllowAnyOrganization, Organizations: orgs}
+}
+
+func appOutput(c *client) *stackoutputs.App {
+	return &stackoutputs.App{Name: c.Name, ClientID: c.ID, Callbacks: c.Callbacks, LogoutURLs: c.Logouts}
 }
 
 // WriteOutputs writes the outputs as JSON to path, readable by the owner

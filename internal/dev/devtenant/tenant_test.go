@@ -3,7 +3,6 @@ package devtenant_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -171,15 +170,15 @@ func TestWriteOutputs(t *testing.T) {
 	_, err = out.ClientID("gateway")
 	assert.Error(t, err, "the web app is not an M2M client: cmd/token cannot use it")
 
-	var full devtenant.Outputs
+	assert.Equal(t, tn.ClientSecret("batch-scorer"), out.ClientSecrets["batch-scorer"])
+	assert.Equal(t, tn.ClientSecret("gateway"), out.ClientSecrets["gateway"])
+	assert.NotContains(t, out.ClientSecrets, "cli")
+	assert.Equal(t, stackoutputs.Organizations{"acme": tn.OrgID("acme"), "globex": tn.OrgID("globex"), "initech": tn.OrgID("initech")}, out.Organizations)
+	assert.Equal(t, tn.ClientID("gateway"), out.WebApp.ClientID)
+	cli, err := out.CLIClientID()
+	require.NoError(t, err)
+	assert.Equal(t, tn.ClientID("cli"), cli)
 	b, _ := os.ReadFile(path)
-	require.NoError(t, json.Unmarshal(b, &full))
-	assert.Equal(t, tn.ClientSecret("batch-scorer"), full.ClientSecrets["batch-scorer"])
-	assert.Equal(t, tn.ClientSecret("gateway"), full.ClientSecrets["gateway"])
-	assert.NotContains(t, full.ClientSecrets, "cli")
-	assert.Equal(t, map[string]string{"acme": tn.OrgID("acme"), "globex": tn.OrgID("globex"), "initech": tn.OrgID("initech")}, full.Organizations)
-	assert.Equal(t, tn.ClientID("gateway"), full.WebApp.ClientID)
-	assert.Equal(t, tn.ClientID("cli"), full.NativeApp.ClientID)
 	assert.NotContains(t, string(b), tn.Password())
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	assert.Len(t, entries, 1, "no temporary file left")

@@ -70,18 +70,15 @@ func (o *Outputs) ClientOrganization(client, org string) (string, error) {
 // for an organization: a request without one is refused.
 func (c Client) RequiresOrganization() bool { return c.OrganizationUsage == "require" }
 
-// ErrNoCLIApp is returned by CLIClientID when the outputs name no
-// command-line client.
-var ErrNoCLIApp = errors.New("the stack outputs name no command-line (native) client: neither cliApp nor nativeApp has a clientId")
+// ErrNoCLIApp is returned by CLIClientID when the outputs have no cliApp
+// with a client ID: the stack declares no command-line application.
+var ErrNoCLIApp = errors.New("the stack outputs have no cliApp: declare model-api-auth0:cliApp in the stack and update it, then write the outputs again")
 
 // CLIClientID is the client ID people log in with from the command line:
-// the stack's cliApp export (model-api-auth0:cliApp), else the nativeApp a
-// dev tenant writes.
+// the stack's cliApp export (model-api-auth0:cliApp).
 func (o *Outputs) CLIClientID() (string, error) {
-	for _, app := range []*App{o.CLIApp, o.NativeApp} {
-		if app != nil && app.ClientID != "" {
-			return app.ClientID, nil
-		}
+	if o.CLIApp == nil || o.CLIApp.ClientID == "" {
+		return "", ErrNoCLIApp
 	}
-	return "", ErrNoCLIApp
+	return o.CLIApp.ClientID, nil
 }

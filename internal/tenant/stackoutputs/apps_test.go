@@ -15,8 +15,11 @@ func TestCLIClientIDAndOrganizations(t *testing.T) {
 	cases := []struct {
 		name, json, want string
 	}{
-		{"stack's cliApp first", `"cliApp": {"clientId": "from-stack"}, "nativeApp": {"clientId": "from-devtenant"}`, "from-stack"},
-		{"dev tenant's nativeApp", `"nativeApp": {"name": "cli", "clientId": "from-devtenant"}`, "from-devtenant"},
+		{"the stack's cliApp", `"cliApp": {"name": "cli", "clientId": "from-stack"}`, "from-stack"},
+		// An earlier dev tenant wrote its command-line client as nativeApp:
+		// such a file is written again by starting the dev tenant.
+		{"nativeApp is not read", `"nativeApp": {"name": "cli", "clientId": "from-devtenant"}`, ""},
+		{"a cliApp without a client ID", `"cliApp": {"name": "cli"}`, ""},
 		{"neither", `"webApp": {"clientId": "web"}`, ""},
 	}
 	for _, c := range cases {

@@ -1,6 +1,8 @@
-// Package stackoutputs reads the outputs of the tenant stack as
-// `pulumi stack output --json > outputs.json` writes them, so that the
-// gateway and the token client are configured from the stack itself.
+// Package stackoutputs defines the outputs of the tenant stack, their
+// names and JSON shape, for both of their writers (the Pulumi program's
+// exports and the dev tenant), and reads them as `pulumi stack output
+// --json > outputs.json` writes them, so that the gateway and the token
+// client are configured from the stack itself.
 package stackoutputs
 
 import (
@@ -11,7 +13,12 @@ import (
 	"strings"
 )
 
-// Outputs are the stack outputs the enforcement side uses.
+// Outputs are the stack outputs: what the program exports (exports.go at
+// the repository's root) and the dev tenant writes, under the names of
+// names.go. The enforcement side reads the tenant (audience, issuer,
+// jwksUri, signingAlg, tokenEndpoint, tenantDomain), the organizations,
+// the clients and the applications; apiId, connectionId and roleIds are
+// for operators.
 type Outputs struct {
 	Audience string `json:"audience"`
 	// SigningAlg is the one algorithm the API's tokens are signed with
@@ -21,16 +28,36 @@ type Outputs struct {
 	JWKSURI       string            `json:"jwksUri"`
 	TokenEndpoint string            `json:"tokenEndpoint"`
 	TenantDomain  string            `json:"tenantDomain"`
-	Clients       map[string]Client `json:"clients"`
+	APIID         string            `json:"apiId"`
+	ConnectionID  string            `json:"connectionId"`
+	RoleIDs       map[string]string `json:"roleIds"`
 	// Organizations maps organization names to their IDs.
-	Organizations Organizations `json:"organizations"`
+	Organizations Organizations     `json:"organizations"`
+	Clients       map[string]Client `json:"clients"`
 	// WebApp and CLIApp are the applications people log in through (the
 	// gateway's login, the command line); nil when the stack declares none.
-	WebApp *App `json:"webApp"`
-	CLIApp *App `json:"cliApp"`
-	// NativeApp is the dev tenant's name for its command-line client
-	// (cmd/devtenant's outputs); CLIClientID falls back to it.
-	NativeApp *App `json:"nativeApp"`
+	WebApp        *App          `json:"webApp,omitempty"`
+	CLIApp        *App          `json:"cliApp,omitempty"`
+	ClientSecrets ClientSecrets `json:"clientSecrets"`
+}
+
+// ClientSecrets are the secrets of the M2M clients and of the web app, by
+// name. The program exports them as a Pulumi secret, which `pulumi stack
+// output --json` shows only with --show-secrets: without it, the file has
+// the string "[secret]" in their place, and they load as nil.
+type ClientSecrets map[string]string
+
+// hiddenSecret is what `pulumi stack output --json` writes for a secret
+// unless given --show-secrets.
+const hiddenSecret = `"[secret]"`
+
+// UnmarshalJSON reads the secrets, or Pulumi's placeholder for them as nil.
+func (s *ClientSecrets) UnmarshalJSON(b []byte) error {
+	if string(b) == hiddenSecret {
+		*s = nil
+		return nil
+	}
+	return json.Unmarshal(b, (*map[string]string)(s))
 }
 
 // Client is one M2M client of the stack.
