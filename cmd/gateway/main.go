@@ -29,7 +29,6 @@ import (
 )
 
 func main() {
-	restartWithAwakeSysmon() // sysmon.go
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr, nil); err != nil {
