@@ -33,9 +33,10 @@ type extras struct {
 // defaultLimitsLease is -limits-lease's default.
 const defaultLimitsLease = limits.DefaultLease
 
-// setUpExtras reads the settings of the optional parts. Every problem is
-// returned, for the caller to report with the others.
-func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
+// setUpExtras reads the settings of the optional parts, with the routes
+// file's limits (nil: none). Every problem is returned, for the caller to
+// report with the others.
+func setUpExtras(s *settings, policies *limits.Policies, logger *slog.Logger) (*extras, []error) {
 	x := &extras{failMode: s.limitsFailMode}
 	var problems []error
 	if s.limitsFailMode != proxy.FailOpen && s.limitsFailMode != proxy.FailClosed {
@@ -56,16 +57,13 @@ func setUpExtras(s *settings, logger *slog.Logger) (*extras, []error) {
 		}
 		x.redis = rdb
 	}
-	if s.routesFile != "" {
-		policies, err := proxy.LoadLimits(s.routesFile)
+	if policies != nil {
 		switch {
-		case err != nil:
-			problems = append(problems, err)
-		case policies != nil && x.redis != nil:
+		case x.redis != nil:
 			store := limits.NewLeases(limits.NewRedis(x.redis, 0), lease, nil)
 			x.leases, _ = store.(*limits.Leases)
 			x.limits = limits.NewEnforcer(policies, store, nil)
-		case policies != nil:
+		default:
 			x.limits = limits.NewEnforcer(policies, limits.NewMemory(nil), nil)
 			logger.Info("limits are kept in memory: each gateway process counts on its own; set -redis or REDIS_URL to share them")
 		}

@@ -64,7 +64,7 @@ func TestLimitsLeaseSetting(t *testing.T) {
 			s, err := parse(tc.args, env(tc.env), io.Discard)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, s.limitsLease)
-			_, problems := setUpExtras(s, slog.New(slog.DiscardHandler))
+			_, problems := setUpExtras(s, nil, slog.New(slog.DiscardHandler))
 			assert.Empty(t, problems)
 		})
 	}

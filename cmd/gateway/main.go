@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
@@ -140,9 +141,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		upstream = nil
 	}
 	routes := proxy.DefaultRoutes()
+	var policies *limits.Policies
 	if s.routesFile != "" {
-		if routes, err = proxy.LoadRoutes(s.routesFile); err != nil {
+		if rf, err := proxy.LoadRoutesFile(s.routesFile); err != nil {
 			problems = append(problems, err)
+		} else {
+			routes, policies = rf.Routes, rf.Limits
 		}
 	}
 	for i := range routes {
@@ -152,7 +156,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 	}
 	guardConfig := guard.Config{Domain: s.domain, Audience: s.audience, Issuer: s.issuer, JWKSURL: s.jwksURL, SigningAlg: s.signingAlg, Logger: logger}
-	x, more := setUpExtras(s, logger)
+	x, more := setUpExtras(s, policies, logger)
 	problems = append(problems, more...)
 	gatewayConfig := proxy.Config{Upstream: upstream, Routes: routes, Logger: logger}
 	x.configure(&guardConfig, &gatewayConfig)
