@@ -59,10 +59,11 @@ func setUpExtras(s *settings, policies *limits.Policies, logger *slog.Logger) (*
 	}
 	if policies != nil {
 		switch {
+		case x.redis != nil && lease > 0:
+			x.leases = limits.NewLeases(limits.NewRedis(x.redis, 0), lease, nil)
+			x.limits = limits.NewEnforcer(policies, x.leases, nil)
 		case x.redis != nil:
-			store := limits.NewLeases(limits.NewRedis(x.redis, 0), lease, nil)
-			x.leases, _ = store.(*limits.Leases)
-			x.limits = limits.NewEnforcer(policies, store, nil)
+			x.limits = limits.NewEnforcer(policies, limits.NewRedis(x.redis, 0), nil)
 		default:
 			x.limits = limits.NewEnforcer(policies, limits.NewMemory(nil), nil)
 			logger.Info("limits are kept in memory: each gateway process counts on its own; set -redis or REDIS_URL to share them")
