@@ -99,12 +99,12 @@ func TestHardeningFlags(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	s, err := parse(nil, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
-	if err != nil || s.signingAlg != "PS256" {
-		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", s.signingAlg, err)
+	o, err := parse(nil, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || o.Tenant.SigningAlg != "PS256" {
+		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", o.Tenant.SigningAlg, err)
 	}
-	s, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
-	if err != nil || s.signingAlg != "RS256" || s.server.WriteTimeout != 5*time.Minute || s.server.MaxConns != 64 {
-		t.Errorf("flags: %+v, %v", s, err)
+	o, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || o.Tenant.SigningAlg != "RS256" || o.Server.WriteTimeout != 5*time.Minute || o.Server.MaxConns != 64 {
+		t.Errorf("flags: %+v, %v", o, err)
 	}
 }
