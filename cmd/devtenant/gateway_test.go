@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -24,13 +22,6 @@ const devPassword = "Dev-Mode-Passw0rd!"
 func startGateway(t *testing.T, args ...string) running {
 	t.Helper()
 	return start(t, env("DEVTENANT_PASSWORD", devPassword), append([]string{"-gateway", "-gateway-listen", "127.0.0.1:0"}, args...)...)
-}
-
-// httpClient keeps cookies and stops at redirects, as a test of a login
-// needs.
-func httpClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // -gateway starts the gateway beside the tenant and the model server,
@@ -55,18 +46,8 @@ func TestGatewayMode(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, "http://"+addr+"/", metadata.Resource)
 
-	hc := httpClient()
-	resp, err = hc.Get("http://" + addr + "/login?organization=acme")
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusFound, resp.StatusCode)
-	callback, err := devtenant.Login(context.Background(), hc, resp.Header.Get("Location"),
+	hc, _ := devtenanttest.LogInAtGateway(t, "http://"+addr, "organization=acme",
 		devtenant.Credentials{Email: "alice@acme.example.com", Password: devPassword, Organization: "acme"})
-	require.NoError(t, err)
-	resp, err = hc.Get(callback.String())
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	for path, want := range map[string]string{"/api/messages/admin": "admin", "/v1/models": "echo"} {
 		resp, err = hc.Get("http://" + addr + path)
 		require.NoError(t, err)
@@ -90,30 +71,12 @@ func TestGatewayLoginSendsOrganizationID(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := startGateway(t, c.flags...)
-			hc := httpClient()
-			resp, err := hc.Get("http://" + r.addr + "/login?" + c.query)
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusFound, resp.StatusCode)
-			authorize, err := url.Parse(resp.Header.Get("Location"))
-			require.NoError(t, err)
-			sent := authorize.Query().Get("organization")
-			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name")
-
-			callback, err := devtenant.Login(context.Background(), hc, authorize.String(),
+			hc, sent := devtenanttest.LogInAtGateway(t, "http://"+r.addr, c.query,
 				devtenant.Credentials{Email: "alice@acme.example.com", Password: devPassword})
-			require.NoError(t, err, "the tenant takes IDs only")
-			resp, err = hc.Get(callback.String())
-			require.NoError(t, err)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.Equal(t, http.StatusSeeOther, resp.StatusCode, string(body))
-			resp, err = hc.Get("http://" + r.addr + "/")
-			require.NoError(t, err)
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			assert.Contains(t, string(body), ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
-			assert.NotContains(t, string(body), "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
+			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name: the tenant takes IDs only")
+			page := devtenanttest.Page(t, hc, "http://"+r.addr+"/")
+			assert.Contains(t, page, ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
+			assert.NotContains(t, page, "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
 		})
 	}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -61,32 +58,13 @@ func TestLoginSendsOrganizationID(t *testing.T) {
 			addr, stop := start(t, append(args, c.flags...), env(vars), &logs)
 			defer stop()
 
-			jar, _ := cookiejar.New(nil)
-			hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := hc.Get("http://" + addr + "/login?" + c.query)
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusFound, resp.StatusCode)
-			authorize, err := url.Parse(resp.Header.Get("Location"))
-			require.NoError(t, err)
-			sent := authorize.Query().Get("organization")
-			assert.Equal(t, dt.OrgID(c.org), sent)
-			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name")
-
-			callback, err := devtenant.Login(context.Background(), hc, authorize.String(),
+			hc, sent := devtenanttest.LogInAtGateway(t, "http://"+addr, c.query,
 				devtenant.Credentials{Email: "alice@acme.example.com", Password: devtenanttest.Password})
-			require.NoError(t, err, "the tenant takes IDs only")
-			resp, err = hc.Get(callback.String())
-			require.NoError(t, err)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.Equal(t, http.StatusSeeOther, resp.StatusCode, string(body))
-			resp, err = hc.Get("http://" + addr + "/")
-			require.NoError(t, err)
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			assert.Contains(t, string(body), ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
-			assert.NotContains(t, string(body), "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
+			assert.Equal(t, dt.OrgID(c.org), sent)
+			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name: the tenant takes IDs only")
+			page := devtenanttest.Page(t, hc, "http://"+addr+"/")
+			assert.Contains(t, page, ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
+			assert.NotContains(t, page, "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
 		})
 	}
 }

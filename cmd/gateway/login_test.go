@@ -8,11 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
@@ -43,23 +43,5 @@ func TestLoginFromStackOutputs(t *testing.T) {
 // start runs the gateway until the test stops it.
 func start(t *testing.T, args []string, env func(string) (string, bool), out io.Writer) (string, func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- run(ctx, args, env, out, ready) }()
-	select {
-	case addr := <-ready:
-		return addr, func() {
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				t.Error("the gateway did not shut down")
-			}
-		}
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	return "", nil
+	return gatewaytest.Start(t, func(ctx context.Context, ready chan<- string) error { return run(ctx, args, env, out, ready) })
 }

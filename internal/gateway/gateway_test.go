@@ -9,11 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/gatewaytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
@@ -40,25 +39,7 @@ func issuerOptions(iss *testissuer.Issuer, upstream string, logs io.Writer) Opti
 // start runs the gateway until the test stops it, and returns its address.
 func start(t *testing.T, o Options) (string, func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- Run(ctx, o, ready) }()
-	select {
-	case addr := <-ready:
-		return addr, func() {
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				t.Error("the gateway did not shut down")
-			}
-		}
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	return "", nil
+	return gatewaytest.Start(t, func(ctx context.Context, ready chan<- string) error { return Run(ctx, o, ready) })
 }
 
 // writeFile writes content to a file of the test's own, and returns its path.
