@@ -119,6 +119,6 @@ func serveGateway(ctx context.Context, t *devtenant.Tenant, cfg *stackconfig.Con
 		ready <- g.Addr()
 	}
 	err = g.Serve(ctx)
-	fmt.Fprintln(stderr, "devtenant: stopping; the tokens it issued are worthless once it is gone")
+	fmt.Fprintln(stderr, stopping)
 	return err
 }

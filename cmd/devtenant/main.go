@@ -194,6 +194,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		ready <- ln.Addr().String()
 	}
 	<-ctx.Done()
-	fmt.Fprintln(stderr, "devtenant: stopping; the tokens it issued are worthless once it is gone")
+	fmt.Fprintln(stderr, stopping)
 	return nil
 }
+
+// stopping is said at the end of a run, whose tokens die with it.
+const stopping = "devtenant: stopping; the tokens it issued are worthless once it is gone"
