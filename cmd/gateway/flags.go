@@ -64,7 +64,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	registerLogin(fs, &o.Login, getenv)
 	registerLog(fs, &o.Log)
 	registerGC(fs, &o.GC, getenv)
-	fs.BoolVar(&dev, "dev", false, "moved: run `go run ./cmd/devtenant -gateway`")
+	fs.BoolVar(&dev, "dev", false, "moved: run 'go run ./cmd/devtenant -gateway'")
 	if err := fs.Parse(args); err != nil {
 		if dev {
 			return o, errDevMoved // a -dev- flag after it failed first
