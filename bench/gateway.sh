@@ -17,6 +17,18 @@
 #   bench/gateway.sh -d 30 -redis      # longer rows, plus the gateway with Redis limits
 #   bench/gateway.sh -rounds 3 -d 5    # every row 3 times in turn, the median shown
 #   bench/gateway.sh -only table       # or: -only streams
+#   bench/gateway.sh -sysmon awake     # the gateway only with Go's runtime monitor kept awake
+#
+# -sysmon both|awake|default (both): how Go's runtime monitor (sysmon) runs
+# in the gateway. default: as Go starts it, falling into a deep sleep
+# whenever every P is idle, so that the next system call wakes it into
+# polling every 20 us for a millisecond (golang/go#18236): on a shared core
+# it keeps taking the core from a gateway that goes idle between requests.
+# awake: with GODEBUG=schedtrace=2147483647 in its environment, which keeps
+# the monitor from sleeping deeply (at that period the trace is one SCHED
+# line to stderr every 24.8 days). both: the gateway's row ("gateway" and
+# "gateway (GODEBUG=schedtrace)") and the stream test run in each; the
+# other gateway rows run as Go starts them.
 #
 # Environment: GATEWAY_FLAGS (extra flags for every gateway run), GATEWAY_ENV
 # (extra environment for every gateway run, such as GODEBUG=...), GATEWAY_BIN
@@ -24,13 +36,13 @@
 # GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
 # with the same flags as the gateway's first row, and GATEWAY_BASELINE_ENV
 # as its environment if set, else GATEWAY_ENV),
-# BASE_PORT (27180: ports BASE_PORT+1..+14), KEEP=1 keeps the logs.
+# BASE_PORT (27180: ports BASE_PORT+1..+16), KEEP=1 keeps the logs.
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server, tcpdump (the
 # forwarding time of streams on the wire; run as root). Not part of
 # `go test`.
 set -euo pipefail
 
-duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0
+duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0 sysmon=both
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -42,12 +54,18 @@ while [ $# -gt 0 ]; do
 	-interval) interval=$2; shift ;;
 	-only) only=$2; shift ;;
 	-redis) redis=1 ;;
+	-sysmon) sysmon=$2; shift ;;
 	-h | -help | --help) usage 0 ;;
 	*) echo "gateway.sh: unknown argument $1" >&2; usage 2 >&2 ;;
 	esac
 	shift
 done
 case "$only" in "" | table | streams) ;; *) echo "gateway.sh: -only $only: want table or streams" >&2; exit 2 ;; esac
+case "$sysmon" in
+both) sysmon_modes=(default awake) ;;
+default | awake) sysmon_modes=("$sysmon") ;;
+*) echo "gateway.sh: -sysmon $sysmon: want both, awake or default" >&2; exit 2 ;;
+esac
 for tool in go wrk taskset curl; do
 	command -v "$tool" >/dev/null || { echo "gateway.sh: $tool is missing (apt-get install wrk util-linux curl; Go 1.26+)" >&2; exit 1; }
 done
@@ -68,8 +86,8 @@ base=${BASE_PORT:-27180}
 port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) port_nginx=$((base + 4))
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
 port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)) port_metrics_redis=$((base + 12))
-port_gwplain=$((base + 13)) port_metrics_base=$((base + 14))
-for port in $(seq $((base + 1)) $((base + 14))); do
+port_gwplain=$((base + 13)) port_metrics_base=$((base + 14)) port_gwawake=$((base + 15)) port_metrics_awake=$((base + 16))
+for port in $(seq $((base + 1)) $((base + 16))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
@@ -136,16 +154,37 @@ limits:
   perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
 EOF
 
-# start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer
-# (GATEWAY=gateway-baseline start_gateway ... for the baseline build, with
-# GATEWAY_RUN_ENV as its environment).
+# sysmon_env MODE: the gateway's environment for -sysmon's MODE (default or
+# awake): GATEWAY_ENV, and for awake schedtrace added to its GODEBUG.
+sysmon_env() {
+	local kv godebug="" out=()
+	# shellcheck disable=SC2086 # GATEWAY_ENV is a list
+	for kv in ${GATEWAY_ENV:-}; do
+		case "$kv" in GODEBUG=*) godebug=${kv#GODEBUG=} ;; *) out+=("$kv") ;; esac
+	done
+	[ "$1" = awake ] && godebug=${godebug:+$godebug,}schedtrace=2147483647
+	[ -n "$godebug" ] && out+=("GODEBUG=$godebug")
+	echo "${out[@]}"
+}
+
+# start_gateway NAME PORT FLAGS...: cmd/gateway trusting the local issuer,
+# in the first -sysmon mode's environment (GATEWAY=gateway-baseline
+# start_gateway ... for the baseline build; GATEWAY_RUN_ENV, when set, is
+# the environment).
 start_gateway() {
 	local name=$1 port=$2; shift 2
 	# shellcheck disable=SC2086 # GATEWAY_FLAGS and the environment are lists
-	start "$name" env ${GATEWAY_RUN_ENV-${GATEWAY_ENV:-}} "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
+	start "$name" env ${GATEWAY_RUN_ENV-$(sysmon_env "${sysmon_modes[0]}")} "$bin/${GATEWAY:-gateway}" -listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$port_upstream" \
 		-issuer "$issuer" -audience "$audience" -jwks-url "$jwks" ${GATEWAY_FLAGS:-} "$@"
 	ready "$name" "http://127.0.0.1:$port/v1/models"
 }
+
+# The gateway's row and stream run of each -sysmon mode: its table row,
+# label suffix, port and metrics port.
+declare -A sysmon_row=([default]=gateway [awake]=gwawake)
+declare -A sysmon_label=([default]="" [awake]=" (GODEBUG=schedtrace)")
+declare -A sysmon_port=([default]=$port_gateway [awake]=$port_gwawake)
+declare -A sysmon_metrics=([default]=$port_metrics [awake]=$port_metrics_awake)
 
 # The gateway's limits (in memory unless -redis is added); hardening is
 # always on, metrics are on with -metrics-listen.

@@ -22,8 +22,8 @@ wiretime() {
 # run_streams: STREAMS event streams held open at once, directly from the
 # upstream, through a bare ReverseProxy (its pool sized as the gateway's),
 # through nginx (when installed: what the machine allows a proxy written
-# for this) and through a fresh gateway, so that its memory at 0 streams is
-# not what the throughput table left behind.
+# for this) and through a fresh gateway (once per -sysmon mode), so that its
+# memory at 0 streams is not what the throughput table left behind.
 run_streams() {
 	local metrics=${GATEWAY_METRICS_URL:-http://127.0.0.1:$port_metrics/metrics}
 	local args=(-streams "$streams" -interval "$interval" -hold "$hold" -upstream "http://127.0.0.1:$port_upstream")
@@ -59,25 +59,29 @@ run_streams() {
 		wiretime cnginx "$port_nginx" nginx
 		stop snginx
 	fi
-	# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
-	start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics" \
-		-max-conns $((streams + 64))
-	big_answer gwstreams "$port_gateway"
-	echo "streams: through the gateway..." >&2
-	capture cgateway "$port_gateway"
-	taskset -c 1 "$bin/streams" "${args[@]}" -label gateway -url "http://127.0.0.1:$port_gateway" \
-		-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals -baseline "$tmp/direct-delays.json" \
-		-window "$tmp/window" || true
-	wiretime cgateway "$port_gateway" gateway
-	stop gwstreams
+	local mode gateway
+	for mode in "${sysmon_modes[@]}"; do
+		gateway="gateway${sysmon_label[$mode]}"
+		# -max-conns: the gateway serves 4096 connections at once by default; set it for any stream count.
+		GATEWAY_RUN_ENV=$(sysmon_env "$mode") start_gateway gwstreams "$port_gateway" "${limits_flags[@]}" \
+			-metrics-listen "127.0.0.1:$port_metrics" -max-conns $((streams + 64))
+		big_answer gwstreams "$port_gateway" "$gateway"
+		echo "streams: through the $gateway..." >&2
+		capture cgateway "$port_gateway"
+		taskset -c 1 "$bin/streams" "${args[@]}" -label "$gateway" -url "http://127.0.0.1:$port_gateway" \
+			-token-file "$tmp/token" -pid "${pid[gwstreams]}" -metrics "$metrics" -goals -baseline "$tmp/direct-delays.json" \
+			-window "$tmp/window" || true
+		wiretime cgateway "$port_gateway" "$gateway"
+		stop gwstreams
+	done
 }
 
-# big_answer NAME PORT: a 200 MB answer through the proxy, and its peak RSS.
+# big_answer NAME PORT LABEL: a 200 MB answer through the proxy, and its peak RSS.
 big_answer() {
 	local before after
 	before=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
 	curl -fsS -o /dev/null -H "@$tmp/auth.header" "http://127.0.0.1:$2/v1/models/big?bytes=209715200" ||
 		{ echo "  200 MB answer: the request failed"; return; }
 	after=$(awk '/VmHWM/ { print $2 }' "/proc/${pid[$1]}/status")
-	echo "== gateway, fresh: one 200 MB answer through it: peak RSS $((before / 1024)) MiB before, $((after / 1024)) MiB after"
+	echo "== $3, fresh: one 200 MB answer through it: peak RSS $((before / 1024)) MiB before, $((after / 1024)) MiB after"
 }

@@ -71,14 +71,20 @@ run_table() {
 	start tuned "$bin/bareproxy" -listen "127.0.0.1:$port_tuned" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
 	ready bare "http://127.0.0.1:$port_bare/v1/models"
 	ready tuned "http://127.0.0.1:$port_tuned/v1/models"
-	start_gateway gateway "$port_gateway" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics"
+	local rows=(upstream bare tuned) gateway_rows=() notes=() mode
+	for mode in "${sysmon_modes[@]}"; do
+		GATEWAY_RUN_ENV=$(sysmon_env "$mode") start_gateway "${sysmon_row[$mode]}" "${sysmon_port[$mode]}" "${limits_flags[@]}" \
+			-metrics-listen "127.0.0.1:${sysmon_metrics[$mode]}"
+		gateway_rows+=("${sysmon_row[$mode]}")
+	done
 	start_gateway gwplain "$port_gwplain"
-	local rows=(upstream bare tuned gateway gwplain) notes=()
+	rows+=("${gateway_rows[@]}" gwplain)
 	declare -A label=(
 		[upstream]="upstream direct"
 		[bare]="bare ReverseProxy (Go defaults)"
 		[tuned]="bare ReverseProxy, 256 idle conns"
 		[gateway]="gateway: limits (memory), metrics"
+		[gwawake]="gateway (GODEBUG=schedtrace): limits (memory), metrics"
 		[gwplain]="gateway: no limits, no metrics"
 		[gwredis]="gateway: limits (Redis), metrics"
 		[gwbase]="gateway: GATEWAY_BASELINE_BIN"
@@ -88,7 +94,7 @@ run_table() {
 	declare -A url=(
 		[upstream]=$port_upstream [bare]=$port_bare [tuned]=$port_tuned [gateway]=$port_gateway
 		[jwtmw]=$port_jwtmw [nginx]=$port_nginx [gwredis]=$port_gwredis [gwbase]=$port_gwbase
-		[gwplain]=$port_gwplain
+		[gwplain]=$port_gwplain [gwawake]=$port_gwawake
 	)
 	if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then
 		GATEWAY=gateway-baseline GATEWAY_RUN_ENV=${GATEWAY_BASELINE_ENV-${GATEWAY_ENV:-}} start_gateway gwbase "$port_gwbase" "${limits_flags[@]}" -metrics-listen "127.0.0.1:$port_metrics_base"
@@ -146,15 +152,17 @@ run_table() {
 	echo "median of $rounds round(s);"
 	echo "servers on core 0, wrk -t1 on core 1; $(uname -r), $(go version | cut -d' ' -f3)"
 	echo "CPU: user+system time per request of the row's server (for a proxy, without the upstream's)."
-	printf '%-38s %10s %9s %9s %9s %9s %13s\n' row "req/s" p50 p99 "x bare" "x nginx" "CPU us/req"
+	printf '%-54s %10s %9s %9s %9s %9s %13s\n' row "req/s" p50 p99 "x bare" "x nginx" "CPU us/req"
 	for row in "${rows[@]}"; do
 		read -r r p50 p99 cpu <<<"${line[$row]}"
-		printf '%-38s %10.0f %9s %9s %9s %9s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" \
+		printf '%-54s %10.0f %9s %9s %9s %9s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" \
 			"$(ratio "$r" "${rps[bare]}")" "$(ratio "$r" "${rps[nginx]:-}")" "$cpu"
 	done
 	for n in "${notes[@]}"; do echo "note: $n"; done
-	goal "gateway >= 1.05x bare ReverseProxy" "${rps[gateway]}" "${rps[bare]}" 1.05
-	goal "gateway >= 0.5x nginx" "${rps[gateway]}" "${rps[nginx]:-}" 0.5
+	for row in "${gateway_rows[@]}"; do
+		goal "${label[$row]%%:*} >= 1.05x bare ReverseProxy" "${rps[$row]}" "${rps[bare]}" 1.05
+		goal "${label[$row]%%:*} >= 0.5x nginx" "${rps[$row]}" "${rps[nginx]:-}" 0.5
+	done
 	[ "$redis" = 1 ] && goal "gateway with Redis limits >= 0.9x bare ReverseProxy" "${rps[gwredis]}" "${rps[bare]}" 0.9
 	for row in "${rows[@]}"; do [ "$row" = upstream ] || stop "$row"; done
 }
@@ -164,5 +172,5 @@ ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }
 # goal TEXT VALUE REFERENCE MIN
 goal() {
 	[ -n "$3" ] || { echo "goal: $1: no reference row"; return; }
-	awk -v t="$1" -v a="$2" -v b="$3" -v m="$4" 'BEGIN { r = a / b; printf "goal: %-52s %.2f  %s\n", t, r, (r >= m ? "met" : "MISSED") }'
+	awk -v t="$1" -v a="$2" -v b="$3" -v m="$4" 'BEGIN { r = a / b; printf "goal: %-64s %.2f  %s\n", t, r, (r >= m ? "met" : "MISSED") }'
 }

@@ -22,18 +22,35 @@ func cfgSummary(cfg *stackconfig.Config) summary {
 	var s summary
 	for _, u := range cfg.TestUsers {
 		var in []string
-		for _, o := range cfg.Organizations {
-			for _, m := range o.Members {
-				if strings.EqualFold(m.Email, u.Email) {
-					in = append(in, o.Name+": "+cmp.Or(strings.Join(m.Roles, ", "), "no roles"))
-				}
-			}
+		for _, m := range memberships(cfg, u.Email) {
+			in = append(in, m.org+": "+cmp.Or(strings.Join(m.roles, ", "), "no roles"))
 		}
 		s.users = append(s.users, fmt.Sprintf("%s (%s)", u.Email, cmp.Or(strings.Join(in, "; "), "no organization")))
 	}
 	s.clients = cfg.Clients
 	s.person = firstPerson(cfg)
 	return s
+}
+
+// membership is an organization a test user is a member of, with their
+// roles there.
+type membership struct {
+	org   string
+	roles []string
+}
+
+// memberships are the organizations of the test user email, in the stack's
+// order.
+func memberships(cfg *stackconfig.Config, email string) []membership {
+	var in []membership
+	for _, o := range cfg.Organizations {
+		for _, m := range o.Members {
+			if strings.EqualFold(m.Email, email) {
+				in = append(in, membership{org: o.Name, roles: m.Roles})
+			}
+		}
+	}
+	return in
 }
 
 // printBanner says what runs, with what, and the next commands. The

@@ -5,11 +5,13 @@
 //
 //	go run ./cmd/devtenant                 # the dev stack: Pulumi.yaml + Pulumi.dev.yaml
 //	go run ./cmd/devtenant -stack dev -listen 127.0.0.1:7300 -echo-listen 127.0.0.1:8000
+//	go run ./cmd/devtenant -gateway        # and the gateway, with people's login, at http://127.0.0.1:8080/
 //
 // It writes the stack outputs a real `pulumi stack output --json
 // --show-secrets` would give to -outputs (mode 0600) and prints the next
-// commands. It refuses a protected stack, and listens on loopback only
-// unless -allow-non-loopback. Not for production.
+// commands, or with -gateway what to open and who to log in as. It refuses
+// a protected stack, and listens on loopback only unless
+// -allow-non-loopback (the gateway always). Not for production.
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +49,9 @@ type settings struct {
 	stack, project, stackFile, listen, echoListen, outputs, password string
 	allowNonLoopback                                                 bool
 	passwordSource                                                   string
+	// -gateway and the gateway's flags it takes.
+	gateway                                  bool
+	gatewayListen, routes, redis, defaultOrg string
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -60,11 +66,25 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.outputs, "outputs", "", "file to write the stack outputs to (mode 0600; default in your user cache directory)")
 	fs.StringVar(&s.password, "password", "", "test users' password (prefer env DEVTENANT_PASSWORD: flags show in process lists); default: generated")
 	fs.BoolVar(&s.allowNonLoopback, "allow-non-loopback", false, "allow listening on addresses other than loopback (anyone who reaches it can get tokens)")
+	fs.BoolVar(&s.gateway, "gateway", false, "start the gateway too, in front of the echo model server, with people's login at its /login: everything at once without an account, on loopback")
+	fs.StringVar(&s.gatewayListen, "gateway-listen", gatewayListen, "with -gateway: the gateway's address, loopback only (port 0: a free one); its public URL and the API identifier are http://ADDRESS/")
+	fs.StringVar(&s.routes, "routes", "", "with -gateway: the gateway's routes file, as its -routes; default: OpenAI-compatible routes")
+	fs.StringVar(&s.redis, "redis", "", "with -gateway: redis:// URL for the gateway's limits and sessions, as its -redis; default: in memory")
+	fs.StringVar(&s.defaultOrg, "default-org", "", "with -gateway: organization a plain /login asks for, by `name|org_ID`, as the gateway's -default-org")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var problems []string
+	fs.Visit(func(f *flag.Flag) {
+		if !s.gateway && slices.Contains([]string{"gateway-listen", "routes", "redis", "default-org"}, f.Name) {
+			problems = append(problems, fmt.Sprintf("-%s is the gateway's: add -gateway, or drop it", f.Name))
+		}
+	})
+	if s.gateway && s.echoListen == "" {
+		problems = append(problems, `-echo-listen "": -gateway needs the echo model server in front of which it runs; give -echo-listen an address`)
 	}
 	switch v, ok := env("DEVTENANT_PASSWORD"); {
 	case s.password != "":
@@ -75,7 +95,6 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	if s.stackFile == "" {
 		s.stackFile = filepath.Join(s.project, "Pulumi."+s.stack+".yaml")
 	}
-	var problems []string
 	for _, a := range []struct{ flag, addr string }{{"-listen", s.listen}, {"-echo-listen", s.echoListen}} {
 		if a.addr == "" && a.flag == "-echo-listen" {
 			continue
@@ -111,8 +130,9 @@ func checkListen(addr string, allowNonLoopback bool) error {
 	return fmt.Errorf("%q is not a loopback address: the dev tenant is for this machine only; use 127.0.0.1:PORT, or -allow-non-loopback if you really mean it", addr)
 }
 
-// run serves until ctx is done. ready, if not nil, receives the tenant's
-// address once everything listens and the outputs are written.
+// run serves until ctx is done. ready, if not nil, receives the address to
+// open once everything listens and the outputs are written: the tenant's,
+// or with -gateway the gateway's.
 func run(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer, ready chan<- string) error {
 	s, err := parse(args, env, stderr)
 	if err != nil {
@@ -129,7 +149,15 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		s.passwordSource = "the stack's testUserPassword"
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	t, err := devtenant.New(cfg, devtenant.Options{Logger: logger})
+	opts := devtenant.Options{Logger: logger}
+	var gatewayAddr string
+	if s.gateway {
+		if gatewayAddr, err = resolveGatewayListen(s.gatewayListen); err != nil {
+			return err
+		}
+		opts = gatewayTenant(cfg, opts, gatewayAddr)
+	}
+	t, err := devtenant.New(cfg, opts)
 	if err != nil {
 		return err
 	}
@@ -156,6 +184,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	if err := t.WriteOutputs(s.outputs); err != nil {
 		return err
 	}
+	if s.gateway {
+		return serveGateway(ctx, t, cfg, s, gatewayAddr, echoAddr, stdout, stderr, ready)
+	}
 	if err := printBanner(stdout, t, cfgSummary(cfg), s, echoAddr); err != nil {
 		return err
 	}
@@ -163,6 +194,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		ready <- ln.Addr().String()
 	}
 	<-ctx.Done()
-	fmt.Fprintln(stderr, "devtenant: stopping; the tokens it issued are worthless once it is gone")
+	fmt.Fprintln(stderr, stopping)
 	return nil
 }
+
+// stopping is said at the end of a run, whose tokens die with it.
+const stopping = "devtenant: stopping; the tokens it issued are worthless once it is gone"

@@ -4,9 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -17,8 +14,6 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 )
-
-const devPassword = "Dev-Mode-Passw0rd!"
 
 // orgTenant is a dev tenant that takes organization IDs only, as Auth0
 // does by default, and its stack outputs in a file.
@@ -39,73 +34,37 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// With stack outputs (a file, or -dev's own), the gateway's login sends
-// the tenant the organization's ID, for ?organization=NAME and for
-// -default-org, and the login works against a tenant that takes IDs only.
+// With stack outputs, the gateway's login sends the tenant the
+// organization's ID, for ?organization=NAME and for -default-org, and the
+// login works against a tenant that takes IDs only (cmd/devtenant tests its
+// -gateway mode the same way).
 func TestLoginSendsOrganizationID(t *testing.T) {
 	cases := []struct {
 		name  string
-		dev   bool // -dev; otherwise -stack-outputs of a tenant taking IDs only
 		flags []string
 		query string // /login's query
 		org   string // the organization logged in to
 	}{
 		{name: "stack outputs, name", query: "organization=acme", org: "acme"},
 		{name: "stack outputs, -default-org", flags: []string{"-default-org", "acme"}, org: "acme"},
-		{name: "-dev, name", dev: true, query: "organization=acme", org: "acme"},
-		{name: "-dev, -default-org", dev: true, flags: []string{"-default-org", "acme"}, org: "acme"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var logs syncbuf.Buffer
-			var args []string
-			vars := map[string]string{}
-			var orgID func(string) string
-			if c.dev {
-				args = []string{"-dev", "-dev-project", "../..", "-listen", "127.0.0.1:0"}
-				vars["DEVTENANT_PASSWORD"] = devPassword
-			} else {
-				dt, outputs := orgTenant(t)
-				listen := freeAddr(t)
-				args = []string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9", "-listen", listen, "-public-url", "http://" + listen}
-				vars["AUTH0_CLIENT_SECRET"] = dt.ClientSecret(dt.WebAppName())
-				orgID = dt.OrgID
-			}
+			dt, outputs := orgTenant(t)
+			listen := freeAddr(t)
+			args := []string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9", "-listen", listen, "-public-url", "http://" + listen}
+			vars := map[string]string{"AUTH0_CLIENT_SECRET": dt.ClientSecret(dt.WebAppName())}
 			addr, stop := start(t, append(args, c.flags...), env(vars), &logs)
 			defer stop()
 
-			jar, _ := cookiejar.New(nil)
-			hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := hc.Get("http://" + addr + "/login?" + c.query)
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusFound, resp.StatusCode)
-			authorize, err := url.Parse(resp.Header.Get("Location"))
-			require.NoError(t, err)
-			sent := authorize.Query().Get("organization")
-			if orgID != nil {
-				assert.Equal(t, orgID(c.org), sent)
-			}
-			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name")
-
-			password := devPassword
-			if !c.dev {
-				password = devtenanttest.Password
-			}
-			callback, err := devtenant.Login(context.Background(), hc, authorize.String(),
-				devtenant.Credentials{Email: "alice@acme.example.com", Password: password})
-			require.NoError(t, err, "the tenant takes IDs only")
-			resp, err = hc.Get(callback.String())
-			require.NoError(t, err)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.Equal(t, http.StatusSeeOther, resp.StatusCode, string(body))
-			resp, err = hc.Get("http://" + addr + "/")
-			require.NoError(t, err)
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			assert.Contains(t, string(body), ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
-			assert.NotContains(t, string(body), "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
+			hc, sent := devtenanttest.LogInAtGateway(t, "http://"+addr, c.query,
+				devtenant.Credentials{Email: "alice@acme.example.com", Password: devtenanttest.Password})
+			assert.Equal(t, dt.OrgID(c.org), sent)
+			assert.Regexp(t, `^org_\w+$`, sent, "the organization's ID, not its name: the tenant takes IDs only")
+			page := devtenanttest.Page(t, hc, "http://"+addr+"/")
+			assert.Contains(t, page, ">acme <code>"+sent+"</code>", "the page names the organization from the outputs")
+			assert.NotContains(t, page, "org_name", "the tenant behaves as Auth0: tokens carry org_id only")
 		})
 	}
 }
@@ -123,8 +82,6 @@ func TestUnknownDefaultOrgStopsTheStart(t *testing.T) {
 			vars: map[string]string{"AUTH0_CLIENT_SECRET": dt.ClientSecret(dt.WebAppName())}},
 		{name: "environment", args: []string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9", "-public-url", "http://127.0.0.1:8080"},
 			vars: map[string]string{"AUTH0_CLIENT_SECRET": dt.ClientSecret(dt.WebAppName()), "AUTH0_DEFAULT_ORG": "initech"}},
-		{name: "-dev", args: []string{"-dev", "-dev-project", "../..", "-listen", "127.0.0.1:0", "-default-org", "initech"},
-			vars: map[string]string{"DEVTENANT_PASSWORD": devPassword}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -55,18 +55,7 @@ func TestServesFromStackOutputsAndShutsDown(t *testing.T) {
 	b, _ := json.Marshal(map[string]any{"audience": iss.Audience, "issuer": iss.Issuer, "jwksUri": iss.JWKSURL(), "tenantDomain": "tenant.test"})
 	os.WriteFile(outputs, b, 0o644)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-stack-outputs", outputs, "-upstream", upstream.URL, "-listen", "127.0.0.1:0"}, env(nil), io.Discard, ready)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
+	addr, stop := start(t, []string{"-stack-outputs", outputs, "-upstream", upstream.URL, "-listen", "127.0.0.1:0"}, env(nil), io.Discard)
 	req, _ := http.NewRequest("GET", "http://"+addr+"/v1/models", nil)
 	req.Header.Set("Authorization", "Bearer "+iss.Token(map[string]any{"scope": "read:models"}))
 	resp, err := http.DefaultClient.Do(req)
@@ -78,15 +67,7 @@ func TestServesFromStackOutputsAndShutsDown(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != `{"data":[]}` {
 		t.Errorf("%d %s", resp.StatusCode, body)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the gateway did not shut down")
-	}
+	stop() // and the shutdown is clean
 }
 
 func TestHardeningFlags(t *testing.T) {
@@ -99,12 +80,12 @@ func TestHardeningFlags(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	s, err := parse(nil, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
-	if err != nil || s.signingAlg != "PS256" {
-		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", s.signingAlg, err)
+	o, err := parse(nil, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || o.Tenant.SigningAlg != "PS256" {
+		t.Errorf("AUTH0_SIGNING_ALG: %q, %v", o.Tenant.SigningAlg, err)
 	}
-	s, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
-	if err != nil || s.signingAlg != "RS256" || s.server.WriteTimeout != 5*time.Minute || s.server.MaxConns != 64 {
-		t.Errorf("flags: %+v, %v", s, err)
+	o, err = parse([]string{"-signing-alg", "RS256", "-write-timeout", "5m", "-max-conns", "64"}, env(minimalEnv("AUTH0_SIGNING_ALG", "PS256")), io.Discard)
+	if err != nil || o.Tenant.SigningAlg != "RS256" || o.Server.WriteTimeout != 5*time.Minute || o.Server.MaxConns != 64 {
+		t.Errorf("flags: %+v, %v", o, err)
 	}
 }

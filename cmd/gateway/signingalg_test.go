@@ -25,8 +25,8 @@ func TestSigningAlgFromStackOutputs(t *testing.T) {
 		{args: []string{"-stack-outputs", outputs}, env: map[string]string{"AUTH0_SIGNING_ALG": "RS256"}, want: "RS256"},
 	}
 	for _, c := range cases {
-		s, err := parse(append(c.args, "-upstream", "http://127.0.0.1:9"), env(c.env), io.Discard)
+		o, err := parse(append(c.args, "-upstream", "http://127.0.0.1:9"), env(c.env), io.Discard)
 		require.NoError(t, err, c.args)
-		assert.Equal(t, c.want, s.signingAlg, "%v %v", c.args, c.env)
+		assert.Equal(t, c.want, o.Tenant.SigningAlg, "%v %v", c.args, c.env)
 	}
 }

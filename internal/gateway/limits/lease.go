@@ -88,12 +88,12 @@ type keyState struct {
 	budgetEnd time.Time
 }
 
-// NewLeases returns a Store that leases from s for period (see Leases); now
-// is the clock (nil: time.Now). A period of 0 or less turns leasing off: it
-// returns s itself.
-func NewLeases(s *Redis, period time.Duration, now func() time.Time) Store {
+// NewLeases returns a store that leases from s for period (see Leases);
+// now is the clock (nil: time.Now). It panics if period is not positive, as
+// time.NewTicker does: without leases, the store is s itself.
+func NewLeases(s *Redis, period time.Duration, now func() time.Time) *Leases {
 	if period <= 0 {
-		return s
+		panic("limits: NewLeases needs a positive lease period; without leases, use the Redis store itself")
 	}
 	if now == nil {
 		now = time.Now

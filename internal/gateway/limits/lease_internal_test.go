@@ -21,7 +21,7 @@ func TestLeasesDropQuietKeys(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { rdb.Close() })
 	clock := &clock{time.Now()}
-	leases := NewLeases(NewRedis(rdb, 0), DefaultLease, clock.now).(*Leases)
+	leases := NewLeases(NewRedis(rdb, 0), DefaultLease, clock.now)
 	p, err := load(t, `{"perClient": {"requests": 1000000, "tokensPerDay": 1000000}}`)
 	require.NoError(t, err)
 	e := NewEnforcer(p, leases, clock.now)
@@ -51,7 +51,7 @@ func TestLeasesKeepCountsRedisMissed(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { rdb.Close() })
 	// A period longer than the test: the flushes are the test's.
-	leases := NewLeases(NewRedis(rdb, 50*time.Millisecond), time.Hour, nil).(*Leases)
+	leases := NewLeases(NewRedis(rdb, 50*time.Millisecond), time.Hour, nil)
 	ctx := context.Background()
 	require.NoError(t, leases.Add(ctx, "2030-01-01", 5, "client:a"))
 	require.NoError(t, leases.Flush(ctx))

@@ -27,7 +27,10 @@ func newReplica(t *testing.T, srv *redistest.Server, config string, period time.
 	rdb := gatewayClient(t, srv)
 	trips := &redistest.RoundTrips{}
 	rdb.AddHook(trips)
-	store := limits.NewLeases(limits.NewRedis(rdb, 0), period, nil)
+	var store limits.Store = limits.NewRedis(rdb, 0) // period 0: no leases, as the gateway's -limits-lease 0
+	if period > 0 {
+		store = limits.NewLeases(limits.NewRedis(rdb, 0), period, nil)
+	}
 	return replica{limits.NewEnforcer(policies(t, config), store, nil), store, trips}
 }
 
@@ -184,10 +187,12 @@ func TestLeasesKeepBudgets(t *testing.T) {
 	assert.False(t, admit(b, "other"))
 }
 
-// Leasing off is the Redis store itself.
-func TestLeasesOff(t *testing.T) {
+// Leases need a period: leasing off is the Redis store itself, which the
+// caller uses instead (the gateway's -limits-lease 0).
+func TestLeasesNeedAPeriod(t *testing.T) {
 	r := limits.NewRedis(nil, 0)
-	assert.Same(t, r, limits.NewLeases(r, 0, nil))
+	assert.PanicsWithValue(t, "limits: NewLeases needs a positive lease period; without leases, use the Redis store itself",
+		func() { limits.NewLeases(r, 0, nil) })
 	assert.IsType(t, &limits.Leases{}, limits.NewLeases(r, time.Millisecond, nil))
 }
 

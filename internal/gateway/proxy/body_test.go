@@ -72,7 +72,7 @@ func TestRoutesFileHardeningKeys(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 		return p
 	}
-	routes, err := proxy.LoadRoutes(write("good.yaml", `routes:
+	rf, err := proxy.LoadRoutesFile(write("good.yaml", `routes:
   - pattern: POST /v1/chat/completions
     maxBody: 8MiB
   - pattern: POST /v1/embeddings
@@ -81,6 +81,7 @@ func TestRoutesFileHardeningKeys(t *testing.T) {
     upgrade: [websocket]
 `))
 	require.NoError(t, err)
+	routes := rf.Routes
 	assert.Equal(t, proxy.ByteSize(8<<20), routes[0].MaxBody)
 	assert.Equal(t, proxy.ByteSize(65536), routes[1].MaxBody)
 	assert.Equal(t, []string{"websocket"}, routes[2].Upgrade)
@@ -90,7 +91,7 @@ func TestRoutesFileHardeningKeys(t *testing.T) {
 		{"routes:\n  - pattern: POST /x\n    maxBody: -1\n", `"-1": want a positive size`},
 		{"routes:\n  - pattern: POST /x\n    maxBody: 4MB\n", `"4MB": want a positive size`},
 	} {
-		_, err := proxy.LoadRoutes(write("bad.yaml", bad.content))
+		_, err := proxy.LoadRoutesFile(write("bad.yaml", bad.content))
 		if assert.Error(t, err) {
 			assert.Contains(t, err.Error(), bad.want)
 		}

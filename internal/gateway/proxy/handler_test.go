@@ -211,23 +211,24 @@ func TestLoadRoutes(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "routes.yaml")
 	os.WriteFile(good, []byte("routes:\n  - pattern: POST /v1/chat/completions\n    allOf: [invoke:models]\n    requireOrg: true\n"), 0o644)
-	routes, err := proxy.LoadRoutes(good)
-	if err != nil || len(routes) != 1 || routes[0].AllOf[0] != "invoke:models" || !routes[0].RequireOrg {
-		t.Errorf("routes %+v, error %v", routes, err)
+	rf, err := proxy.LoadRoutesFile(good)
+	if err != nil || len(rf.Routes) != 1 || rf.Routes[0].AllOf[0] != "invoke:models" || !rf.Routes[0].RequireOrg || rf.Limits != nil {
+		t.Errorf("routes file %+v, error %v", rf, err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("routes:\n  - pattern: GET /v1/models\n    scopes: [read:models]\n"), 0o644)
-	if _, err := proxy.LoadRoutes(bad); err == nil || !strings.Contains(err.Error(), "field scopes not found") {
+	if _, err := proxy.LoadRoutesFile(bad); err == nil || !strings.Contains(err.Error(), "field scopes not found") {
 		t.Errorf("unknown key: %v", err)
 	}
 }
 
 // The example routes file of the README loads and is valid.
 func TestExampleRoutesFile(t *testing.T) {
-	routes, err := proxy.LoadRoutes(filepath.Join("..", "..", "..", "examples", "routes.yaml"))
+	rf, err := proxy.LoadRoutesFile(filepath.Join("..", "..", "..", "examples", "routes.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	routes := rf.Routes
 	v := proxytest.Validator(t, testissuer.New(t))
 	u, _ := url.Parse("http://127.0.0.1:8000")
 	if _, err := proxy.New(v, proxy.Config{Upstream: u, Routes: routes}); err != nil {

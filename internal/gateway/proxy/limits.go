@@ -1,69 +1,20 @@
 package proxy
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
-	"gopkg.in/yaml.v3"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 )
-
-// LoadLimits reads the `limits:` section of a routes file (see
-// limits.Config); nil when it has none. Every problem is reported at once,
-// with its path.
-func LoadLimits(path string) (*limits.Policies, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Limits any `yaml:"limits"`
-	}
-	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if file.Limits == nil {
-		return nil, nil
-	}
-	p, err := limits.Load("limits", jsonTree(file.Limits))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
-}
-
-// jsonTree makes a YAML value JSON-encodable: mapping keys that YAML read
-// as numbers (a numeric client ID) become strings.
-func jsonTree(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = jsonTree(e)
-		}
-	case map[any]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[fmt.Sprint(k)] = jsonTree(e)
-		}
-		return m
-	case []any:
-		for i, e := range v {
-			v[i] = jsonTree(e)
-		}
-	}
-	return v
-}
 
 // Fail modes: what a request gets when the limits store (Redis) fails.
 const (

@@ -173,19 +173,18 @@ limits:
   clients:
     1234: {requests: 50}
 `)
-	routes, err := proxy.LoadRoutes(good)
+	rf, err := proxy.LoadRoutesFile(good)
 	require.NoError(t, err, "the routes file may have limits")
-	assert.Len(t, routes, 1)
-	p, err := proxy.LoadLimits(good)
-	require.NoError(t, err)
+	assert.Len(t, rf.Routes, 1)
+	p := rf.Limits
 	require.NotNil(t, p)
 	assert.True(t, p.HasBudgets())
 
-	none, err := proxy.LoadLimits(write("none.yaml", "routes:\n  - pattern: GET /v1/models\n"))
+	none, err := proxy.LoadRoutesFile(write("none.yaml", "routes:\n  - pattern: GET /v1/models\n"))
 	require.NoError(t, err)
-	assert.Nil(t, none, "no limits: section, no limits")
+	assert.Nil(t, none.Limits, "no limits: section, no limits")
 
-	_, err = proxy.LoadLimits(write("bad.yaml", `limits:
+	_, err = proxy.LoadRoutesFile(write("bad.yaml", `limits:
   perClient: {requests: 0, per: 1, brust: 3}
   orgs:
     acme: {tokensPerDay: 10}
@@ -197,6 +196,7 @@ limits:
 		"limits.perClient.per: want a string, got the number 1",
 		"limits.perClient.requests: want at least 1, got 0",
 		`limits.orgs.acme: "acme" is not an organization ID`,
+		"bad.yaml declares no routes", // reported with the limits' problems
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
@@ -204,8 +204,8 @@ limits:
 
 // The example routes file of the README has valid limits.
 func TestExampleLimits(t *testing.T) {
-	p, err := proxy.LoadLimits(filepath.Join("..", "..", "..", "examples", "routes.yaml"))
+	rf, err := proxy.LoadRoutesFile(filepath.Join("..", "..", "..", "examples", "routes.yaml"))
 	require.NoError(t, err)
-	require.NotNil(t, p)
-	assert.True(t, p.HasBudgets())
+	require.NotNil(t, rf.Limits)
+	assert.True(t, rf.Limits.HasBudgets())
 }

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 )
 
 // Route is a proxied route: a net/http pattern ("POST /v1/chat/completions",
@@ -46,31 +47,75 @@ func DefaultRoutes() []Route {
 	}
 }
 
-// LoadRoutes reads a routes file:
+// RoutesFile is what a routes file declares: the proxied routes and the
+// limits on their callers.
+type RoutesFile struct {
+	Routes []Route
+	// Limits are the `limits:` section (see limits.Config); nil when the
+	// file has none.
+	Limits *limits.Policies
+}
+
+// LoadRoutesFile reads a routes file, reporting every problem of its routes
+// and limits at once, with its path:
 //
 //	routes:
 //	  - pattern: POST /v1/chat/completions
 //	    allOf: [invoke:models]
 //	  - pattern: GET /v1/models
 //	    anyOf: [read:models, invoke:models]
-func LoadRoutes(path string) ([]Route, error) {
+//	limits:
+//	  perClient: {requests: 10, per: 1s, tokensPerDay: 100000}
+func LoadRoutesFile(path string) (*RoutesFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	var file struct {
 		Routes []Route `yaml:"routes"`
-		Limits any     `yaml:"limits"` // read by LoadLimits
+		Limits any     `yaml:"limits"` // limits.Load reads it, with problems of its own
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
 		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade)", path, err)
 	}
+	var problems []error
 	if len(file.Routes) == 0 {
-		return nil, fmt.Errorf("%s declares no routes (want `routes: [{pattern: ..., allOf: [...]}]`)", path)
+		problems = append(problems, fmt.Errorf("%s declares no routes (want `routes: [{pattern: ..., allOf: [...]}]`)", path))
 	}
-	return file.Routes, nil
+	rf := &RoutesFile{Routes: file.Routes}
+	if file.Limits != nil {
+		if rf.Limits, err = limits.Load("limits", jsonTree(file.Limits)); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	return rf, nil
+}
+
+// jsonTree makes a YAML value JSON-encodable: mapping keys that YAML read
+// as numbers (a numeric client ID) become strings.
+func jsonTree(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = jsonTree(e)
+		}
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[fmt.Sprint(k)] = jsonTree(e)
+		}
+		return m
+	case []any:
+		for i, e := range v {
+			v[i] = jsonTree(e)
+		}
+	}
+	return v
 }
 
 // validateRoutes reports every problem of a route list at once: patterns

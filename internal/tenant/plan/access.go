@@ -83,7 +83,10 @@ func (a *accessFlags) table(projectDir, stackFile string) (*access.Table, error)
 	var routes []proxy.Route
 	routesFrom := ""
 	if *a.routesFile != "" {
-		routes, err = proxy.LoadRoutes(*a.routesFile)
+		rf, err := proxy.LoadRoutesFile(*a.routesFile)
+		if err == nil {
+			routes = rf.Routes
+		}
 		errs = append(errs, err)
 		routesFrom = *a.routesFile + " and the gateway's reference routes"
 	}

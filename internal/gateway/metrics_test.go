@@ -1,19 +1,14 @@
-package main
+package gateway
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,80 +19,17 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
-func TestExtrasConfigurationProblemsComeTogether(t *testing.T) {
-	routes := filepath.Join(t.TempDir(), "routes.yaml")
-	require.NoError(t, os.WriteFile(routes, []byte("routes:\n  - pattern: GET /v1/models\nlimits:\n  perClient: {requests: 0}\n"), 0o644))
-	err := run(context.Background(), []string{"-routes", routes, "-redis", "redis://:hunter2@127.0.0.1:6379/x",
-		"-limits-fail-mode", "sometimes", "-limits-lease", "-1s", "-public-url", "http://models.example.com/api"},
-		env(minimalEnv()), io.Discard, nil)
-	require.Error(t, err)
-	for _, want := range []string{
-		`-limits-fail-mode / LIMITS_FAIL_MODE "sometimes": want "open"`,
-		"-redis / REDIS_URL redis://:xxxxx@127.0.0.1:6379/x:",
-		"limits.perClient.requests: want at least 1, got 0",
-		`-limits-lease / LIMITS_LEASE "-1s": want a duration such as 10ms, or 0 (no leases)`,
-		`-public-url / PUBLIC_URL: public URL "http://models.example.com/api": want the gateway's external base URL`,
-	} {
-		assert.Contains(t, err.Error(), want)
-	}
-	assert.NotContains(t, err.Error(), "hunter2", "a password reached an error message")
-
-	err = run(context.Background(), []string{"-redis", "http://127.0.0.1:6379"},
-		env(minimalEnv()), io.Discard, nil)
-	assert.ErrorContains(t, err, "want redis://[:PASSWORD@]HOST:PORT[/DB]")
-}
-
-// The lease period comes from the flag, else LIMITS_LEASE, else 10 ms; a
-// value that is not a duration names where it came from.
-func TestLimitsLeaseSetting(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
-	}{
-		{"default", nil, minimalEnv(), "10ms"},
-		{"env", nil, minimalEnv("LIMITS_LEASE", "50ms"), "50ms"},
-		{"flag wins", []string{"-limits-lease", "0"}, minimalEnv("LIMITS_LEASE", "50ms"), "0"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s, err := parse(tc.args, env(tc.env), io.Discard)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, s.limitsLease)
-			_, problems := setUpExtras(s, slog.New(slog.DiscardHandler))
-			assert.Empty(t, problems)
-		})
-	}
-	err := run(t.Context(), nil, env(minimalEnv("LIMITS_LEASE", "soon")), io.Discard, nil)
-	assert.ErrorContains(t, err, `-limits-lease / LIMITS_LEASE "soon": want a duration such as 10ms, or 0 (no leases)`)
-}
-
-// logged is the value of key in the first JSON log line whose msg is msg.
-func logged(logs *syncbuf.Buffer, msg, key string) string {
-	sc := bufio.NewScanner(strings.NewReader(logs.String()))
-	for sc.Scan() {
-		var e map[string]any
-		if json.Unmarshal(sc.Bytes(), &e) == nil && e["msg"] == msg {
-			s, _ := e[key].(string)
-			return s
-		}
-	}
-	return ""
-}
-
 // Metrics are served on their own listener only; discovery on the main one.
 func TestMetricsListenerAndDiscovery(t *testing.T) {
 	iss := testissuer.New(t)
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":[]}`) }))
 	defer upstream.Close()
 	logs := &syncbuf.Buffer{}
+	o := issuerOptions(iss, upstream.URL, logs)
+	o.Tenant.Audience, o.Metrics.Listen, o.PublicURL = "https://models.example.com/", "127.0.0.1:0", "https://models.example.com"
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-issuer", iss.Issuer, "-audience", "https://models.example.com/", "-jwks-url", iss.JWKSURL(),
-			"-upstream", upstream.URL, "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-public-url", "https://models.example.com"},
-			env(nil), logs, ready)
-	}()
+	go func() { done <- Run(ctx, o, ready) }()
 	var addr string
 	select {
 	case addr = <-ready:
@@ -147,9 +79,9 @@ func TestMetricsListenerAndDiscovery(t *testing.T) {
 func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
 	iss := testissuer.New(t)
 	logs := &syncbuf.Buffer{}
-	_, stop := start(t, []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
-		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0", "-read-header-timeout", "200ms"},
-		env(nil), logs)
+	o := issuerOptions(iss, "http://127.0.0.1:9", logs)
+	o.Metrics.Listen, o.Server.ReadHeaderTimeout = "127.0.0.1:0", 200*time.Millisecond
+	_, stop := start(t, o)
 	defer stop()
 	metricsAddr := logged(logs, "metrics listening", "addr")
 	require.NotEmpty(t, metricsAddr)
@@ -170,8 +102,6 @@ func TestMetricsListenerCutsSlowHeaders(t *testing.T) {
 // one, and only when asked.
 func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
 	iss := testissuer.New(t)
-	base := []string{"-issuer", iss.Issuer, "-audience", iss.Audience, "-jwks-url", iss.JWKSURL(),
-		"-upstream", "http://127.0.0.1:9", "-listen", "127.0.0.1:0", "-metrics-listen", "127.0.0.1:0"}
 	status := func(url string) int {
 		resp, err := http.Get(url)
 		require.NoError(t, err)
@@ -181,15 +111,17 @@ func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		flags   []string
+		pprof   bool
 		metrics int // what the metrics listener answers at /debug/pprof/heap
 	}{
-		{"with -pprof", []string{"-pprof"}, 200},
-		{"without", nil, 404},
+		{"with -pprof", true, 200},
+		{"without", false, 404},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &syncbuf.Buffer{}
-			addr, stop := start(t, append(append([]string{}, base...), tc.flags...), env(nil), logs)
+			o := issuerOptions(iss, "http://127.0.0.1:9", logs)
+			o.Metrics = Metrics{Listen: "127.0.0.1:0", Pprof: tc.pprof}
+			addr, stop := start(t, o)
 			defer stop()
 			metricsAddr := logged(logs, "metrics listening", "addr")
 			require.NotEmpty(t, metricsAddr)
@@ -197,6 +129,7 @@ func TestPprofOnTheMetricsListenerOnly(t *testing.T) {
 			assert.Equal(t, 404, status("http://"+addr+"/debug/pprof/heap"), "never on the public listener")
 		})
 	}
-	err := run(t.Context(), []string{"-pprof"}, env(minimalEnv()), io.Discard, nil)
-	assert.ErrorContains(t, err, "-pprof: the profiles are served on the metrics listener; set -metrics-listen")
+	o := minimalOptions()
+	o.Metrics.Pprof = true
+	assert.ErrorContains(t, o.Validate(), "-pprof: the profiles are served on the metrics listener; set -metrics-listen")
 }

@@ -1,7 +1,6 @@
-package main
+package gateway
 
 import (
-	"io"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -34,33 +33,6 @@ func TestGCPercent(t *testing.T) {
 	}
 }
 
-func TestGCFlags(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-		env  map[string]string
-		want gcSettings
-	}{
-		{"defaults", nil, minimalEnv(), gcSettings{percent: 100, headroom: 32 << 20}},
-		{"GOGC", nil, minimalEnv("GOGC", "400"), gcSettings{percent: 400, headroom: 32 << 20}},
-		{"GOGC off", nil, minimalEnv("GOGC", "off"), gcSettings{percent: -1, headroom: 32 << 20}},
-		{"flags win", []string{"-gc-percent", "200", "-gc-headroom", "0", "-memory-limit", "1GiB"}, minimalEnv("GOGC", "400"),
-			gcSettings{percent: 200, memoryLimit: 1 << 30}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s, err := parse(tc.args, env(tc.env), io.Discard)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, s.gc)
-		})
-	}
-	err := run(t.Context(), []string{"-gc-percent", "-5"}, env(minimalEnv()), io.Discard, nil)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "-gc-percent -5: want a percentage such as 100, or -1 (off)")
-	_, err = parse([]string{"-gc-headroom", "lots"}, env(minimalEnv()), io.Discard)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `invalid value "lots" for flag -gc-headroom`)
-}
-
 // After each collection the percent follows the live heap: above 100 while
 // the heap is small, back to 100 once it holds more than the headroom. The
 // headroom is twice the test's own live heap, whatever that is.
@@ -68,7 +40,7 @@ func TestGCTunerFollowsTheLiveHeap(t *testing.T) {
 	t.Cleanup(func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) })
 	runtime.GC()
 	headroom := 2 * max(liveHeap(), 4<<20)
-	stop := gcSettings{percent: 100, headroom: byteSizeFlag(headroom), memoryLimit: 1 << 40}.apply()
+	stop := GC{Percent: 100, Headroom: int64(headroom), MemoryLimit: 1 << 40}.apply()
 	defer stop()
 	assert.Equal(t, int64(1<<40), debug.SetMemoryLimit(-1), "-memory-limit")
 

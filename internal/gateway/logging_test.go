@@ -1,7 +1,6 @@
-package main
+package gateway
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,7 +30,6 @@ func TestAccessLogBuffer(t *testing.T) {
 		io.WriteString(w, `{"data":[]}`)
 	}))
 	defer upstream.Close()
-	vars := map[string]string{"AUTH0_ISSUER": iss.Issuer, "AUTH0_AUDIENCE": iss.Audience, "AUTH0_JWKS_URL": iss.JWKSURL(), "UPSTREAM_URL": upstream.URL}
 	token := iss.Token(map[string]any{"scope": "read:models"})
 	call := func(addr, path string) error {
 		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
@@ -53,7 +51,9 @@ func TestAccessLogBuffer(t *testing.T) {
 
 	t.Run("held for an hour, written at exit", func(t *testing.T) {
 		var logs syncbuf.Buffer
-		addr, stop := start(t, []string{"-listen", "127.0.0.1:0", "-access-log-flush", "1h"}, env(vars), &logs)
+		o := issuerOptions(iss, upstream.URL, &logs)
+		o.Log.FlushPeriod = time.Hour
+		addr, stop := start(t, o)
 		require.NoError(t, call(addr, "/v1/models/held"))
 		assert.NotContains(t, logs.String(), accessLine("/v1/models/held"), "held in the buffer")
 		assert.Contains(t, logs.String(), `"msg":"gateway listening"`, "other records go out at once")
@@ -74,33 +74,12 @@ func TestAccessLogBuffer(t *testing.T) {
 	})
 	t.Run("unbuffered", func(t *testing.T) {
 		var logs syncbuf.Buffer
-		addr, stop := start(t, []string{"-listen", "127.0.0.1:0", "-access-log-buffer", "0"}, env(vars), &logs)
+		o := issuerOptions(iss, upstream.URL, &logs)
+		o.Log.BufferSize = 0
+		addr, stop := start(t, o)
 		defer stop()
 		require.NoError(t, call(addr, "/v1/models/at-once"))
 		require.Eventually(t, func() bool { return strings.Contains(logs.String(), accessLine("/v1/models/at-once")) },
 			5*time.Second, 5*time.Millisecond)
 	})
-}
-
-func TestAccessLogFlags(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-access-log-flush", "0s"}, "-access-log-flush 0s: want a positive duration such as 1s (or -access-log-buffer 0 to write each line at once)"},
-		{[]string{"-access-log-buffer", "-1"}, `invalid value "-1" for flag -access-log-buffer: "-1": want a positive size such as 4MiB, 512KiB or 1048576 (bytes), or 0`},
-		{[]string{"-access-log-buffer", "lots"}, `invalid value "lots" for flag -access-log-buffer`},
-	} {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			err := run(context.Background(), tc.args, env(minimalEnv()), io.Discard, nil)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
-		})
-	}
-	s, err := parse([]string{"-access-log-buffer", "64KiB", "-access-log-flush", "250ms"}, env(minimalEnv()), io.Discard)
-	require.NoError(t, err)
-	assert.Equal(t, logSettings{bufferSize: 64 << 10, flushPeriod: 250 * time.Millisecond}, s.log)
-	s, err = parse(nil, env(minimalEnv()), io.Discard)
-	require.NoError(t, err)
-	assert.Equal(t, logSettings{bufferSize: 32 << 10, flushPeriod: time.Second}, s.log, "nginx's buffer=32k flush=1s by default")
 }

@@ -1,12 +1,10 @@
-package main
+package gateway
 
 import (
-	"flag"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strconv"
 	"sync/atomic"
 )
 
@@ -18,47 +16,26 @@ import (
 // and to GOGC's percent of it when that is more: a small heap is collected
 // a few times a second, a large one (thousands of streams) exactly as Go
 // would.
-const defaultGCHeadroom = 32 << 20
+const DefaultGCHeadroom = 32 << 20
 
-// gcSettings are the garbage collector's: -gc-percent, -gc-headroom and
-// -memory-limit.
-type gcSettings struct {
-	percent     int
-	headroom    byteSizeFlag
-	memoryLimit byteSizeFlag
-}
-
-func (g *gcSettings) register(fs *flag.FlagSet, getenv func(k, def string) string) {
-	percent := 100
-	if v := getenv("GOGC", ""); v == "off" {
-		percent = -1
-	} else if n, err := strconv.Atoi(v); err == nil {
-		percent = n
-	}
-	g.headroom = defaultGCHeadroom
-	fs.IntVar(&g.percent, "gc-percent", percent, "garbage the collector lets grow, in percent of the live heap, as GOGC (env GOGC; -1 is off)")
-	fs.Var(&g.headroom, "gc-headroom", "`size` of garbage the collector lets grow at least, such as 32MiB, whatever the percent gives for a small heap; 0: the percent alone")
-	fs.Var(&g.memoryLimit, "memory-limit", "soft limit of the process's memory, a `size` such as 1GiB, as GOMEMLIMIT (env GOMEMLIMIT): the collector works harder near it; in a container, about 90% of its memory; 0: none")
-}
-
-func (g gcSettings) validate() error {
-	if g.percent < -1 {
-		return fmt.Errorf("-gc-percent %d: want a percentage such as 100, or -1 (off)", g.percent)
+func (g GC) validate() error {
+	if g.Percent < -1 {
+		return fmt.Errorf("-gc-percent %d: want a percentage such as 100, or -1 (off)", g.Percent)
 	}
 	return nil
 }
 
 // apply sets the collector up for the process; the returned func stops
 // adjusting it.
-func (g gcSettings) apply() (stop func()) {
-	if g.memoryLimit > 0 {
-		debug.SetMemoryLimit(int64(g.memoryLimit))
+func (g GC) apply() (stop func()) {
+	if g.MemoryLimit > 0 {
+		debug.SetMemoryLimit(g.MemoryLimit)
 	}
-	debug.SetGCPercent(g.percent)
-	if g.percent < 0 || g.headroom <= 0 {
+	debug.SetGCPercent(g.Percent)
+	if g.Percent < 0 || g.Headroom <= 0 {
 		return func() {}
 	}
-	t := &gcTuner{percent: g.percent, headroom: uint64(g.headroom)}
+	t := &gcTuner{percent: g.Percent, headroom: uint64(g.Headroom)}
 	t.tune()
 	t.watch()
 	return func() { t.stopped.Store(true) }
