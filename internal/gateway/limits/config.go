@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // Config is the `limits:` section of the routes file:
@@ -93,7 +94,7 @@ func (c Config) compile(where string) (*Policies, []string) {
 	for _, id := range slices.Sorted(maps.Keys(c.Orgs)) {
 		l := c.Orgs[id]
 		at := where + ".orgs." + id
-		if !strings.HasPrefix(id, "org_") || strings.ContainsAny(id, " \t\n") {
+		if !stackoutputs.IsOrganizationID(id) {
 			problems = append(problems, fmt.Sprintf("%s: %q is not an organization ID: want the token's org_id, such as org_4x6L2vBb0pq9 (the stack output organizations maps names to IDs)", at, id))
 		}
 		check(at, &l)
