@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )

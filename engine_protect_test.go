@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/enginetest"
 )

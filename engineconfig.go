@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
@@ -51,41 +49,4 @@ func EngineConfig(ctx *pulumi.Context, stackKeys ...string) (map[string]string, 
 		}
 	}
 	return raw, nil
-}
-
-// loadConfig is stackconfig.Load plus the check only the engine can answer: that
-// every secret key was stored encrypted. Pulumi.yaml cannot have the CLI
-// enforce it (a typed secret key with a default fails every stack that does
-// not set it), so the program does, and reports it with the other problems.
-func loadConfig(ctx *pulumi.Context, raw map[string]string) (*Config, error) {
-	cfg, err := stackconfig.Load(raw, os.LookupEnv)
-	var plain []strictjson.Problem
-	for _, key := range stackconfig.SecretKeys {
-		if raw[key] != "" && !ctx.IsConfigSecret(key) {
-			plain = append(plain, strictjson.Problem{Path: key, Message: fmt.Sprintf(
-				"is stored in plain text; remove it from the stack file and run `pulumi config set --secret %s`", key)})
-		}
-	}
-	if len(plain) == 0 {
-		return cfg, err
-	}
-	var verr *stackconfig.ValidationError
-	if errors.As(err, &verr) {
-		return nil, &stackconfig.ValidationError{Problems: append(plain, verr.Problems...)}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return nil, &stackconfig.ValidationError{Problems: plain}
-}
-
-// deploy is the program as the engine runs it: with the configuration the
-// engine hands it (stackKeys: see EngineConfig).
-func deploy(ctx *pulumi.Context, stackKeys ...string) error {
-	raw, err := EngineConfig(ctx, stackKeys...)
-	if err != nil {
-		return err
-	}
-	_, err = program(ctx, raw)
-	return err
 }

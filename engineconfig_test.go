@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 

@@ -3,8 +3,8 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Exports are the stack outputs: what an API needs to validate tokens

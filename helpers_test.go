@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig/stackconfigtest"
 )

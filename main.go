@@ -6,7 +6,7 @@
 //
 // This directory is the Pulumi project: `pulumi up` builds it and the engine
 // runs it. `go run . plan` runs the same program offline, under a recording
-// mock engine, and shows what `pulumi up` would do (internal/tenant/plan).
+// mock engine, and shows what `pulumi up` would do (internal/plan).
 // The tests call program under mocks; engine_*_test.go run it through the
 // real Pulumi CLI.
 package main
@@ -14,11 +14,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 )
 
 // planCommand is the first argument that makes the program plan offline
@@ -34,6 +36,38 @@ func main() {
 		os.Exit(notUnderEngine(os.Stderr, args))
 	}
 	pulumi.Run(func(ctx *pulumi.Context) error { return deploy(ctx) })
+}
+
+// program is the Pulumi program: it loads and validates the stack
+// configuration (raw, as the engine passes it), declares the tenant and
+// exports what an API and its clients need, returning the exports for the
+// offline plan to resolve. Nothing is registered when the configuration is
+// bad.
+func program(ctx *pulumi.Context, raw map[string]string) (map[string]pulumi.Input, error) {
+	cfg, err := loadConfig(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	t, err := Provision(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	exports := t.Exports()
+	for _, name := range slices.Sorted(maps.Keys(exports)) {
+		ctx.Export(name, exports[name])
+	}
+	return exports, nil
+}
+
+// deploy is the program as the engine runs it: with the configuration the
+// engine hands it (stackKeys: see EngineConfig).
+func deploy(ctx *pulumi.Context, stackKeys ...string) error {
+	raw, err := EngineConfig(ctx, stackKeys...)
+	if err != nil {
+		return err
+	}
+	_, err = program(ctx, raw)
+	return err
 }
 
 // underEngine reports whether the Pulumi engine started this process: it

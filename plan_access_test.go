@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// `plan -access` prints the dev stack's golden table (internal/tenant/access
+// `plan -access` prints the dev stack's golden table (internal/plan/access
 // holds the golden files and checks them against the real gateway).
 func TestAccessPrintsTheGoldenTable(t *testing.T) {
 	for format, golden := range map[string]string{"text": "dev.access.txt", "markdown": "dev.access.md", "json": "dev.access.json"} {
 		out, errOut, code := runPlan(t, "-access", "-format", format)
 		require.Equal(t, 0, code, errOut)
-		want, err := os.ReadFile(filepath.Join("internal/tenant/access/testdata", golden))
+		want, err := os.ReadFile(filepath.Join("internal/plan/access/testdata", golden))
 		require.NoError(t, err)
 		assert.Equal(t, string(want), out, format)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
 )
 
 // runPlan runs the plan command on the real program, in this project.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"maps"
 	"runtime"
-	"slices"
 
 	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -24,27 +22,6 @@ type Tenant struct {
 	ConnectionClients *auth0.ConnectionClients
 	// Settings is the tenant-wide settings; nil when the stack sets none.
 	Settings *auth0.Tenant
-}
-
-// program is the Pulumi program: it loads and validates the stack
-// configuration (raw, as the engine passes it), declares the tenant and
-// exports what an API and its clients need, returning the exports for the
-// offline plan to resolve. Nothing is registered when the configuration is
-// bad.
-func program(ctx *pulumi.Context, raw map[string]string) (map[string]pulumi.Input, error) {
-	cfg, err := loadConfig(ctx, raw)
-	if err != nil {
-		return nil, err
-	}
-	t, err := Provision(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	exports := t.Exports()
-	for _, name := range slices.Sorted(maps.Keys(exports)) {
-		ctx.Export(name, exports[name])
-	}
-	return exports, nil
 }
 
 // Provision declares the tenant of a validated configuration.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // Defaults of Config.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // logout forgets a person's stored login (or every one, with -all), and

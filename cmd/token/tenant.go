@@ -10,7 +10,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // tenantFlags say which tenant, API and organization: flags win over the

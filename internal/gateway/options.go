@@ -15,11 +15,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
 )
 
 // Options are everything the gateway runs with. Start from DefaultOptions:

@@ -37,7 +37,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // Errors of New and Start.

@@ -3,7 +3,7 @@ package devtenant
 import (
 	"net/http"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // RevokeURL is the revocation endpoint (RFC 7009), Auth0's /oauth/revoke.

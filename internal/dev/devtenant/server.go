@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // Handler serves the tenant's endpoints. The issuer must be known (Start,

@@ -11,7 +11,7 @@ const module = "github.com/model-api-auth0/model-api-auth0"
 // The edge and the way in read stack files, never run the program: they must
 // not link the Pulumi SDK, which would make the gateway a 60 MB binary idling
 // at 35 MB instead of a proxy's 8. Only the Pulumi program (package main at
-// the root, its offline plan in internal/tenant/plan) and the test harnesses
+// the root, its offline plan in internal/plan) and the test harnesses
 // may.
 func TestWayInAndEdgeLinkNoPulumi(t *testing.T) {
 	goTool, err := exec.LookPath("go")

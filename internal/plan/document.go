@@ -10,7 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/recorder"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/recorder"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 

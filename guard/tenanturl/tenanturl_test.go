@@ -3,7 +3,7 @@ package tenanturl_test
 import (
 	"testing"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 func TestURLs(t *testing.T) {

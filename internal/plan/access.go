@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/access"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )

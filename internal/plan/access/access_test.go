@@ -13,8 +13,8 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/access"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 

@@ -26,7 +26,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/echomodel"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/access"
+	"github.com/model-api-auth0/model-api-auth0/internal/plan/access"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
