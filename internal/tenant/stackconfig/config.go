@@ -34,6 +34,7 @@ const (
 	KeyWebApp           = Namespace + ":webApp"
 	KeyCLIApp           = Namespace + ":cliApp"
 	KeyTenant           = Namespace + ":tenant"
+	KeyModels           = Namespace + ":models"
 	KeyDomain           = "auth0:domain"
 )
 
@@ -68,6 +69,9 @@ type Config struct {
 	CLIApp *AppConfig
 	// Tenant is the tenant-wide settings; nil when the stack sets none.
 	Tenant *TenantConfig
+	// Models are the models the API serves; each is a permission of the
+	// API (modelperm), given by roles' and clients' models.
+	Models []ModelConfig
 }
 
 // APIConfig declares the API (resource server) that model clients call.
@@ -99,6 +103,8 @@ type RoleConfig struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description"`
 	Permissions []string `json:"permissions"`
+	// Models are the declared models the role may call (see Grants).
+	Models []string `json:"models"`
 }
 
 // ConnectionConfig is the database connection that holds the organizations' users.
@@ -119,6 +125,8 @@ type OrganizationConfig struct {
 	Connections             []string          `json:"connections"`
 	Members                 []MemberConfig    `json:"members"`
 	Metadata                map[string]string `json:"metadata"`
+	// TokenQuota limits the M2M tokens Auth0 issues for the organization.
+	TokenQuota *TokenQuotaConfig `json:"tokenQuota"`
 }
 
 // BrandingConfig is an organization's login page branding.
@@ -156,6 +164,10 @@ type ClientConfig struct {
 	// tokens for when its grant allows or requires one and does not allow
 	// any organization.
 	Organizations []string `json:"organizations"`
+	// Models are the declared models the client may call (see Grants).
+	Models []string `json:"models"`
+	// TokenQuota limits the tokens Auth0 issues to the client.
+	TokenQuota *TokenQuotaConfig `json:"tokenQuota"`
 }
 
 // TestUserConfig is a user this stack creates in the connection, so that a
@@ -244,6 +256,7 @@ func (cfg *Config) fields() []field {
 		{KeyWebApp, structured(KeyWebApp, &cfg.WebApp)},
 		{KeyCLIApp, structured(KeyCLIApp, &cfg.CLIApp)},
 		{KeyTenant, structured(KeyTenant, &cfg.Tenant)},
+		{KeyModels, structured(KeyModels, &cfg.Models)},
 	}
 }
 

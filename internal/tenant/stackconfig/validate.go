@@ -112,6 +112,8 @@ func (c *Config) Validate() error {
 	clients := v.clients(c.Clients, scopes, orgs)
 	v.apps(c, scopes, clients)
 	v.tenant(c.Tenant)
+	v.models(c, scopes)
+	v.quotas(c)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}
 	}
