@@ -37,6 +37,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(append(row, grants(p)), "\t"))
 	}
 	tw.Flush()
+	t.writeModelsText(&b)
 	var why strings.Builder
 	tw = tabwriter.NewWriter(&why, 0, 4, 2, ' ', 0)
 	for i, p := range t.Principals {
@@ -118,6 +119,7 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	t.writeModelsMarkdown(&b)
 	if len(t.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range t.Notes {
@@ -138,6 +140,7 @@ type jsonTable struct {
 	RoutesFrom string          `json:"routesFrom"`
 	Routes     []Route         `json:"routes"`
 	Principals []jsonPrincipal `json:"principals"`
+	Models     []string        `json:"models,omitempty"`
 	Notes      []string        `json:"notes,omitempty"`
 }
 
@@ -153,7 +156,7 @@ type jsonDecision struct {
 
 // JSON is the table for tools, indented, ending in a newline.
 func (t *Table) JSON() []byte {
-	out := jsonTable{Stack: t.Stack, RoutesFrom: t.RoutesFrom, Routes: t.Routes, Notes: t.Notes}
+	out := jsonTable{Stack: t.Stack, RoutesFrom: t.RoutesFrom, Routes: t.Routes, Models: t.Models, Notes: t.Notes}
 	for i, p := range t.Principals {
 		jp := jsonPrincipal{Principal: p}
 		for j, d := range t.Decisions[i] {
