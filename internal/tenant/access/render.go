@@ -146,6 +146,9 @@ type jsonTable struct {
 
 type jsonPrincipal struct {
 	Principal
+	// Models shadows Principal's, so that a stack with models gives every
+	// principal the list, [] included.
+	Models *[]string      `json:"models,omitempty"`
 	Access []jsonDecision `json:"access"`
 }
 
@@ -159,6 +162,9 @@ func (t *Table) JSON() []byte {
 	out := jsonTable{Stack: t.Stack, RoutesFrom: t.RoutesFrom, Routes: t.Routes, Models: t.Models, Notes: t.Notes}
 	for i, p := range t.Principals {
 		jp := jsonPrincipal{Principal: p}
+		if len(t.Models) > 0 {
+			jp.Models = &p.Models
+		}
 		for j, d := range t.Decisions[i] {
 			jp.Access = append(jp.Access, jsonDecision{Route: t.Routes[j].Pattern, Decision: d})
 		}
