@@ -87,6 +87,15 @@ func (v *validator) models(c *Config, scopes map[string]bool) {
 	}
 }
 
+// modelHint says where a model goes when a scope list names its
+// permission: the program adds model:NAME itself, from the models lists.
+func modelHint(what, name string) string {
+	if model, ok := modelperm.Model(name); ok && what == "scope" {
+		return fmt.Sprintf("; to give the model %s, list it in models: [%s] instead", model, model)
+	}
+	return ""
+}
+
 // modelRefs reports models that are not declared, with the closest declared
 // name (a typo is the likely cause), and models named twice.
 func (v *validator) modelRefs(path string, names []string, declared map[string]bool) {

@@ -81,6 +81,8 @@ func TestInvalidModels(t *testing.T) {
 			`model-api-auth0:roles[r].models: the stack declares no models; declare them in model-api-auth0:models as [{name, description}], or remove this list`},
 		{"client models without declared models", stackconfig.KeyClients, `[{"name":"c","scopes":["read:models"],"models":["echo-small"]}]`, stackconfigtest.Base,
 			`model-api-auth0:clients[c].models: the stack declares no models`},
+		{"model permission among scopes", stackconfig.KeyClients, `[{"name":"c","scopes":["read:models","model:echo-small"]}]`, withModels,
+			`model-api-auth0:clients[c].scopes[1]: scope "model:echo-small" is not declared in model-api-auth0:api.scopes (declared: invoke:models, read:models); to give the model echo-small, list it in models: [echo-small] instead`},
 		{"models not a list", stackconfig.KeyModels, `{"name":"m"}`, withModels, `model-api-auth0:models: want a list, got an object`},
 	}
 	for _, c := range cases {

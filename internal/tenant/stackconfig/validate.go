@@ -171,7 +171,8 @@ func label(name string, index int) string {
 func (v *validator) declared(path, what string, names []string, declared map[string]bool, where string) {
 	for i, n := range names {
 		if !declared[n] {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)", what, n, where, strings.Join(slices.Sorted(maps.Keys(declared)), ", "))
+			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)%s", what, n, where,
+				strings.Join(slices.Sorted(maps.Keys(declared)), ", "), modelHint(what, n))
 		}
 	}
 }
