@@ -86,11 +86,11 @@ func newApp(ctx *pulumi.Context, kind appKind, a *AppConfig, api *API, opts ...p
 	if err != nil {
 		return nil, err
 	}
+	// The grant carries every model: which models a person may call is
+	// their roles' business; the application only has to be able to carry them.
 	grant, err := auth0.NewClientGrant(ctx, kind.logical+"-grant", &auth0.ClientGrantArgs{
-		ClientId: client.ClientId,
-		Audience: api.Server.Identifier,
-		// Every model: which models a person may call is their roles'
-		// business; the application only has to be able to carry them.
+		ClientId:    client.ClientId,
+		Audience:    api.Server.Identifier,
 		Scopes:      pulumi.ToStringArray(append(slices.Clone(a.Scopes), api.ModelPermissions...)),
 		SubjectType: pulumi.String("user"),
 	}, append(child, pulumi.DependsOn([]pulumi.Resource{api.Scopes}))...)

@@ -42,10 +42,9 @@ func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.Res
 		return nil, err
 	}
 	grantArgs := &auth0.ClientGrantArgs{
-		ClientId: client.ClientId,
-		Audience: api.Server.Identifier,
-		Scopes:   pulumi.ToStringArray(c.Grants()), // its scopes and its models'
-
+		ClientId:          client.ClientId,
+		Audience:          api.Server.Identifier,
+		Scopes:            pulumi.ToStringArray(c.Grants()), // its scopes and its models'
 		OrganizationUsage: pulumi.String(c.OrganizationUsage),
 	}
 	if c.AllowAnyOrganization {
