@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -84,10 +86,12 @@ func newApp(ctx *pulumi.Context, kind appKind, a *AppConfig, api *API, opts ...p
 	if err != nil {
 		return nil, err
 	}
+	// The grant carries every model: which models a person may call is
+	// their roles' business; the application only has to be able to carry them.
 	grant, err := auth0.NewClientGrant(ctx, kind.logical+"-grant", &auth0.ClientGrantArgs{
 		ClientId:    client.ClientId,
 		Audience:    api.Server.Identifier,
-		Scopes:      pulumi.ToStringArray(a.Scopes),
+		Scopes:      pulumi.ToStringArray(append(slices.Clone(a.Scopes), api.ModelPermissions...)),
 		SubjectType: pulumi.String("user"),
 	}, append(child, pulumi.DependsOn([]pulumi.Resource{api.Scopes}))...)
 	if err != nil {
@@ -117,7 +121,10 @@ func newConnectionClients(ctx *pulumi.Context, conn *auth0.Connection, apps ...*
 // provider cannot create or delete a tenant: this resource updates the
 // tenant's settings, and deleting it leaves them as they are.
 func newTenantSettings(ctx *pulumi.Context, t *TenantConfig, protect bool) (*auth0.Tenant, error) {
-	args := &auth0.TenantArgs{ResourceParameterProfile: optionalString(t.ResourceParameterProfile)}
+	args := &auth0.TenantArgs{
+		ResourceParameterProfile: optionalString(t.ResourceParameterProfile),
+		DefaultTokenQuota:        tenantDefaultTokenQuota(t.DefaultTokenQuota),
+	}
 	if t.EnableClientConnections != nil {
 		args.Flags = &auth0.TenantFlagsArgs{EnableClientConnections: pulumi.Bool(*t.EnableClientConnections)}
 	}

@@ -19,7 +19,8 @@ type Client struct {
 
 // newClient declares an M2M client that may only use the client-credentials
 // grant, authenticates with a client secret in the request body, and is
-// granted exactly the configured scopes on the API: least privilege.
+// granted exactly the configured scopes and models on the API: least
+// privilege.
 func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.ResourceOption) (*Client, error) {
 	client, err := auth0.NewClient(ctx, "client-"+c.Name, &auth0.ClientArgs{
 		Name:         pulumi.String(c.Name),
@@ -27,6 +28,7 @@ func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.Res
 		AppType:      pulumi.String("non_interactive"),
 		GrantTypes:   pulumi.ToStringArray([]string{"client_credentials"}),
 		IsFirstParty: pulumi.Bool(true),
+		TokenQuota:   clientTokenQuota(c.TokenQuota),
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -42,7 +44,7 @@ func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.Res
 	grantArgs := &auth0.ClientGrantArgs{
 		ClientId:          client.ClientId,
 		Audience:          api.Server.Identifier,
-		Scopes:            pulumi.ToStringArray(c.Scopes),
+		Scopes:            pulumi.ToStringArray(c.Grants()), // its scopes and its models'
 		OrganizationUsage: pulumi.String(c.OrganizationUsage),
 	}
 	if c.AllowAnyOrganization {

@@ -49,6 +49,10 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		stackoutputs.KeyOrganizations: orgIDs,
 		stackoutputs.KeyClients:       clients,
 	}
+	if len(t.Config.Models) > 0 {
+		// Absent without models, so that such a stack's outputs stay as they were.
+		exports[stackoutputs.KeyModels] = pulumi.ToStringArray(t.Config.ModelNames())
+	}
 	if t.WebApp != nil {
 		exports[stackoutputs.KeyWebApp] = t.WebApp.export()
 		secrets[t.WebApp.Config.Name] = t.WebApp.Credentials.ClientSecret

@@ -67,7 +67,9 @@ func TestLayout(t *testing.T) {
 			// token client: neither carries a token issuer, a model double
 			// or a test helper.
 			name: "links a development tool or test support", roots: production,
-			bad: func(pkg string) bool { return isOurs(pkg, "internal/dev") || isOurs(pkg, "internal/testing") || isTestSupport(pkg) },
+			bad: func(pkg string) bool {
+				return isOurs(pkg, "internal/dev") || isOurs(pkg, "internal/testing") || isTestSupport(pkg)
+			},
 		},
 		{
 			// The edge and the way in read stack files, never run the

@@ -63,6 +63,7 @@ func newOrganization(ctx *pulumi.Context, cfg *Config, o OrganizationConfig, con
 	args := &auth0.OrganizationArgs{
 		Name:        pulumi.String(o.Name),
 		DisplayName: pulumi.String(o.DisplayName),
+		TokenQuota:  organizationTokenQuota(o.TokenQuota),
 	}
 	if len(o.Metadata) > 0 {
 		args.Metadata = pulumi.ToStringMap(o.Metadata)

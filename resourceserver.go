@@ -6,6 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // API is the model API as Auth0 knows it: the resource server, its scopes,
@@ -14,6 +16,8 @@ type API struct {
 	Server *auth0.ResourceServer
 	Scopes *auth0.ResourceServerScopes
 	Roles  map[string]*Role
+	// ModelPermissions are the permissions of every declared model.
+	ModelPermissions []string
 
 	mu       sync.Mutex // organizations are declared concurrently
 	roleSets map[string]pulumi.StringArrayOutput
@@ -57,9 +61,10 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 	}
 
 	// One authoritative scopes resource: scopes set on the server itself would
-	// fight with it on every update.
-	scopes := make(auth0.ResourceServerScopesScopeArray, len(a.Scopes))
-	for i, s := range a.Scopes {
+	// fight with it on every update. It holds the models too (model:NAME).
+	all := cfg.APIScopes()
+	scopes := make(auth0.ResourceServerScopesScopeArray, len(all))
+	for i, s := range all {
 		scopes[i] = auth0.ResourceServerScopesScopeArgs{Name: pulumi.String(s.Name), Description: optionalString(s.Description)}
 	}
 	scopeSet, err := auth0.NewResourceServerScopes(ctx, "api-scopes", &auth0.ResourceServerScopesArgs{
@@ -70,7 +75,8 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		return nil, err
 	}
 
-	api := &API{Server: server, Scopes: scopeSet, Roles: map[string]*Role{}, roleSets: map[string]pulumi.StringArrayOutput{}}
+	api := &API{Server: server, Scopes: scopeSet, Roles: map[string]*Role{}, roleSets: map[string]pulumi.StringArrayOutput{},
+		ModelPermissions: stackconfig.ModelPermissions(cfg.ModelNames())}
 	for _, r := range cfg.Roles {
 		role, err := auth0.NewRole(ctx, "role-"+r.Name, &auth0.RoleArgs{
 			Name:        pulumi.String(r.Name),
@@ -80,8 +86,9 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 			return nil, err
 		}
 		roleID := role.ID().ToStringOutput()
-		perms := make(auth0.RolePermissionsPermissionArray, len(r.Permissions))
-		for i, p := range r.Permissions {
+		grants := r.Grants() // its scopes and its models'
+		perms := make(auth0.RolePermissionsPermissionArray, len(grants))
+		for i, p := range grants {
 			perms[i] = auth0.RolePermissionsPermissionArgs{Name: pulumi.String(p), ResourceServerIdentifier: server.Identifier}
 		}
 		// A permission can only be assigned once the API declares the scope.

@@ -67,7 +67,7 @@ func newDirectory(cfg *stackconfig.Config, opts Options) (*directory, []string) 
 		d.users[strings.ToLower(u.Email)] = &user{ID: userID(u.Email), Email: u.Email, Name: cmp.Or(u.Name, u.Email)}
 	}
 	for _, r := range cfg.Roles {
-		d.roles[r.Name] = r.Permissions
+		d.roles[r.Name] = r.Grants() // its scopes and its models', as Auth0 holds the role's permissions
 	}
 	for _, o := range cfg.Organizations {
 		org := &organization{ID: orgID(o.Name), Name: o.Name, DisplayName: o.DisplayName, Branding: o.Branding,
@@ -83,7 +83,7 @@ func newDirectory(cfg *stackconfig.Config, opts Options) (*directory, []string) 
 	}
 	for _, c := range cfg.Clients {
 		d.add(&client{Kind: machine, Name: c.Name, ID: clientID(c.Name), Secret: rand.Text() + rand.Text(),
-			GrantID: "cgr_" + derive("grant", c.Name, 16), Scopes: c.Scopes, OrganizationUsage: c.OrganizationUsage,
+			GrantID: "cgr_" + derive("grant", c.Name, 16), Scopes: c.Grants(), OrganizationUsage: c.OrganizationUsage,
 			AllowAnyOrganization: c.AllowAnyOrganization, Orgs: map[string]bool{}})
 	}
 	for name, orgs := range opts.ClientOrganizations {

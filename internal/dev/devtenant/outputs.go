@@ -28,7 +28,7 @@ func (t *Tenant) Outputs() (*stackoutputs.Outputs, error) {
 		Audience: t.Audience(), SigningAlg: t.cfg.API.SigningAlg, Issuer: iss, JWKSURI: t.JWKSURL(), TokenEndpoint: t.TokenURL(), TenantDomain: u.Host,
 		APIID: derive("api", t.Audience(), 24), ConnectionID: "con_" + derive("connection", t.cfg.Connection.Name, 16),
 		RoleIDs: map[string]string{}, Organizations: stackoutputs.Organizations{}, Clients: map[string]stackoutputs.Client{},
-		ClientSecrets: stackoutputs.ClientSecrets{},
+		ClientSecrets: stackoutputs.ClientSecrets{}, Models: t.cfg.ModelNames(),
 	}
 	for _, r := range t.cfg.Roles {
 		o.RoleIDs[r.Name] = roleID(r.Name)

@@ -22,7 +22,7 @@ func TestDevStackTokensPassGuard(t *testing.T) {
 	id, err := v.Validate(ctx, tr.AccessToken)
 	require.NoError(t, err)
 	assert.Equal(t, tn.ClientID("batch-scorer")+"@clients", id.Subject)
-	assert.Equal(t, []string{"invoke:models"}, id.Scopes)
+	assert.Equal(t, []string{"invoke:models", "model:echo-large"}, id.Scopes)
 
 	tok, err := tn.Tokens(ctx, devtenant.UserLogin{Email: "alice@acme.example.com"})
 	require.NoError(t, err)
@@ -30,5 +30,5 @@ func TestDevStackTokensPassGuard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tn.UserID("alice@acme.example.com"), id.Subject)
 	assert.Equal(t, tn.OrgID("acme"), id.OrgID)
-	assert.Equal(t, []string{"invoke:models", "read:admin-messages", "read:models"}, id.Permissions)
+	assert.Equal(t, []string{"invoke:models", "model:echo-large", "model:echo-small", "read:admin-messages", "read:models"}, id.Permissions)
 }

@@ -54,6 +54,9 @@ type Table struct {
 	RoutesFrom string      `json:"routesFrom"`
 	Routes     []Route     `json:"routes"`
 	Principals []Principal `json:"principals"`
+	// Models are the models the stack declares, in its order; each
+	// principal's Models say which of them it may call.
+	Models []string `json:"models,omitempty"`
 	// Decisions[i][j] is Principals[i] calling Routes[j].
 	Decisions [][]Decision `json:"-"`
 	Notes     []string     `json:"notes,omitempty"`
@@ -83,6 +86,7 @@ func Compute(stack string, cfg *stackconfig.Config, routes []proxy.Route, routes
 		t.Routes = append(t.Routes, Route{Pattern: r.Pattern, Requirement: r.Requirement()})
 	}
 	t.Principals, t.Notes = Principals(cfg, orgIDs)
+	t.Models = cfg.ModelNames()
 	t.Decisions = make([][]Decision, len(t.Principals))
 	for i, p := range t.Principals {
 		for _, r := range t.Routes {

@@ -58,6 +58,30 @@ func TestDevTableGolden(t *testing.T) {
 	}
 }
 
+// The dev stack's models make a difference: some principal may call one
+// model and not another, and one may call none.
+func TestDevModels(t *testing.T) {
+	table, err := access.Compute("dev", devStack(t), nil, "", nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"echo-small", "echo-large"}, table.Models)
+	calls := map[string][]string{}
+	for _, p := range table.Principals {
+		calls[p.Name] = p.Models
+	}
+	assert.Equal(t, []string{"echo-large"}, calls["client batch-scorer"])
+	assert.Equal(t, []string{"echo-small"}, calls["model-user in acme"])
+	assert.Equal(t, []string{"echo-small", "echo-large"}, calls["model-admin in globex"])
+	assert.Equal(t, []string{}, calls["client model-catalog"])
+	assert.True(t, table.Principals[0].MayCall("echo-large"))
+	assert.False(t, table.Principals[0].MayCall("echo-small"))
+
+	// A stack without models has no models column, nor key.
+	table, err = access.Compute("test", testStack(t), nil, "", nil)
+	require.NoError(t, err)
+	assert.Empty(t, table.Models)
+	assert.NotContains(t, string(table.JSON()), `"models"`)
+}
+
 func TestPrincipals(t *testing.T) {
 	principals, notes := access.Principals(testStack(t), map[string]string{"acme": "org_acme"})
 	var names []string

@@ -108,6 +108,12 @@ func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table
 		require.NoError(t, err, p.Name)
 		assert.Equal(t, p.OrganizationID, id.OrgID, "%s: organization of the token", p.Name)
 		assert.Equal(t, p.Grants, apiGrants(id), "%s: what the token grants", p.Name)
+		checkModelCells(t, table, p, id)
+		// TODO(models-gateway): once the gateway enforces the model a
+		// request names (branch models-gateway), check each model cell by
+		// a request too: a model route naming each of table.Models, 200
+		// where p.MayCall(model), 403 otherwise. Until then the cells are
+		// checked by the token alone (checkModelCells).
 
 		for j, r := range table.Routes {
 			want := table.Decisions[i][j]

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/modelperm"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
@@ -35,8 +36,12 @@ type Principal struct {
 	// Auth0 knows it (no stack outputs were given).
 	OrganizationID string `json:"organizationId,omitempty"`
 	Role           string `json:"role,omitempty"`
-	// Grants are the scopes (M2M) or permissions (people) of its tokens.
+	// Grants are the scopes (M2M) or permissions (people) of its tokens,
+	// the models' permissions (model:NAME) included.
 	Grants []string `json:"grants"`
+	// Models are the declared models its tokens grant, in the stack's
+	// order: the models a request of it may name. Absent without models.
+	Models []string `json:"models,omitempty"`
 
 	orgKnown bool
 }
@@ -67,7 +72,7 @@ func Principals(cfg *stackconfig.Config, orgIDs map[string]string) (principals [
 		return "${org-" + name + ".id}", false
 	}
 	for _, c := range cfg.Clients {
-		grants := sortedCopy(c.Scopes)
+		grants := sortedCopy(c.Grants())
 		if c.OrganizationUsage != "require" {
 			principals = append(principals, Principal{Kind: Client, Name: "client " + c.Name, Client: c.Name, Grants: grants, orgKnown: true})
 		}
@@ -93,7 +98,7 @@ func Principals(cfg *stackconfig.Config, orgIDs map[string]string) (principals [
 		id, known := org(o.Name)
 		for _, r := range cfg.Roles {
 			principals = append(principals, Principal{Kind: Member, Name: fmt.Sprintf("%s in %s", r.Name, o.Name),
-				Organization: o.Name, OrganizationID: id, Role: r.Name, Grants: sortedCopy(r.Permissions), orgKnown: known})
+				Organization: o.Name, OrganizationID: id, Role: r.Name, Grants: sortedCopy(r.Grants()), orgKnown: known})
 		}
 		if o.AssignMembershipOnLogin {
 			principals = append(principals, Principal{Kind: MemberNoRole, Name: "no role in " + o.Name,
@@ -101,8 +106,26 @@ func Principals(cfg *stackconfig.Config, orgIDs map[string]string) (principals [
 		}
 	}
 	principals = append(principals, Principal{Kind: User, Name: "user, no organization", Grants: []string{}, orgKnown: true})
+	for i := range principals {
+		principals[i].Models = grantedModels(cfg, principals[i].Grants)
+	}
 	notes = append(notes, "user, no organization: a person who logs in without an organization, if the application allows it; the stack gives roles only within organizations")
 	return principals, notes
+}
+
+// grantedModels are the declared models whose permission is in grants, in
+// the stack's order; nil when the stack declares none.
+func grantedModels(cfg *stackconfig.Config, grants []string) []string {
+	if len(cfg.Models) == 0 {
+		return nil
+	}
+	models := []string{}
+	for _, m := range cfg.ModelNames() {
+		if slices.Contains(grants, modelperm.Permission(m)) {
+			models = append(models, m)
+		}
+	}
+	return models
 }
 
 func sortedCopy(s []string) []string {

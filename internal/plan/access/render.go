@@ -37,6 +37,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(append(row, grants(p)), "\t"))
 	}
 	tw.Flush()
+	t.writeModelsText(&b)
 	var why strings.Builder
 	tw = tabwriter.NewWriter(&why, 0, 4, 2, ' ', 0)
 	for i, p := range t.Principals {
@@ -118,6 +119,7 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	t.writeModelsMarkdown(&b)
 	if len(t.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range t.Notes {
@@ -138,11 +140,15 @@ type jsonTable struct {
 	RoutesFrom string          `json:"routesFrom"`
 	Routes     []Route         `json:"routes"`
 	Principals []jsonPrincipal `json:"principals"`
+	Models     []string        `json:"models,omitempty"`
 	Notes      []string        `json:"notes,omitempty"`
 }
 
 type jsonPrincipal struct {
 	Principal
+	// Models shadows Principal's, so that a stack with models gives every
+	// principal the list, [] included.
+	Models *[]string      `json:"models,omitempty"`
 	Access []jsonDecision `json:"access"`
 }
 
@@ -153,9 +159,12 @@ type jsonDecision struct {
 
 // JSON is the table for tools, indented, ending in a newline.
 func (t *Table) JSON() []byte {
-	out := jsonTable{Stack: t.Stack, RoutesFrom: t.RoutesFrom, Routes: t.Routes, Notes: t.Notes}
+	out := jsonTable{Stack: t.Stack, RoutesFrom: t.RoutesFrom, Routes: t.Routes, Models: t.Models, Notes: t.Notes}
 	for i, p := range t.Principals {
 		jp := jsonPrincipal{Principal: p}
+		if len(t.Models) > 0 {
+			jp.Models = &p.Models
+		}
 		for j, d := range t.Decisions[i] {
 			jp.Access = append(jp.Access, jsonDecision{Route: t.Routes[j].Pattern, Decision: d})
 		}

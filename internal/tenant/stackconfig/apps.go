@@ -71,10 +71,13 @@ type TenantConfig struct {
 	// connection for each new application, which ConnectionClients would
 	// otherwise find on the connection and refuse to take over.
 	EnableClientConnections *bool `json:"enableClientConnections"`
+	// DefaultTokenQuota limits the M2M tokens of every client and
+	// organization that sets no tokenQuota of its own.
+	DefaultTokenQuota *DefaultTokenQuotaConfig `json:"defaultTokenQuota"`
 }
 
 func (t *TenantConfig) declared() bool {
-	return t != nil && (t.ResourceParameterProfile != "" || t.EnableClientConnections != nil)
+	return t != nil && (t.ResourceParameterProfile != "" || t.EnableClientConnections != nil || t.DefaultTokenQuota != nil)
 }
 
 // Allowed values, as the provider schema describes them (snake_case, as

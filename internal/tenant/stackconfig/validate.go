@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // Limits that Auth0 enforces, checked before anything is sent to it.
@@ -38,65 +37,6 @@ var (
 	domainPattern         = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 )
 
-// passwordPolicy is what an Auth0 password strength policy asks of a password.
-type passwordPolicy struct {
-	minLen   int
-	classes  int  // of lower case, upper case, digits, others, how many at least
-	lowUpDig bool // lower case, upper case and a digit (fair)
-	maxRun   int  // most identical characters in a row; 0 for no limit
-}
-
-// passwordPolicies are Auth0's password strength policies.
-var passwordPolicies = map[string]passwordPolicy{
-	"none":      {minLen: 1},
-	"low":       {minLen: 6},
-	"fair":      {minLen: 8, lowUpDig: true},
-	"good":      {minLen: 8, classes: 3},
-	"excellent": {minLen: 10, classes: 3, maxRun: 2},
-}
-
-// problem says what password lacks under the policy, without showing it.
-func (p passwordPolicy) problem(password string) string {
-	var lower, upper, digit, other bool
-	run, longest := 0, 0
-	var prev rune = -1
-	for _, r := range password {
-		switch {
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsDigit(r):
-			digit = true
-		default:
-			other = true
-		}
-		if r == prev {
-			run++
-		} else {
-			run = 1
-		}
-		prev, longest = r, max(longest, run)
-	}
-	classes := 0
-	for _, has := range []bool{lower, upper, digit, other} {
-		if has {
-			classes++
-		}
-	}
-	switch {
-	case utf8.RuneCountInString(password) < p.minLen:
-		return fmt.Sprintf("at least %d characters", p.minLen)
-	case p.lowUpDig && !(lower && upper && digit):
-		return "a lower-case letter, an upper-case letter and a digit"
-	case classes < p.classes:
-		return fmt.Sprintf("%d of these: lower case, upper case, digits, other characters", p.classes)
-	case p.maxRun > 0 && longest > p.maxRun:
-		return fmt.Sprintf("no more than %d identical characters in a row", p.maxRun)
-	}
-	return ""
-}
-
 var organizationUsages = []string{"deny", "allow", "require"}
 
 // Validate reports every problem of the configuration at once, each at its
@@ -112,6 +52,8 @@ func (c *Config) Validate() error {
 	clients := v.clients(c.Clients, scopes, orgs)
 	v.apps(c, scopes, clients)
 	v.tenant(c.Tenant)
+	v.models(c, scopes)
+	v.quotas(c)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}
 	}
@@ -229,7 +171,8 @@ func label(name string, index int) string {
 func (v *validator) declared(path, what string, names []string, declared map[string]bool, where string) {
 	for i, n := range names {
 		if !declared[n] {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)", what, n, where, strings.Join(slices.Sorted(maps.Keys(declared)), ", "))
+			v.addf(fmt.Sprintf("%s[%d]", path, i), "%s %q is not declared in %s (declared: %s)%s", what, n, where,
+				strings.Join(slices.Sorted(maps.Keys(declared)), ", "), modelHint(what, n))
 		}
 	}
 }
@@ -271,73 +214,6 @@ func (v *validator) testUsers(c *Config) map[string]bool {
 		}
 	}
 	return v.unique(KeyTestUsers, "test user", emails)
-}
-
-func (v *validator) organizations(orgs []OrganizationConfig, roles, testUsers map[string]bool) map[string]bool {
-	names := make([]string, len(orgs))
-	for i, o := range orgs {
-		names[i] = o.Name
-		op := fmt.Sprintf("%s[%s]", KeyOrganizations, label(o.Name, i))
-		if len(o.Name) < 1 || len(o.Name) > maxOrgNameLen || !orgNamePattern.MatchString(o.Name) {
-			v.addf(op+".name", "%q: want 1 to %d lowercase letters, digits, _ and -", o.Name, maxOrgNameLen)
-		} else if stackoutputs.IsOrganizationID(o.Name) {
-			// Names and IDs go through the same flags and files (cmd/token
-			// -org, the web login's organization, the limits file), which
-			// tell them apart by this shape.
-			v.addf(op+".name", "%q has the shape of an organization ID (org_ and letters or digits): the token client, the web login and the limits file would take it for one; choose a name without the org_ prefix", o.Name)
-		}
-		if n := utf8.RuneCountInString(o.DisplayName); n < 1 || n > maxOrgDisplayNameLen {
-			v.addf(op+".displayName", "is %d characters; want 1 to %d", n, maxOrgDisplayNameLen)
-		}
-		if b := o.Branding; b != nil {
-			if u, err := url.Parse(b.LogoURL); b.LogoURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
-				v.addf(op+".branding.logoUrl", "%q: want an https:// URL", b.LogoURL)
-			}
-			v.color(op+".branding.primaryColor", b.PrimaryColor)
-			v.color(op+".branding.pageBackground", b.PageBackground)
-		}
-		if n := len(o.Connections) + 1; n > maxOrgConnections {
-			v.addf(op+".connections", "%d connections with %s; Auth0 allows at most %d per organization", n, KeyConnection, maxOrgConnections)
-		}
-		for j, id := range o.Connections {
-			if !connectionIDPattern.MatchString(id) {
-				v.addf(fmt.Sprintf("%s.connections[%d]", op, j), "%q: want a connection ID such as con_0000000000000001", id)
-			}
-		}
-		v.unique(op+".connections", "connection", o.Connections)
-		v.members(op, o.Members, roles, testUsers)
-	}
-	return v.unique(KeyOrganizations, "organization", names)
-}
-
-func (v *validator) color(path, color string) {
-	if color != "" && !colorPattern.MatchString(color) {
-		v.addf(path, "%q: want a color as #rrggbb", color)
-	}
-}
-
-func (v *validator) members(op string, members []MemberConfig, roles, testUsers map[string]bool) {
-	keys := make([]string, len(members))
-	for j, m := range members {
-		keys[j] = m.Key()
-		mp := op + ".members[" + label(m.Key(), j) + "]"
-		switch {
-		case (m.UserID == "") == (m.Email == ""):
-			v.addf(mp, "set exactly one of userId (an existing user, such as auth0|64f1...) or email (a test user of this stack)")
-		case m.UserID != "" && !userIDPattern.MatchString(m.UserID):
-			v.addf(mp+".userId", "%q: want a user ID such as auth0|64f1c0ffee", m.UserID)
-		case m.Email != "" && !testUsers[m.Email]:
-			v.addf(mp+".email", "%q is not declared in %s; members by email must be test users of this stack", m.Email, KeyTestUsers)
-		}
-		if len(m.Roles) > maxRolesPerMember {
-			v.addf(mp+".roles", "%d roles; Auth0 allows at most %d per member", len(m.Roles), maxRolesPerMember)
-		}
-		v.declared(mp+".roles", "role", m.Roles, roles, KeyRoles)
-		if len(m.Roles) > 1 {
-			v.unique(mp+".roles", "role", m.Roles)
-		}
-	}
-	v.unique(op+".members", "member", keys)
 }
 
 func (v *validator) clients(clients []ClientConfig, scopes, orgs map[string]bool) map[string]bool {

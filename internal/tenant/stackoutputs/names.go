@@ -20,6 +20,7 @@ const (
 	KeyWebApp        = "webApp"
 	KeyCLIApp        = "cliApp"
 	KeyClientSecrets = "clientSecrets"
+	KeyModels        = "models"
 )
 
 // The names of the fields of an M2M client (Client) and of an application

@@ -39,6 +39,9 @@ type Outputs struct {
 	WebApp        *App          `json:"webApp,omitempty"`
 	CLIApp        *App          `json:"cliApp,omitempty"`
 	ClientSecrets ClientSecrets `json:"clientSecrets"`
+	// Models are the names of the models the stack declares, each the
+	// permission modelperm.Permission(name); absent when it declares none.
+	Models []string `json:"models,omitempty"`
 }
 
 // ClientSecrets are the secrets of the M2M clients and of the web app, by
