@@ -1,0 +1,94 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMigrationsFromEmptyAndIdempotent(t *testing.T) {
+	eachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := openT(t, dsn)
+		v, err := db.SchemaVersion(ctx)
+		if err != nil || v != 1 {
+			t.Fatalf("schema version %d, %v; want 1", v, err)
+		}
+		at := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+		if err := db.WriteRows(ctx, []Row{row(1, at)}); err != nil {
+			t.Fatal(err)
+		}
+		// Opening again applies nothing and keeps the rows.
+		again := openT(t, dsn)
+		if v, err := again.SchemaVersion(ctx); err != nil || v != 1 {
+			t.Fatalf("after a second Open: schema version %d, %v", v, err)
+		}
+		if n, _ := count(t, again); n != 1 {
+			t.Fatalf("%d rows after a second Open, want 1", n)
+		}
+	})
+}
+
+func TestWriteRowsIsIdempotentAndKeepsUnmetered(t *testing.T) {
+	eachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := openT(t, dsn)
+		at := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+		unmetered := row(2, at)
+		unmetered.Unmetered, unmetered.InputTokens, unmetered.OutputTokens = true, 0, 0
+		odd := row(3, at)
+		odd.Model = "bad\x00name\xff" // PostgreSQL's text refuses both
+		batch := []Row{row(1, at), unmetered, odd}
+		for range 2 { // a batch retried after its commit
+			if err := db.WriteRows(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, d := count(t, db); n != 3 || d != 3 {
+			t.Fatalf("%d rows (%d distinct) after writing 3 twice, want 3", n, d)
+		}
+		var nulls int
+		if err := db.sql.QueryRow("SELECT COUNT(*) FROM model_usage WHERE input_tokens IS NULL AND output_tokens IS NULL AND unmetered").Scan(&nulls); err != nil {
+			t.Fatal(err)
+		}
+		if nulls != 1 {
+			t.Fatalf("%d unmetered rows with NULL tokens, want 1 (never 0 tokens)", nulls)
+		}
+	})
+}
+
+func TestOpenErrorsHideThePassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, dsn := range []string{
+		"postgres://user:s3cr3tpw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://user@127.0.0.1:1/db?password=s3cr3tpw&sslmode=disable&connect_timeout=2",
+		"postgres://user:s3cr3tpw@127.0.0.1:notaport/db",
+		"mysql://user:s3cr3tpw@host/db",
+	} {
+		_, err := Open(ctx, dsn)
+		if err == nil {
+			t.Fatalf("Open(%s) succeeded", Redact(dsn))
+		}
+		if strings.Contains(err.Error(), "s3cr3tpw") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+	if _, err := Open(ctx, "sqlite:"); err == nil || errors.Is(err, context.Canceled) {
+		t.Errorf("sqlite: without a path: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:pw@h:5432/d?sslmode=require": "postgres://u:xxxxx@h:5432/d?sslmode=require",
+		"postgres://u@h/d?password=pw":             "postgres://u@h/d?password=xxxxx",
+		"sqlite:/var/lib/ledger.db":                "sqlite:/var/lib/ledger.db",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

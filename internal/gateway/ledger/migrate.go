@@ -1,0 +1,56 @@
+package ledger
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// The schema's migrations, one directory per dialect (the types differ:
+// SQLite has no time or boolean type). A new migration is a new numbered
+// file in both.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// versionTable is the migrations' bookkeeping, named for the ledger so that
+// it can share a database with other schemas.
+const versionTable = "ledger_schema_version"
+
+// migrate applies the migrations not applied yet. On PostgreSQL, replicas
+// starting together take turns through an advisory lock.
+func (db *DB) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return err
+	}
+	opts := []goose.ProviderOption{goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true)}
+	gd := goose.DialectSQLite3
+	if db.dialect.name == "postgres" {
+		gd = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, db.sql, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("ledger: migrations of %s: %w", db.where, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("ledger: bringing the schema of %s up to date: %w (check that the database is reachable and the user may create tables)", db.where, err)
+	}
+	return nil
+}
+
+// SchemaVersion is the version of the last migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.sql.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM "+versionTable+" WHERE is_applied").Scan(&v)
+	return v, err
+}
