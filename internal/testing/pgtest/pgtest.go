@@ -1,6 +1,8 @@
 // Package pgtest starts a real PostgreSQL server for a test: a fresh cluster
 // in a temporary directory, on a free loopback port, trusted local logins,
-// no fsync (a test's data need not survive the machine).
+// no fsync (a test's data need not survive the machine, only the server: a
+// commit is still written before it is acknowledged, so a test may kill the
+// server and count on every acknowledged row).
 //
 // It uses Debian's binaries (apt-get install postgresql: initdb and postgres
 // in /usr/lib/postgresql/VERSION/bin) or those on $PATH. Without them the
@@ -137,7 +139,7 @@ func (s *Server) Restart() error {
 	}
 	defer logf.Close()
 	s.cmd = s.command("postgres", "-D", s.dir, "-p", strconv.Itoa(s.Port), "-k", filepath.Dir(s.dir),
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
 		"-c", "full_page_writes=off", "-c", "max_connections=50")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
