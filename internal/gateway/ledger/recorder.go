@@ -151,7 +151,7 @@ func (r *Recorder) take(dst []Row, all bool) []Row {
 	clear(r.pending[r.head : r.head+n]) // let the rows' strings go
 	r.head += n
 	switch {
-	case r.head == len(r.pending) && cap(r.pending) > 4*r.opts.BatchSize:
+	case r.head == len(r.pending) && cap(r.pending) > keepRows:
 		r.pending, r.head = nil, 0 // an outage's buffer goes back to the heap
 	case r.head == len(r.pending):
 		r.pending, r.head = r.pending[:0], 0
@@ -192,3 +192,7 @@ func (r *Recorder) write(ctx context.Context, batch []Row) bool {
 		backoff = min(2*backoff, r.opts.MaxBackoff)
 	}
 }
+
+// keepRows is the capacity of the buffer kept once it is empty again
+// (about 6 MB); a larger one, grown by an outage, goes back to the heap.
+const keepRows = 32 << 10
