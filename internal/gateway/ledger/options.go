@@ -9,13 +9,14 @@ import (
 // Options tune a Recorder. The zero value takes the defaults.
 type Options struct {
 	// BatchSize: a batch is written as soon as this many rows wait
-	// (default 500).
+	// (default 500, at most 2,000: one statement carries 13 parameters a
+	// row, and SQLite takes at most 32,766).
 	BatchSize int
 	// FlushEvery: rows never wait longer than this for a batch (default
 	// 1 s): what a gateway killed with SIGKILL loses.
 	FlushEvery time.Duration
 	// Buffer is how many rows may wait while the database is slow or down
-	// (default 300,000: five minutes at 1,000 calls a second, about 90 MB
+	// (default 300,000: five minutes at 1,000 calls a second, about 60 MB
 	// at its fullest). Past it, new rows are dropped, counted and logged.
 	Buffer int
 	// MaxBackoff is the longest wait between two attempts at a batch
@@ -38,6 +39,7 @@ func (o *Options) defaults() {
 		}
 	}
 	def(&o.BatchSize, 500)
+	o.BatchSize = min(o.BatchSize, maxBatch)
 	def(&o.Buffer, 300_000)
 	o.Buffer = max(o.Buffer, o.BatchSize)
 	defD(&o.FlushEvery, time.Second)
@@ -47,6 +49,8 @@ func (o *Options) defaults() {
 		o.Logger = slog.Default()
 	}
 }
+
+const maxBatch = 2000
 
 // logEvery limits drop and error lines to one per interval: an outage
 // would otherwise log at the rate of the calls.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,9 @@ func NewRecorder(w Writer, opts Options) *Recorder {
 // buffer holds) or the Recorder is closed, the row is dropped and Record
 // returns false.
 func (r *Recorder) Record(row Row) bool {
+	if row.Time.IsZero() {
+		row.Time = time.Now()
+	}
 	r.mu.Lock()
 	if r.closed || r.held >= r.opts.Buffer {
 		closed := r.closed
@@ -166,6 +170,14 @@ func (r *Recorder) take(dst []Row, all bool) []Row {
 
 // write writes batch, retrying until it succeeds; false if Close gave up.
 func (r *Recorder) write(ctx context.Context, batch []Row) bool {
+	for i := range batch {
+		if batch[i].RequestID == "" {
+			// The key must be unique, or the call would be lost as a
+			// duplicate. Set once, before the first attempt: a retry
+			// writes the same key.
+			batch[i].RequestID = "ledger-" + rand.Text()
+		}
+	}
 	backoff := 100 * time.Millisecond
 	for {
 		wctx, cancel := context.WithTimeout(ctx, r.opts.WriteTimeout)

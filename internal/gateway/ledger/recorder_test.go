@@ -179,3 +179,23 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("no metric %s", name)
 	return 0
 }
+
+// A row without a request ID or time is still recorded, once.
+func TestRowsWithoutIDOrTime(t *testing.T) {
+	db := openT(t, backends[0].dsn(t))
+	rec := NewRecorder(db, Options{Logger: quiet})
+	before := time.Now()
+	for range 3 {
+		rec.Record(Row{Client: "c", Status: 200})
+	}
+	if err := rec.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, d := count(t, db); n != 3 || d != 3 {
+		t.Fatalf("%d rows (%d distinct), want 3", n, d)
+	}
+	var oldest int64
+	if err := db.sql.QueryRow("SELECT MIN(ts) FROM model_usage").Scan(&oldest); err != nil || oldest < before.UnixMicro() {
+		t.Errorf("time %d, %v: want the time of Record", oldest, err)
+	}
+}
