@@ -12,8 +12,12 @@ import "time"
 
 // Row is one completed model call.
 type Row struct {
-	RequestID string    // unique: a batch written twice keeps one row per call
-	Time      time.Time // when the call completed
+	// RequestID is the row's unique key: a batch written twice keeps one row
+	// per call. It must be the gateway's own random ID, never a header the
+	// caller sent: a repeated ID would drop the later calls as duplicates.
+	// Empty: the Recorder makes one.
+	RequestID string
+	Time      time.Time // when the call completed; zero: when Record was called
 	Org       string    // organization ID; "" without one
 	Client    string    // the token's client ID
 	Person    string    // the token's subject when a person called; "" for a machine
