@@ -92,3 +92,47 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// Replicas starting together on PostgreSQL migrate one at a time: a
+// replica waits while another holds the migration lock.
+func TestMigrationWaitsForTheLock(t *testing.T) {
+	dsn := backends[1].dsn(t)
+	ctx := context.Background()
+	holder, err := connect(dsn, nil) // the database is empty: Open has work to do
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	conn, err := holder.sql.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLockID)); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		db, err := Open(ctx, dsn)
+		if err == nil {
+			db.Close()
+		}
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		t.Fatalf("Open returned (%v) while another replica held the migration lock", err)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", int64(migrationLockID)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Open still waits 60 s after the lock was released")
+	}
+}

@@ -21,6 +21,10 @@ var migrations embed.FS
 // it can share a database with other schemas.
 const versionTable = "ledger_schema_version"
 
+// migrationLockID is the PostgreSQL advisory lock held while migrating
+// ("ledg" in ASCII: a number of the ledger's own).
+const migrationLockID = 0x6c656467
+
 // migrate applies the migrations not applied yet. On PostgreSQL, replicas
 // starting together take turns through an advisory lock.
 func (db *DB) migrate(ctx context.Context) error {
@@ -32,7 +36,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	gd := goose.DialectSQLite3
 	if db.dialect.name == "postgres" {
 		gd = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// The ledger's own lock (goose's default is shared by every goose
+		// user of the database), tried every second for five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return err
 		}
