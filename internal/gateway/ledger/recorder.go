@@ -163,6 +163,7 @@ func (r *Recorder) take(dst []Row, all bool) []Row {
 		// Taken rows are the larger part: move the rest to the front,
 		// which costs no more than the rows taken since the last move.
 		rest := copy(r.pending, r.pending[r.head:])
+		clear(r.pending[rest:]) // the moved rows' old places
 		r.pending, r.head = r.pending[:rest], 0
 	}
 	return dst
