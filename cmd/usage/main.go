@@ -74,10 +74,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if !slices.Contains(ledger.Formats, *format) {
 		return fmt.Errorf("-format %q: use %s", *format, strings.Join(ledger.Formats, ", "))
 	}
-	if err := checkDB(*dsn); err != nil {
-		return err
+	if *dsn == "" {
+		return errors.New("which ledger? give -db sqlite:PATH or -db postgres://..., or set LEDGER_DB")
 	}
-	db, err := ledger.Open(ctx, *dsn)
+	db, err := ledger.OpenReports(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -87,18 +87,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return ledger.WriteReport(stdout, *format, dims, totals)
-}
-
-// checkDB refuses a missing setting, and a SQLite file that does not exist
-// (opening it would create an empty ledger, and report nothing).
-func checkDB(dsn string) error {
-	if dsn == "" {
-		return errors.New("which ledger? give -db sqlite:PATH or -db postgres://..., or set LEDGER_DB")
-	}
-	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("no ledger at %s: give the file the gateway writes (its -ledger setting)", path)
-		}
-	}
-	return nil
 }

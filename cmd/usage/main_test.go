@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,10 @@ func TestReport(t *testing.T) {
 
 func TestReportErrors(t *testing.T) {
 	path := ledgerFile(t)
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	noEnv := func(string) string { return "" }
 	for _, c := range []struct {
 		args []string
@@ -75,6 +80,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"-db", "sqlite:" + path, "-from", "2026-12-01", "-to", "2026-11-01"}, "must come after"},
 		{[]string{"-db", "sqlite:" + path, "-from", "yesterday"}, "neither a day"},
 		{[]string{"-db", "postgres://u:s3cr3t@127.0.0.1:1/x?connect_timeout=2"}, "xxxxx"},
+		{[]string{"-db", "sqlite:" + empty}, "holds no ledger"},
 	} {
 		err := run(context.Background(), c.args, noEnv, &bytes.Buffer{}, &bytes.Buffer{}, time.Now())
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "s3cr3t") {

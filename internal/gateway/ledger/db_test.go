@@ -136,3 +136,29 @@ func TestMigrationWaitsForTheLock(t *testing.T) {
 		t.Fatal("Open still waits 60 s after the lock was released")
 	}
 }
+
+// OpenReports reads a ledger and never makes one.
+func TestOpenReports(t *testing.T) {
+	eachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		if strings.HasPrefix(dsn, "sqlite:") {
+			if _, err := OpenReports(ctx, dsn); err == nil || !strings.Contains(err.Error(), "no ledger at") {
+				t.Fatalf("a missing file: %v", err)
+			}
+		} else if _, err := OpenReports(ctx, dsn); err == nil || !strings.Contains(err.Error(), "holds no ledger") {
+			t.Fatalf("an empty database: %v", err)
+		}
+		w := openT(t, dsn)
+		if err := w.WriteRows(ctx, known()); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenReports(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if totals, err := r.Usage(ctx, Filter{}, nil); err != nil || len(totals) != 1 || totals[0].Calls != 7 {
+			t.Fatalf("%+v, %v", totals, err)
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -59,4 +61,24 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.sql.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM "+versionTable+" WHERE is_applied").Scan(&v)
 	return v, err
+}
+
+// OpenReports opens the ledger named by dsn to read reports, without
+// migrating it: a reporting user may only read, and a report must not
+// create a ledger where there was none.
+func OpenReports(ctx context.Context, dsn string) (*DB, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if _, err := os.Stat(strings.TrimPrefix(path, "//")); err != nil {
+			return nil, fmt.Errorf("ledger: no ledger at %s: give the file the gateway writes", path)
+		}
+	}
+	db, err := connect(dsn, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.SchemaVersion(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ledger: %s holds no ledger, or cannot be read (%w): give the database the gateway writes to", db.where, err)
+	}
+	return db, nil
 }
