@@ -1,0 +1,65 @@
+package ledger
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+type discard struct{}
+
+func (discard) WriteRows(context.Context, []Row) error { return nil }
+
+// The cost of Record on the request path: one lock and an append. A loop
+// calling nothing but Record would outrun any writer and measure a buffer
+// growing to its limit (then dropping, which is cheaper); a gateway's calls
+// come far slower than the writer writes. So the clock stops after every
+// batch (500 rows) until the writer has taken it, as in a steady state.
+func BenchmarkRecord(b *testing.B) {
+	rec := NewRecorder(discard{}, Options{Logger: quiet})
+	defer rec.Close(context.Background())
+	r := row(1, time.Now())
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		rec.Record(r)
+		if n++; n%500 == 0 {
+			b.StopTimer()
+			for rec.Buffered() > 0 {
+				time.Sleep(time.Millisecond)
+			}
+			b.StartTimer()
+		}
+	}
+	if d := rec.Stats().Dropped; d > 0 {
+		b.Fatalf("%d rows dropped", d)
+	}
+}
+
+// The writer's sustained rate on each database: b.N rows recorded as fast
+// as possible and written in batches of 500, until Close has written all.
+func BenchmarkWriterThroughput(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			db := openT(b, be.dsn(b))
+			rows := make([]Row, b.N)
+			at := time.Now()
+			for i := range rows {
+				rows[i] = row(i, at)
+			}
+			rec := NewRecorder(db, Options{Buffer: b.N + 1, Logger: quiet})
+			b.ResetTimer()
+			for i := range rows {
+				rec.Record(rows[i])
+			}
+			if err := rec.Close(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			if n, _ := count(b, db); n != b.N {
+				b.Fatalf("%d rows written of %d", n, b.N)
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/pgtest"
+)
+
+// backend is a database a test runs on.
+type backend struct {
+	name string
+	dsn  func(t testing.TB) string
+}
+
+var backends = []backend{
+	{"sqlite", func(t testing.TB) string { return "sqlite:" + filepath.Join(t.TempDir(), "ledger.db") }},
+	{"postgres", func(t testing.TB) string { return pgtest.Start(t).DSN }},
+}
+
+// eachDB runs f on both databases.
+func eachDB(t *testing.T, f func(t *testing.T, dsn string)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { f(t, b.dsn(t)) })
+	}
+}
+
+func openT(t testing.TB, dsn string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// row is a call with every field set from n.
+func row(n int, at time.Time) Row {
+	return Row{RequestID: fmt.Sprintf("req-%07d", n), Time: at, Org: "org_a", Client: "client_1", Person: "auth0|p1",
+		Model: "llama", Server: "http://10.0.0.1:8000", InputTokens: int64(n), OutputTokens: 2 * int64(n),
+		CostMicros: 3 * int64(n), Status: 200, Duration: time.Duration(n) * time.Millisecond}
+}
+
+// count is the rows of the ledger, and how many distinct request IDs.
+func count(t testing.TB, db *DB) (rows, distinct int) {
+	t.Helper()
+	if err := db.sql.QueryRow("SELECT COUNT(*), COUNT(DISTINCT request_id) FROM model_usage").Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	return rows, distinct
+}
+
+// countingWriter counts the batches written through it.
+type countingWriter struct {
+	w       Writer
+	mu      sync.Mutex
+	batches []int
+}
+
+func (c *countingWriter) WriteRows(ctx context.Context, rows []Row) error {
+	err := c.w.WriteRows(ctx, rows)
+	if err == nil {
+		c.mu.Lock()
+		c.batches = append(c.batches, len(rows))
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// roundTrips counts a PostgreSQL client's round trips on the wire: each
+// time it writes after having read (or first writes) starts one.
+type roundTrips struct{ n atomic.Int64 }
+
+func (rt *roundTrips) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &tripConn{Conn: c, rt: rt}, nil
+}
+
+type tripConn struct {
+	net.Conn
+	rt      *roundTrips
+	writing bool
+}
+
+func (c *tripConn) Write(p []byte) (int, error) {
+	if !c.writing {
+		c.writing = true
+		c.rt.n.Add(1)
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *tripConn) Read(p []byte) (int, error) {
+	c.writing = false
+	return c.Conn.Read(p)
+}
