@@ -54,7 +54,7 @@ func TestLayout(t *testing.T) {
 		return pkgs
 	}
 	var production []string
-	for _, part := range []string{"cmd/gateway", "cmd/token", "guard", "internal/gateway", "internal/callers", "internal/tenant"} {
+	for _, part := range []string{"cmd/gateway", "cmd/token", "cmd/usage", "guard", "internal/gateway", "internal/callers", "internal/tenant"} {
 		production = append(production, ours(part)...)
 	}
 	rules := []struct {
