@@ -103,8 +103,11 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if info := infoFrom(r.Context()); info != nil {
+			info.openAIErrors = defaultShape(r.URL.Path) == ErrorsOpenAI // an OpenAI client calling an endpoint not served
+		}
 		refusedBecause(r, "no such route")
-		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
+		refuse(w, r, http.StatusNotFound, "unknown_url", "no such route: "+r.Method+" "+r.URL.Path)
 	})
 	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
 }

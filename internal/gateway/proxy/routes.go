@@ -29,6 +29,9 @@ type Route struct {
 	// Upgrade lists the protocols (websocket) a request may switch to; the
 	// tunnel ends when the caller's token expires. Empty: none.
 	Upgrade []string `yaml:"upgrade"`
+	// Errors is the shape of the gateway's refusals on the route:
+	// ErrorsOpenAI or ErrorsMessage; empty: OpenAI's under /v1/ (errors.go).
+	Errors string `yaml:"errors"`
 }
 
 // Requirement is the route's requirement for guard.
@@ -78,7 +81,7 @@ func LoadRoutesFile(path string) (*RoutesFile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade)", path, err)
+		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade, errors)", path, err)
 	}
 	var problems []error
 	if len(file.Routes) == 0 {
