@@ -19,6 +19,10 @@ type requestInfo struct {
 	headersAt time.Time // the model server's response headers came
 
 	openAIErrors bool // refusals take OpenAI's shape (errors.go)
+
+	model        *routedModel // the model the body names, granted (modelroute.go)
+	server       *server      // the model's server picked for it
+	serverFailed bool         // which did not answer, or answered 502, 503 or 504
 }
 
 type infoKey struct{}
