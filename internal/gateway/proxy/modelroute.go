@@ -58,7 +58,7 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var name string
 	var found bool
 	if hasBody(r) {
-		body, err := io.ReadAll(r.Body) // within the route's maxBody (limitBody)
+		body, err := readBody(r)
 		if err != nil {
 			bodyError(w, r, err)
 			return
@@ -90,6 +90,18 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.model = model
 	}
 	m.next.ServeHTTP(w, r)
+}
+
+// readBody reads the request body, within the route's maxBody (limitBody),
+// at once into a buffer of its length when the length is known (net/http
+// holds the body to its Content-Length).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength <= 0 {
+		return io.ReadAll(r.Body)
+	}
+	body := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, body)
+	return body, err
 }
 
 // allowed is the model named, if it is configured and the caller's token
