@@ -140,3 +140,18 @@ models:
 	require.Len(t, rf.Models, 1)
 	assert.Equal(t, &proxy.Price{Input: 0.15, Output: 0}, rf.Models[0].Price)
 }
+
+// The example routes file's models, commented out there, load.
+func TestExampleModels(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", "routes.yaml"))
+	require.NoError(t, err)
+	text, models, found := strings.Cut(string(b), "# models:\n")
+	require.True(t, found, "the example has a models: section")
+	text += "models:" + strings.ReplaceAll("\n"+models, "\n# ", "\n")
+	path := filepath.Join(t.TempDir(), "routes.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	rf, err := proxy.LoadRoutesFile(path)
+	require.NoError(t, err)
+	require.Len(t, rf.Models, 3)
+	assert.Len(t, rf.Models[0].Servers, 2)
+}
