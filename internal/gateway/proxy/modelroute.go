@@ -65,7 +65,7 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// The model server gets these very bytes, with their length.
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-		r.Header.Del("Transfer-Encoding")
+		r.TransferEncoding = nil
 		if name, found, err = requestModel(body); err != nil {
 			refusedBecause(r, "model: "+err.Error())
 			refuse(w, r, http.StatusBadRequest, "invalid_request", err.Error())

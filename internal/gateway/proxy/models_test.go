@@ -98,6 +98,7 @@ func TestModelAccessPerToken(t *testing.T) {
 		{"no model field", `{"messages":[]}`, "", 200, fallback, "", ""},
 		{"not JSON", `hello`, "text/plain", 200, fallback, "", ""},
 		{"JSON under another Content-Type", `{"model":"b"}`, "text/plain", 403, nil, "model_not_allowed", "model:b"},
+		{"a form naming a model: checked by route only, never sent to a model server", "model=b", "application/x-www-form-urlencoded", 200, fallback, "", ""},
 		{"malformed JSON", `{"model":"a",`, "", 400, nil, "invalid_request", "not valid JSON"},
 		{"trailing object", `{"model":"a"}{"model":"b"}`, "", 400, nil, "invalid_request", "not valid JSON"},
 		{"byte order mark", "\ufeff{\"model\":\"b\"}", "", 200, fallback, "", ""},
