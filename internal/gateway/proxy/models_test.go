@@ -204,3 +204,18 @@ func TestModelListHasTheCallersModelsOnly(t *testing.T) {
 	hits, _ := a.seen()
 	assert.Zero(t, hits, "the gateway answers these itself")
 }
+
+// Without models, nothing changes: a body naming any model, and the model
+// list, go to the upstream unread.
+func TestWithoutModelsEverythingGoesUpstream(t *testing.T) {
+	up := newUpstream(t, "up")
+	iss, gw, _ := startModels(t, nil, up.url())
+	token := iss.Token(nil)
+	resp, _ := call(t, "POST", gw+"/v1/chat/completions", token, strings.NewReader(`{"model":"a","model":"b"}`))
+	assert.Equal(t, 200, resp.StatusCode)
+	resp, _ = call(t, "GET", gw+"/v1/models", token, nil)
+	assert.Equal(t, 200, resp.StatusCode)
+	hits, body := up.seen()
+	assert.Equal(t, 2, hits)
+	assert.Empty(t, body, "the last request was the model list's GET")
+}
