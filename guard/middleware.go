@@ -159,12 +159,12 @@ func reason(err error) string {
 	return "rejected"
 }
 
-// WriteJSONError writes {"message": message} with the status.
+// WriteJSONError writes {"message": message} with the status, or the body
+// w's ErrorShaper gives.
 func WriteJSONError(w http.ResponseWriter, status int, message string) {
+	body := errorBody(w, status, message)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(struct {
-		Message string `json:"message"`
-	}{message})
+	json.NewEncoder(w).Encode(body)
 }

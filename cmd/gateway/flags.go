@@ -49,6 +49,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	fs.StringVar(&o.Listen, "listen", getenv("LISTEN_ADDR", o.Listen), "listen address (env LISTEN_ADDR)")
 	fs.StringVar(&o.Routes.File, "routes", getenv("ROUTES_FILE", ""), "routes file (env ROUTES_FILE); default: OpenAI-compatible routes")
 	fs.BoolVar(&o.Routes.RequireOrg, "require-org", false, "refuse tokens not issued for an organization on proxied routes")
+	fs.DurationVar(&o.Routes.SetAside, "model-set-aside", o.Routes.SetAside, "how long a server of the routes file's models is left out after it failed (no connection, or a 502, 503 or 504)")
 	fs.StringVar(&orgs, "orgs", getenv("ALLOWED_ORGS", ""), "comma-separated organization IDs allowed on proxied routes (env ALLOWED_ORGS)")
 	fs.StringVar(&o.Limits.RedisURL, "redis", getenv("REDIS_URL", ""), "redis:// URL shared by every gateway process, for limits and sessions (env REDIS_URL); default: limits in memory")
 	fs.StringVar(&o.Limits.FailMode, "limits-fail-mode", getenv("LIMITS_FAIL_MODE", o.Limits.FailMode), "when Redis fails: closed (503) or open (requests pass unlimited) (env LIMITS_FAIL_MODE)")

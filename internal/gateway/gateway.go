@@ -73,7 +73,7 @@ func New(ctx context.Context, o Options) (_ *Gateway, err error) {
 		return nil, err
 	}
 	g.srv = proxy.NewServer(handler, server)
-	logger.Info("gateway listening", "addr", g.Addr(), "upstream", p.upstream.String(), "audience", o.Tenant.Audience, "routes", len(p.routes))
+	logger.Info("gateway listening", "addr", g.Addr(), "upstream", o.Upstream, "audience", o.Tenant.Audience, "routes", len(p.routes), "models", len(p.models))
 	return g, nil
 }
 

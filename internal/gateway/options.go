@@ -28,7 +28,9 @@ import (
 type Options struct {
 	Tenant Tenant
 	// Upstream is the model server's base URL, such as
-	// http://127.0.0.1:8000 (-upstream, UPSTREAM_URL).
+	// http://127.0.0.1:8000 (-upstream, UPSTREAM_URL). With the routes
+	// file's models, it is the default upstream, of the requests that name
+	// no model, and may be empty: such requests are then refused.
 	Upstream string
 	Routes   Routes
 	Limits   Limits
@@ -73,6 +75,9 @@ type Routes struct {
 	// (-require-org, -orgs).
 	RequireOrg bool
 	Orgs       []string
+	// SetAside is how long a model's server that failed is left out
+	// (-model-set-aside); 0: proxy.DefaultSetAside.
+	SetAside time.Duration
 }
 
 // Limits are where the routes file's limits are counted.
@@ -156,6 +161,7 @@ type GC struct {
 func DefaultOptions() Options {
 	return Options{
 		Listen: ":8080",
+		Routes: Routes{SetAside: proxy.DefaultSetAside},
 		Limits: Limits{FailMode: proxy.FailClosed, Lease: limits.DefaultLease},
 		Login:  Login{SessionLifetime: websession.DefaultSessionLifetime},
 		Server: proxy.ServerConfig{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -17,7 +18,9 @@ import (
 // parts are what the options make before anything is started: checked,
 // and built no further than needs no network.
 type parts struct {
-	upstream  *url.URL
+	upstream  *url.URL // nil: none, with models
+	models    []proxy.Model
+	setAside  time.Duration
 	routes    []proxy.Route
 	redis     *redis.Client    // nil without Limits.RedisURL; sessions use it too
 	limits    *limits.Enforcer // nil: the routes file has no limits
@@ -43,15 +46,10 @@ func (o Options) Validate() error {
 // problem at once. logger gets what is worth knowing about a valid setup
 // (limits kept in memory, an audience agents will refuse).
 func (o Options) assemble(logger *slog.Logger) (*parts, error) {
-	p := &parts{}
+	p := &parts{setAside: o.Routes.SetAside}
 	var problems []error
-	if u, err := url.Parse(o.Upstream); o.Upstream == "" || err != nil {
-		problems = append(problems, fmt.Errorf("upstream %q: set -upstream or UPSTREAM_URL to the model server, such as http://127.0.0.1:8000", o.Upstream))
-	} else {
-		p.upstream = u
-	}
 	policies, err := p.loadRoutes(o.Routes)
-	problems = append(problems, err)
+	problems = append(problems, err, p.checkUpstream(o, logger))
 	problems = append(problems, p.setUpLimits(o.Limits, policies, logger)...)
 	problems = append(problems, p.setUpMetrics(o.Metrics), p.setUpDiscovery(o, logger))
 	p.guard = guard.Config{
@@ -81,7 +79,7 @@ func (p *parts) loadRoutes(o Routes) (*limits.Policies, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.routes, policies = rf.Routes, rf.Limits
+		p.routes, policies, p.models = rf.Routes, rf.Limits, rf.Models
 	}
 	for i := range p.routes {
 		p.routes[i].RequireOrg = p.routes[i].RequireOrg || o.RequireOrg
@@ -89,6 +87,25 @@ func (p *parts) loadRoutes(o Routes) (*limits.Policies, error) {
 	}
 	// proxy.New checks them again; here they are reported with the rest.
 	return policies, proxy.ValidateRoutes(p.routes)
+}
+
+// checkUpstream reads the default upstream, which the routes file's models
+// make optional, and the models' set-aside period.
+func (p *parts) checkUpstream(o Options, logger *slog.Logger) error {
+	var problems []error
+	if o.Routes.SetAside < 0 {
+		problems = append(problems, fmt.Errorf("-model-set-aside %v: want how long a failing model server is left out, such as 10s (0 means %v)", o.Routes.SetAside, proxy.DefaultSetAside))
+	}
+	u, err := url.Parse(o.Upstream)
+	switch {
+	case o.Upstream == "" && len(p.models) > 0:
+		logger.Info("no default upstream (-upstream): requests that name no model are refused", "models", len(p.models))
+	case o.Upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		problems = append(problems, fmt.Errorf("upstream %q: set -upstream or UPSTREAM_URL to the model server, such as http://127.0.0.1:8000 (or list models in the routes file's models:)", o.Upstream))
+	default:
+		p.upstream = u
+	}
+	return errors.Join(problems...)
 }
 
 // setUpDiscovery makes the RFC 9728 metadata agents read, with a public
@@ -113,7 +130,7 @@ func (p *parts) setUpDiscovery(o Options, logger *slog.Logger) error {
 // (nil: none).
 func (p *parts) proxyConfig(logger *slog.Logger, web *websession.Web) proxy.Config {
 	return proxy.Config{
-		Upstream: p.upstream, Routes: p.routes, Logger: logger, Web: web,
+		Upstream: p.upstream, Routes: p.routes, Models: p.models, SetAside: p.setAside, Logger: logger, Web: web,
 		Limits: p.limits, LimitsFailMode: p.failMode, Metrics: p.metrics, Discovery: p.discovery,
 	}
 }

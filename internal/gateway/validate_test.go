@@ -57,3 +57,31 @@ func TestRoutesGetTheGatewaysRequirements(t *testing.T) {
 	assert.Equal(t, []string{"org_a", "org_b"}, p.routes[0].Orgs)
 	assert.Nil(t, p.limits, "no limits: section, no limits")
 }
+
+// The routes file's models make -upstream optional; their problems come
+// with the others, naming the file and the key.
+func TestModelsOptions(t *testing.T) {
+	o := minimalOptions()
+	o.Upstream = ""
+	o.Routes.File = writeFile(t, "routes.yaml", "routes:\n  - pattern: POST /v1/chat/completions\nmodels:\n  - {name: m, servers: [http://10.0.0.1:8000]}\n")
+	p, err := o.assemble(slog.New(slog.DiscardHandler))
+	require.NoError(t, err, "models without a default upstream")
+	assert.Nil(t, p.upstream)
+	assert.Equal(t, "m", p.proxyConfig(nil, nil).Models[0].Name)
+
+	o.Routes.File = writeFile(t, "routes.yaml", "routes:\n  - pattern: POST /v1/chat/completions\nmodels:\n  - {name: m, servers: [10.0.0.1]}\n")
+	o.Routes.SetAside = -time.Second
+	err = o.Validate()
+	require.Error(t, err)
+	for _, want := range []string{
+		o.Routes.File + `: 1 problem(s) in the models:`, `models[0] "m".servers[0]: "10.0.0.1" is not a server base URL`,
+		"-model-set-aside -1s: want how long a failing model server is left out",
+		`upstream "": set -upstream or UPSTREAM_URL`, // the file's models could not be read
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+
+	o = minimalOptions()
+	o.Upstream = "127.0.0.1:8000"
+	assert.ErrorContains(t, o.Validate(), `upstream "127.0.0.1:8000": set -upstream`)
+}

@@ -17,6 +17,12 @@ type requestInfo struct {
 	degraded  string    // what was not enforced (the limits store failed open)
 	proxiedAt time.Time // handed to the model server
 	headersAt time.Time // the model server's response headers came
+
+	openAIErrors bool // refusals take OpenAI's shape (errors.go)
+
+	model        *routedModel // the model the body names, granted (modelroute.go)
+	server       *server      // the model's server picked for it
+	serverFailed bool         // which did not answer, or answered 502, 503 or 504
 }
 
 type infoKey struct{}
@@ -42,7 +48,7 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		o := &observed{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
 		info, rec := &o.info, &o.statusRecorder
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-		next.ServeHTTP(rec, r) // the mux sets r.Pattern
+		next.ServeHTTP(o, r) // the mux sets r.Pattern; o shapes the errors (errors.go)
 		end := time.Now()
 
 		route := r.Pattern

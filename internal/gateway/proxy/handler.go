@@ -37,7 +37,15 @@ const (
 
 // Config is what the gateway serves.
 type Config struct {
+	// Upstream is the default upstream: of every request when Models is
+	// empty, else of those that name no model. It may be nil with Models.
 	Upstream *url.URL
+	// Models, when set, are enforced and routed to their servers
+	// (modelroute.go); a failing server is set aside for SetAside
+	// (DefaultSetAside if 0), by Clock (time.Now if nil).
+	Models   []Model
+	SetAside time.Duration
+	Clock    func() time.Time
 	Routes   []Route
 	Logger   *slog.Logger
 	// UpstreamIdleTimeout closes a pooled upstream connection that waited
@@ -65,8 +73,13 @@ type Config struct {
 // together, before anything is served.
 func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	var errs []error
-	if u := cfg.Upstream; u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u := cfg.Upstream; (u == nil && len(cfg.Models) == 0) || (u != nil && ((u.Scheme != "http" && u.Scheme != "https") || u.Host == "")) {
 		errs = append(errs, fmt.Errorf("upstream %v: want the model server's base URL, such as http://127.0.0.1:8000", cfg.Upstream))
+	}
+	for _, m := range cfg.Models {
+		if len(m.Servers) == 0 {
+			errs = append(errs, fmt.Errorf("model %q: no server to route it to", m.Name))
+		}
 	}
 	if len(cfg.Routes) == 0 {
 		errs = append(errs, errors.New("no routes to proxy"))
@@ -91,7 +104,10 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
-	proxy := newProxied(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger), cfg)
+	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
+	if len(cfg.Models) > 0 {
+		proxy = newModelRouter(proxy, cfg)
+	}
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }
 		mux.Handle(r.Pattern, routeHandler(r, require, proxy))
@@ -103,8 +119,11 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 		mux.Handle("GET "+d.MetadataPath(), d.handler(cfg.Routes))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if info := infoFrom(r.Context()); info != nil {
+			info.openAIErrors = defaultShape(r.URL.Path) == ErrorsOpenAI // an OpenAI client calling an endpoint not served
+		}
 		refusedBecause(r, "no such route")
-		guard.WriteJSONError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path)
+		refuse(w, r, http.StatusNotFound, "unknown_url", "no such route: "+r.Method+" "+r.URL.Path)
 	})
 	return observe(checkPath(mux), cfg.Logger, cfg.Metrics), nil
 }

@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,11 +19,11 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/redistest"
 )
 
+// message is the message of an OpenAI-shaped error body: the limited
+// routes are under /v1/.
 func message(t *testing.T, body string) string {
 	t.Helper()
-	var m struct{ Message string }
-	require.NoError(t, json.Unmarshal([]byte(body), &m), body)
-	return m.Message
+	return decodeOpenAIError(t, body).Message
 }
 
 func TestRequestRatePerClientAndOrganization(t *testing.T) {

@@ -41,7 +41,11 @@ type proxy struct{ template httputil.ReverseProxy }
 func newProxy(upstream *url.URL, idleTimeout time.Duration, logger *slog.Logger) *proxy {
 	return &proxy{template: httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream)
+			if info := infoFrom(pr.In.Context()); info != nil && info.server != nil {
+				pr.SetURL(info.server.url) // the model's server (balance.go)
+			} else {
+				pr.SetURL(upstream)
+			}
 			pr.SetXForwarded()
 			h := pr.Out.Header
 			h.Del("Authorization")
@@ -61,10 +65,19 @@ func newProxy(upstream *url.URL, idleTimeout time.Duration, logger *slog.Logger)
 		// whatever this says.
 		FlushInterval: 0,
 		Transport:     newTransport(idleTimeout),
+		ModifyResponse: func(resp *http.Response) error {
+			if info := infoFrom(resp.Request.Context()); info != nil && info.server != nil && serverFailed(resp.StatusCode) {
+				info.serverFailed = true
+			}
+			return nil
+		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if bodyErr := clientBodyFailure(r, err); bodyErr != nil { // the client's side failed, not the upstream
 				bodyError(w, r, bodyErr)
 				return
+			}
+			if info := infoFrom(r.Context()); info != nil && info.server != nil && r.Context().Err() == nil {
+				info.serverFailed = true // its fault, not a caller gone away
 			}
 			logger.WarnContext(r.Context(), "upstream failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			guard.WriteJSONError(w, http.StatusBadGateway, "the model server did not answer")

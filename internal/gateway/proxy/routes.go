@@ -29,6 +29,9 @@ type Route struct {
 	// Upgrade lists the protocols (websocket) a request may switch to; the
 	// tunnel ends when the caller's token expires. Empty: none.
 	Upgrade []string `yaml:"upgrade"`
+	// Errors is the shape of the gateway's refusals on the route:
+	// ErrorsOpenAI or ErrorsMessage; empty: OpenAI's under /v1/ (errors.go).
+	Errors string `yaml:"errors"`
 }
 
 // Requirement is the route's requirement for guard.
@@ -54,6 +57,9 @@ type RoutesFile struct {
 	// Limits are the `limits:` section (see limits.Config); nil when the
 	// file has none.
 	Limits *limits.Policies
+	// Models are the `models:` section (models.go); nil when the file has
+	// none, and the gateway proxies as it did without it.
+	Models []Model
 }
 
 // LoadRoutesFile reads a routes file, reporting every problem of its routes
@@ -66,6 +72,8 @@ type RoutesFile struct {
 //	    anyOf: [read:models, invoke:models]
 //	limits:
 //	  perClient: {requests: 10, per: 1s, tokensPerDay: 100000}
+//	models:
+//	  - {name: llama-3.1-8b, servers: [http://10.0.0.1:8000], price: {input: 0.1, output: 0.2}}
 func LoadRoutesFile(path string) (*RoutesFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -74,11 +82,12 @@ func LoadRoutesFile(path string) (*RoutesFile, error) {
 	var file struct {
 		Routes []Route `yaml:"routes"`
 		Limits any     `yaml:"limits"` // limits.Load reads it, with problems of its own
+		Models any     `yaml:"models"` // loadModels reads it, likewise
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade)", path, err)
+		return nil, fmt.Errorf("%s: %w (keys: pattern, anyOf, allOf, requireOrg, orgs, description, maxBody, upgrade, errors)", path, err)
 	}
 	var problems []error
 	if len(file.Routes) == 0 {
@@ -88,6 +97,12 @@ func LoadRoutesFile(path string) (*RoutesFile, error) {
 	if file.Limits != nil {
 		if rf.Limits, err = limits.Load("limits", jsonTree(file.Limits)); err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	if file.Models != nil {
+		var more []string
+		if rf.Models, more = loadModels(jsonTree(file.Models)); len(more) > 0 {
+			problems = append(problems, fmt.Errorf("%s: %d problem(s) in the models:\n  %s", path, len(more), strings.Join(more, "\n  ")))
 		}
 	}
 	if err := errors.Join(problems...); err != nil {

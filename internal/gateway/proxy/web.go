@@ -15,7 +15,18 @@ func sessionAuth(web *websession.Web) func(http.Handler) http.Handler {
 		return func(h http.Handler) http.Handler { return h }
 	}
 	web.OnRefusal(func(r *http.Request, _ int, reason string) { refusedBecause(r, reason) }) // the access log's reason
-	return web.Authenticate
+	return func(h http.Handler) http.Handler {
+		authenticate := web.Authenticate(h)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// A call with cookies and no bearer token is a browser's (the
+			// OpenAI SDKs always send a token): the gateway's page reads
+			// its refusals as {"message": ...}, whatever the route's shape.
+			if info := infoFrom(r.Context()); info != nil && r.Header.Get("Authorization") == "" && r.Header.Get("Cookie") != "" {
+				info.openAIErrors = false
+			}
+			authenticate.ServeHTTP(w, r)
+		})
+	}
 }
 
 // checkWebRoutes reports proxied routes that would take a route of the
