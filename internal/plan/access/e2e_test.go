@@ -99,6 +99,7 @@ func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table
 	require.NoError(t, err)
 	gw := httptest.NewServer(h)
 	t.Cleanup(gw.Close)
+	models := modelGateway(t, v, table, routes)
 
 	ctx := context.Background()
 	users := emails(table.Principals)
@@ -109,11 +110,9 @@ func checkAgainstGateway(t *testing.T, tn *devtenant.Tenant, table *access.Table
 		assert.Equal(t, p.OrganizationID, id.OrgID, "%s: organization of the token", p.Name)
 		assert.Equal(t, p.Grants, apiGrants(id), "%s: what the token grants", p.Name)
 		checkModelCells(t, table, p, id)
-		// TODO(models-gateway): once the gateway enforces the model a
-		// request names (branch models-gateway), check each model cell by
-		// a request too: a model route naming each of table.Models, 200
-		// where p.MayCall(model), 403 otherwise. Until then the cells are
-		// checked by the token alone (checkModelCells).
+		if models != nil {
+			checkModelRequests(t, models.URL, table, i, tok)
+		}
 
 		for j, r := range table.Routes {
 			want := table.Decisions[i][j]
@@ -161,11 +160,15 @@ func call(t *testing.T, base, pattern, token string) (int, string) {
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
+	// The gateway's own shape, or OpenAI's on OpenAI-compatible routes.
 	var msg struct {
 		Message string `json:"message"`
+		Error   struct {
+			Message string `json:"message"`
+		} `json:"error"`
 	}
 	json.NewDecoder(resp.Body).Decode(&msg)
-	return resp.StatusCode, msg.Message
+	return resp.StatusCode, cmp.Or(msg.Message, msg.Error.Message)
 }
 
 // principalToken gets a token the way the principal would: client
