@@ -63,7 +63,10 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		// than the login may take.
 		w.sm.SetDeadline(ctx, w.cfg.Now().Add(loginTimeout))
 	}
-	if err := w.save(ctx, rw); err != nil {
+	if err := w.save(ctx, rw, w.sm.Token(ctx) == ""); errors.Is(err, ErrSessionEnded) {
+		w.fail(rw, r, http.StatusConflict, "your session ended while this login started (logged out in another tab?): start again at /login")
+		return
+	} else if err != nil {
 		w.storeDown(rw, r, err)
 		return
 	}
@@ -112,7 +115,7 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.sm.Put(ctx, keyUser, u)
-	if err := w.save(ctx, rw); err != nil {
+	if err := w.save(ctx, rw, true); err != nil {
 		w.storeDown(rw, r, err)
 		return
 	}
@@ -143,8 +146,10 @@ func (w *Web) takePending(ctx context.Context, state string) (pending, int, erro
 	}
 	// Stored now, but the cookie is left as it is: its ID does not change
 	// here, and the callback sets it once, with the new ID, at login.
-	if _, _, err := w.sm.Commit(ctx); err != nil {
-		return pending{}, http.StatusServiceUnavailable, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+	if _, _, err := w.commit(ctx, false); errors.Is(err, ErrSessionEnded) {
+		return pending{}, http.StatusBadRequest, errors.New("the session of this login ended meanwhile (logged out in another tab?): start again at /login")
+	} else if err != nil {
+		return pending{}, http.StatusServiceUnavailable, err
 	}
 	return tx, 0, nil
 }

@@ -71,7 +71,7 @@ func (w *Web) fresh(u user) bool {
 func (w *Web) refresh(ctx context.Context, id string, loaded user) (user, error) {
 	deadline := time.Now().Add(awaitOtherReplica)
 	for {
-		current, err := w.stored(ctx, id)
+		_, current, err := w.stored(ctx, id)
 		if err != nil {
 			return user{}, err
 		}
@@ -84,13 +84,14 @@ func (w *Web) refresh(ctx context.Context, id string, loaded user) (user, error)
 		}
 		if ok {
 			defer release()
-			if current, err = w.stored(ctx, id); err != nil {
+			session, current, err := w.stored(ctx, id)
+			if err != nil {
 				return user{}, err
 			}
 			if w.fresh(current) {
 				return current, nil
 			}
-			return w.renew(ctx, current)
+			return w.renew(session, current)
 		}
 		if time.Now().After(deadline) {
 			return user{}, fmt.Errorf("%w: another replica is still renewing this session's token", ErrTenantUnavailable)
@@ -103,21 +104,23 @@ func (w *Web) refresh(ctx context.Context, id string, loaded user) (user, error)
 	}
 }
 
-// stored reads session id from the store, not from the request's copy.
-func (w *Web) stored(ctx context.Context, id string) (user, error) {
+// stored reads session id from the store, not from the request's copy: its
+// user, and a context holding the session as stored, for renew to save.
+func (w *Web) stored(ctx context.Context, id string) (context.Context, user, error) {
 	fromStore, err := w.sm.Load(storeOnly{ctx}, id)
 	if err != nil {
-		return user{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+		return nil, user{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
 	}
 	u, ok := w.sm.Get(fromStore, keyUser).(user)
 	if !ok {
-		return user{}, fmt.Errorf("%w: the session was logged out meanwhile", ErrSessionEnded)
+		return nil, user{}, fmt.Errorf("%w: the session was logged out meanwhile", ErrSessionEnded)
 	}
-	return u, nil
+	return fromStore, u, nil
 }
 
-// renew calls the token endpoint with u's refresh token and stores the new
-// tokens in session ctx.
+// renew calls the token endpoint with u's refresh token and saves the new
+// tokens in session ctx (as stored). A session logged out while the tenant
+// answered stays logged out: ErrSessionEnded.
 func (w *Web) renew(ctx context.Context, u user) (user, error) {
 	p, err := w.tenant.provider(ctx)
 	if err != nil {
@@ -141,7 +144,9 @@ func (w *Web) renew(ctx context.Context, u user) (user, error) {
 		renewed.RefreshToken = tok.RefreshToken // rotation
 	}
 	w.sm.Put(ctx, keyUser, renewed)
-	if _, _, err := w.sm.Commit(ctx); err != nil {
+	if _, _, err := w.commit(ctx, false); errors.Is(err, ErrSessionEnded) {
+		return user{}, err
+	} else if err != nil {
 		// The new tokens serve this request; the next one renews again.
 		w.cfg.Logger.ErrorContext(ctx, "renewed tokens could not be stored", "error", err)
 	}

@@ -134,7 +134,7 @@ func TestCookieAttributes(t *testing.T) {
 		ctx, err := w.sm.Load(t.Context(), "")
 		require.NoError(t, err)
 		w.sm.Put(ctx, keyUser, user{Subject: "auth0|1"})
-		require.NoError(t, w.save(ctx, rec))
+		require.NoError(t, w.save(ctx, rec, true))
 		set := rec.Header().Get("Set-Cookie")
 		for _, s := range want {
 			assert.Contains(t, set, s, public)

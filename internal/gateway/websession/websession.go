@@ -176,59 +176,34 @@ func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 
 // save stores the session now and sets its cookie, before the handler
 // answers: a redirect must not leave before its session is stored.
-func (w *Web) save(ctx context.Context, rw http.ResponseWriter) error {
-	id, expiry, err := w.sm.Commit(ctx)
+func (w *Web) save(ctx context.Context, rw http.ResponseWriter, create bool) error {
+	id, expiry, err := w.commit(ctx, create)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+		return err
 	}
 	w.sm.WriteSessionCookie(ctx, rw, id, expiry)
 	return nil
 }
 
+// commit stores the session: a new one (create), or one loaded from the
+// store, which is saved back only while it is still there, so that a
+// logout meanwhile is not undone (ErrSessionEnded).
+func (w *Web) commit(ctx context.Context, create bool) (string, time.Time, error) {
+	if create {
+		ctx = creating(ctx)
+	}
+	id, expiry, err := w.sm.Commit(ctx)
+	switch {
+	case errors.Is(err, errSessionGone):
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+	case err != nil:
+		return "", time.Time{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+	}
+	return id, expiry, nil
+}
+
 func (w *Web) clearCookie(ctx context.Context, rw http.ResponseWriter) {
 	w.sm.WriteSessionCookie(ctx, rw, "", time.Time{})
-}
-
-// storeDownMessage is what a person or a client is told when the session
-// store does not answer.
-const storeDownMessage = "the session store is not answering; retry in a moment (calls with a bearer token are not affected)"
-
-// storeFailed answers an API call (JSON) when the session store fails.
-func (w *Web) storeFailed(rw http.ResponseWriter, r *http.Request, err error) {
-	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
-	w.refuse(r, http.StatusServiceUnavailable, "session store unavailable")
-	rw.Header().Set("Retry-After", "5")
-	guard.WriteJSONError(rw, http.StatusServiceUnavailable, storeDownMessage)
-}
-
-// storeDown answers a page (HTML) when the session store fails.
-func (w *Web) storeDown(rw http.ResponseWriter, r *http.Request, err error) {
-	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
-	w.fail(rw, r, http.StatusServiceUnavailable, storeDownMessage)
-}
-
-func (w *Web) unauthorized(rw http.ResponseWriter, r *http.Request, message string) {
-	w.refuse(r, http.StatusUnauthorized, message)
-	rw.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", w.cfg.Audience))
-	guard.WriteJSONError(rw, http.StatusUnauthorized, message)
-}
-
-// tokenFailed answers a session whose access token cannot be had.
-func (w *Web) tokenFailed(ctx context.Context, rw http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, ErrSessionEnded):
-		if derr := w.sm.Destroy(ctx); derr == nil {
-			w.clearCookie(ctx, rw)
-		}
-		w.unauthorized(rw, r, "your session ended (its tokens expired and cannot be renewed): log in again at /login")
-	case errors.Is(err, ErrStoreUnavailable):
-		w.storeFailed(rw, r, err)
-	default:
-		w.cfg.Logger.WarnContext(ctx, "token renewal failed", "path", r.URL.Path, "error", err)
-		w.refuse(r, http.StatusServiceUnavailable, "session token renewal failed")
-		rw.Header().Set("Retry-After", "5")
-		guard.WriteJSONError(rw, http.StatusServiceUnavailable, "your access token expired and the tenant cannot renew it right now; retry in a moment")
-	}
 }
 
 // stripCookie removes the cookie name from the Cookie headers, keeping the
