@@ -1,7 +1,6 @@
 package websession_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
@@ -27,7 +25,6 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
-	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -69,6 +66,9 @@ type stack struct {
 	gateways  []*httptest.Server
 	webs      []*websession.Web // the login of each gateway
 	refreshes atomic.Int64      // refresh_token grants sent to the tenant
+
+	mu            sync.Mutex
+	refreshTokens []string // issued by the tenant to the gateways, in order
 }
 
 func newStack(t testing.TB, o options) *stack {
@@ -121,58 +121,6 @@ func newStack(t testing.TB, o options) *stack {
 
 // url is the public URL of the first proxy.
 func (s *stack) url() string { return s.gateways[0].URL }
-
-// tenantTransport is the gateway's way to the tenant. It counts refresh
-// grants, can hold them, and can rewrite the ID token the token endpoint
-// returns (re-signed with the tenant's key), to play a tenant that issues
-// a wrong one.
-type tenantTransport struct {
-	s *stack
-	o options
-}
-
-func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	isToken := r.Method == http.MethodPost && r.URL.Path == "/oauth/token"
-	if isToken && r.Body != nil {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if form, _ := url.ParseQuery(string(body)); form.Get("grant_type") == "refresh_token" {
-			tt.s.refreshes.Add(1)
-			if tt.o.holdRefresh != nil {
-				<-tt.o.holdRefresh
-			}
-			if tt.o.refuseRefresh {
-				return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
-					Body: io.NopCloser(strings.NewReader(`{"error":"invalid_grant","error_description":"revoked"}`))}, nil
-			}
-		}
-	}
-	resp, err := http.DefaultTransport.RoundTrip(r)
-	if err != nil || !isToken || tt.o.idToken == nil || resp.StatusCode != http.StatusOK {
-		return resp, err
-	}
-	var body map[string]any
-	json.NewDecoder(resp.Body).Decode(&body)
-	resp.Body.Close()
-	if raw, ok := body["id_token"].(string); ok {
-		claims := jwt.MapClaims{}
-		parsed, _, err := jwt.NewParser().ParseUnverified(raw, claims)
-		if err != nil {
-			return nil, err
-		}
-		tt.o.idToken(claims)
-		forged := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-		forged.Header["kid"] = parsed.Header["kid"]
-		if body["id_token"], err = forged.SignedString(testissuer.NewKey(0)); err != nil {
-			return nil, err
-		}
-	}
-	b, _ := json.Marshal(body)
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	resp.ContentLength = int64(len(b))
-	resp.Header.Del("Content-Length")
-	return resp, nil
-}
 
 // recorder is the model server: it answers every request and keeps the
 // headers it received.

@@ -110,6 +110,8 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A new session ID at login: an ID planted before it is worth nothing.
+	// The session it replaces ends, and its refresh token with it.
+	replaced, hadUser := w.sm.Get(ctx, keyUser).(user)
 	if err := w.sm.RenewToken(ctx); err != nil {
 		w.storeDown(rw, r, err)
 		return
@@ -118,6 +120,9 @@ func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
 	if err := w.save(ctx, rw, true); err != nil {
 		w.storeDown(rw, r, err)
 		return
+	}
+	if hadUser {
+		w.revoke(ctx, replaced)
 	}
 	w.cfg.Logger.InfoContext(ctx, "login", "sub", u.Subject, "org_id", u.OrgID)
 	http.Redirect(rw, r, tx.ReturnTo, http.StatusSeeOther)

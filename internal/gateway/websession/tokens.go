@@ -145,6 +145,7 @@ func (w *Web) renew(ctx context.Context, u user) (user, error) {
 	}
 	w.sm.Put(ctx, keyUser, renewed)
 	if _, _, err := w.commit(ctx, false); errors.Is(err, ErrSessionEnded) {
+		w.revoke(ctx, renewed) // logged out meanwhile: the new refresh token must not outlive the session
 		return user{}, err
 	} else if err != nil {
 		// The new tokens serve this request; the next one renews again.
