@@ -3,6 +3,7 @@ package websession
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 )
@@ -19,4 +20,10 @@ func StoredSessions(ctx context.Context, w *Web) (int, error) {
 	default:
 		return 0, fmt.Errorf("the store %T cannot list its sessions", store)
 	}
+}
+
+// SetRefreshTimeouts sets how long a refresh may wait for the tenant and
+// then take to store what it got.
+func SetRefreshTimeouts(w *Web, tenant, save time.Duration) {
+	w.timing = refreshTiming{tenant: tenant, save: save}
 }

@@ -26,10 +26,12 @@ type tenantTransport struct {
 
 func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	isToken := r.Method == http.MethodPost && r.URL.Path == "/oauth/token"
+	var grant string
 	if isToken && r.Body != nil {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if form, _ := url.ParseQuery(string(body)); form.Get("grant_type") == "refresh_token" {
+		form, _ := url.ParseQuery(string(body))
+		if grant = form.Get("grant_type"); grant == "refresh_token" {
 			tt.s.refreshes.Add(1)
 			if tt.o.holdRefresh != nil {
 				<-tt.o.holdRefresh
@@ -43,6 +45,9 @@ func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(r)
 	if err != nil || !isToken || resp.StatusCode != http.StatusOK {
 		return resp, err
+	}
+	if grant == "refresh_token" && tt.s.late.Add(1) <= tt.o.lateRefreshes {
+		<-r.Context().Done() // rotated at the tenant; the answer arrives as the gateway stops waiting
 	}
 	var body map[string]any
 	json.NewDecoder(resp.Body).Decode(&body)

@@ -54,6 +54,8 @@ type Web struct {
 	tenant    tenant
 	refreshes singleflight.Group
 	lock      refreshLock
+	timing    refreshTiming
+	kept      *keptTokens
 	logins    *loginLimiter
 	// refused, if set, hears why Authenticate refused a call (access log).
 	refused func(r *http.Request, status int, reason string)
@@ -89,9 +91,9 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}, logins: logins}
+	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}, timing: defaultTiming, kept: newKeptTokens(), logins: logins}
 	if cfg.Redis != nil {
-		w.lock = redisLock{client: cfg.Redis, ttl: 2 * tenantTimeout}
+		w.lock = redisLock{client: cfg.Redis}
 	}
 	w.tenant.cfg = &w.cfg
 	return w, nil
