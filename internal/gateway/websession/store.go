@@ -52,21 +52,20 @@ type pending struct {
 const maxPending = 5
 
 // newSessionManager is scs with the store of cfg, the cookie attributes the
-// public URL allows, session IDs hashed in the store and the data sealed.
+// public URL allows, session IDs hashed in the store and the records sealed.
 func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
 	sm := scs.New()
 	sm.Lifetime = cfg.SessionLifetime
 	sm.HashTokenInStore = true // a dump of the store holds no usable session ID
+	var store sessionStore = newMemoryStore()
 	if cfg.Redis != nil {
-		sm.Store = redisStore{client: cfg.Redis, prefix: redisSessionPrefix}
-	} else {
-		sm.Store = newMemoryStore()
+		store = redisStore{client: cfg.Redis, prefix: redisSessionPrefix}
 	}
-	codec, err := newSealedCodec(cfg)
+	sealer, err := newSealer(cfg)
 	if err != nil {
 		return nil, err
 	}
-	sm.Codec = codec
+	sm.Store, sm.Codec = sealedStore{sessionStore: store, sealer: sealer}, newJSONCodec()
 	secure := strings.HasPrefix(cfg.PublicURL, "https:")
 	sm.Cookie.Secure = secure
 	sm.Cookie.HttpOnly = true
