@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -119,15 +118,19 @@ func (w *Web) Register(mux *http.ServeMux) {
 // next to check as any other. The session cookie never reaches next.
 func (w *Web) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(w.sm.Cookie.Name)
-		if err != nil {
+		if len(r.CookiesNamed(w.sm.Cookie.Name)) == 0 {
 			next.ServeHTTP(rw, r)
 			return
 		}
+		id, idErr := w.sessionID(r)
 		r = r.Clone(r.Context())
 		stripCookie(r.Header, w.sm.Cookie.Name)
 		if r.Header.Get("Authorization") != "" {
 			next.ServeHTTP(rw, r) // bearer wins; the cookie is not looked at
+			return
+		}
+		if idErr != nil {
+			w.ambiguous(rw, r, idErr, true)
 			return
 		}
 		if err := sameOrigin(r, w.origin); err != nil {
@@ -135,7 +138,7 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			guard.WriteJSONError(rw, http.StatusForbidden, err.Error())
 			return
 		}
-		ctx, err := w.sm.Load(r.Context(), c.Value)
+		ctx, err := w.sm.Load(r.Context(), id)
 		if err != nil {
 			w.storeFailed(rw, r, err)
 			return
@@ -163,9 +166,10 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Cache-Control", "no-store")
-		var id string
-		if c, err := r.Cookie(w.sm.Cookie.Name); err == nil {
-			id = c.Value
+		id, err := w.sessionID(r)
+		if err != nil {
+			w.ambiguous(rw, r, err, false)
+			return
 		}
 		ctx, err := w.sm.Load(r.Context(), id)
 		if err != nil {
@@ -206,26 +210,4 @@ func (w *Web) commit(ctx context.Context, create bool) (string, time.Time, error
 
 func (w *Web) clearCookie(ctx context.Context, rw http.ResponseWriter) {
 	w.sm.WriteSessionCookie(ctx, rw, "", time.Time{})
-}
-
-// stripCookie removes the cookie name from the Cookie headers, keeping the
-// others: the upstream has no business with the session ID.
-func stripCookie(h http.Header, name string) {
-	lines := h.Values("Cookie")
-	if len(lines) == 0 {
-		return
-	}
-	var kept []string
-	for _, line := range lines {
-		for part := range strings.SplitSeq(line, ";") {
-			n, _, _ := strings.Cut(strings.TrimSpace(part), "=")
-			if n != name && strings.TrimSpace(part) != "" {
-				kept = append(kept, strings.TrimSpace(part))
-			}
-		}
-	}
-	h.Del("Cookie")
-	if len(kept) > 0 {
-		h.Set("Cookie", strings.Join(kept, "; "))
-	}
 }

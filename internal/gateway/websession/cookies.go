@@ -1,0 +1,85 @@
+package websession
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
+)
+
+// ErrAmbiguousCookie: a request carries the session cookie more than once.
+var ErrAmbiguousCookie = errors.New("ambiguous session cookie")
+
+// maxClearedDepth bounds the paths a refusal clears a planted cookie at.
+const maxClearedDepth = 8
+
+// sessionID is the value of the request's session cookie, "" without one.
+//
+// A cookie sent more than once is refused: the browser sends cookies of
+// longer paths first, and on plain-http loopback, where the cookie cannot
+// be __Host-, any web app on the host (another port: cookies ignore ports)
+// can set one of the same name for a narrower path. Taking the first would
+// let it choose the session the person's calls run with there.
+func (w *Web) sessionID(r *http.Request) (string, error) {
+	name := w.sm.Cookie.Name
+	switch cs := r.CookiesNamed(name); len(cs) {
+	case 0:
+		return "", nil
+	case 1:
+		return cs[0].Value, nil
+	default:
+		return "", fmt.Errorf("%w: your browser sent the session cookie %d times, and the gateway uses none of them "+
+			"(another web app on this host may have set one); the ones of narrower paths were cleared: retry, "+
+			"or clear this site's cookies and log in again", ErrAmbiguousCookie, len(cs))
+	}
+}
+
+// clearNarrower expires the session cookie at every path between / and the
+// request's (with and without a trailing slash): a cookie planted for a
+// narrower path, which the gateway never sets, is one of them. Its own
+// cookie, at /, is left.
+func (w *Web) clearNarrower(rw http.ResponseWriter, r *http.Request) {
+	segments := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	for i := range min(len(segments), maxClearedDepth) {
+		path := "/" + strings.Join(segments[:i+1], "/")
+		for _, p := range []string{path, path + "/"} {
+			http.SetCookie(rw, &http.Cookie{Name: w.sm.Cookie.Name, Path: p, MaxAge: -1, HttpOnly: true, Secure: w.sm.Cookie.Secure})
+		}
+	}
+}
+
+// ambiguous answers a request with the session cookie more than once: JSON
+// for an API call, the page for a browser route.
+func (w *Web) ambiguous(rw http.ResponseWriter, r *http.Request, err error, api bool) {
+	w.clearNarrower(rw, r)
+	if api {
+		w.refuse(r, http.StatusBadRequest, ErrAmbiguousCookie.Error())
+		guard.WriteJSONError(rw, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.fail(rw, r, http.StatusBadRequest, err.Error())
+}
+
+// stripCookie removes the cookie name from the Cookie headers, keeping the
+// others: the upstream has no business with the session ID.
+func stripCookie(h http.Header, name string) {
+	lines := h.Values("Cookie")
+	if len(lines) == 0 {
+		return
+	}
+	var kept []string
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			n, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if n != name && strings.TrimSpace(part) != "" {
+				kept = append(kept, strings.TrimSpace(part))
+			}
+		}
+	}
+	h.Del("Cookie")
+	if len(kept) > 0 {
+		h.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
