@@ -25,7 +25,6 @@ const decodedRecords = 4096
 type record struct {
 	Deadline time.Time `json:"deadline"`
 	User     *user     `json:"user,omitempty"`
-	Pending  []pending `json:"pending,omitempty"`
 }
 
 func newJSONCodec() *jsonCodec {
@@ -39,8 +38,6 @@ func (c *jsonCodec) Encode(deadline time.Time, values map[string]any) ([]byte, e
 		switch v := v.(type) {
 		case user:
 			rec.User = &v
-		case []pending:
-			rec.Pending = v
 		default:
 			return nil, fmt.Errorf("websession: no encoding for session value %q of type %T", k, v)
 		}
@@ -61,12 +58,9 @@ func (c *jsonCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 	}
 	// A new map every time: scs changes it in place on Put and Remove. The
 	// values themselves are never changed, only replaced.
-	values := make(map[string]any, 2)
+	values := make(map[string]any, 1)
 	if rec.User != nil {
 		values[keyUser] = *rec.User
-	}
-	if len(rec.Pending) > 0 {
-		values[keyPending] = rec.Pending
 	}
 	return rec.Deadline, values, nil
 }

@@ -28,15 +28,18 @@ func TestTwoSessionCookiesAreRefused(t *testing.T) {
 	before := s.upstream.count()
 	for _, c := range []struct{ method, path string }{
 		{"GET", "/api/messages/admin"}, {"GET", "/v1/models"}, {"POST", "/v1/chat/completions"},
-		{"GET", "/"}, {"GET", "/login"}, {"GET", "/callback?state=x&code=y"}, {"POST", "/logout"},
+		{"GET", "/"}, {"GET", "/callback?state=x&code=y"}, {"POST", "/logout"},
 	} {
 		r := s.browser(t).do(c.method, s.url()+c.path, strings.NewReader("{}"), "Cookie", both, "Origin", s.url())
 		assert.Equal(t, http.StatusBadRequest, r.StatusCode, "%s %s: %s", c.method, c.path, r.message())
 		assert.Contains(t, r.message(), "sent the session cookie 2 times", c.path)
 	}
 	assert.Equal(t, before, s.upstream.count(), "nothing reached the upstream")
+	r := s.browser(t).get(s.url()+"/login", "Cookie", "gateway_login=AAAAAAAAAAAAAAAAAAAAAAAAAA; gateway_login=BBBBBBBBBBBBBBBBBBBBBBBBBB")
+	assert.Equal(t, http.StatusBadRequest, r.StatusCode, "two login cookies: %s", r.message())
+	assert.Contains(t, r.message(), "sent the login cookie 2 times")
 
-	r := s.browser(t).get(s.url()+"/api/messages/admin", "Cookie", both)
+	r = s.browser(t).get(s.url()+"/api/messages/admin", "Cookie", both)
 	var cleared []string
 	for _, c := range r.Cookies() {
 		if c.Name == "session" && c.MaxAge < 0 {

@@ -27,3 +27,23 @@ func StoredSessions(ctx context.Context, w *Web) (int, error) {
 func SetRefreshTimeouts(w *Web, tenant, save time.Duration) {
 	w.timing = refreshTiming{tenant: tenant, save: save}
 }
+
+// SetStoreBounds sets how many pending logins w keeps, and how many
+// sessions in memory.
+func SetStoreBounds(w *Web, pendingLogins, memorySessions int) {
+	switch p := w.pending.(type) {
+	case *memoryPending:
+		w.pending = newMemoryPending(pendingLogins)
+	case redisPending:
+		p.max = pendingLogins
+		w.pending = p
+	}
+	if s, ok := w.sm.Store.(sealedStore).sessionStore.(*memoryStore); ok {
+		s.mu.Lock()
+		s.max = memorySessions
+		s.mu.Unlock()
+	}
+}
+
+// PendingLogins counts the logins in progress w keeps.
+func PendingLogins(ctx context.Context, w *Web) (int, error) { return w.pending.count(ctx) }

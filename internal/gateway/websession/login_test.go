@@ -18,6 +18,7 @@ import (
 func TestLoginAsModelUser(t *testing.T) {
 	s := newStack(t, options{})
 	b := s.browser(t)
+	b.setCookie(s.url(), "planted-before-login") // session fixation
 
 	authorize := b.startLogin(s.url(), "organization=globex")
 	q := authorize.Query()
@@ -31,8 +32,7 @@ func TestLoginAsModelUser(t *testing.T) {
 	assert.Equal(t, s.dt.Audience(), q.Get("audience"))
 	assert.Equal(t, s.url()+"/callback", q.Get("redirect_uri"))
 	assert.Equal(t, s.dt.ClientID(s.dt.WebAppName()), q.Get("client_id"))
-	before := b.cookie(s.url())
-	require.NotNil(t, before, "/login keeps the login in a session")
+	assert.Equal(t, "planted-before-login", b.cookie(s.url()).Value, "a login in progress is no session")
 
 	callback := b.authorize(authorize, bob, "globex")
 	r := b.get(callback.String())
@@ -44,7 +44,7 @@ func TestLoginAsModelUser(t *testing.T) {
 	assert.NotContains(t, set, "Secure", "http://127.0.0.1 cannot keep a Secure cookie")
 	after := b.cookie(s.url())
 	require.NotNil(t, after)
-	assert.NotEqual(t, before.Value, after.Value, "the session ID is replaced at login")
+	assert.NotEqual(t, "planted-before-login", after.Value, "a session ID set before the login is worth nothing")
 
 	page := b.get(s.url() + "/")
 	require.Equal(t, http.StatusOK, page.StatusCode)

@@ -26,5 +26,6 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.clearCookie(ctx, rw)
+	w.clearLoginCookie(rw)
 	http.Redirect(rw, r, w.tenant.logoutURL(ctx), http.StatusSeeOther)
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// errStoreFull: the memory store holds as many sessions as it may.
+var errStoreFull = errors.New("the gateway holds as many sessions as it may in memory: retry later (its operator can share sessions through Redis)")
+
 // errSessionGone: a session was saved back after it left the store (logged
 // out, or ended, meanwhile). The save is refused: a logout wins over any
 // request that loaded the session before it.
@@ -83,11 +86,13 @@ func (s redisStore) Commit(key string, b []byte, expiry time.Time) error {
 func (s redisStore) Delete(key string) error { return s.DeleteCtx(context.Background(), key) }
 
 // memoryStore keeps the sessions of a single gateway, with the same rules
-// as redisStore. Expired records are dropped as they are met, and all of
-// them at most once a minute.
+// as redisStore, and max of them at most: beyond that, a new one is
+// refused rather than one in use dropped. Expired records are dropped as
+// they are met, all of them at most once a minute, and when it is full.
 type memoryStore struct {
 	mu        sync.Mutex
 	items     map[string]memoryRecord
+	max       int
 	lastSweep time.Time
 }
 
@@ -96,7 +101,9 @@ type memoryRecord struct {
 	expiry time.Time
 }
 
-func newMemoryStore() *memoryStore { return &memoryStore{items: map[string]memoryRecord{}} }
+func newMemoryStore(max int) *memoryStore {
+	return &memoryStore{items: map[string]memoryRecord{}, max: max}
+}
 
 func (s *memoryStore) FindCtx(_ context.Context, key string) ([]byte, bool, error) {
 	s.mu.Lock()
@@ -108,9 +115,14 @@ func (s *memoryStore) FindCtx(_ context.Context, key string) ([]byte, bool, erro
 func (s *memoryStore) CommitCtx(ctx context.Context, key string, b []byte, expiry time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sweep()
-	if _, ok := s.live(key); !ok && !isCreating(ctx) {
-		return errSessionGone
+	s.sweep(false)
+	if _, ok := s.live(key); !ok {
+		if !isCreating(ctx) {
+			return errSessionGone
+		}
+		if s.sweep(len(s.items) >= s.max); len(s.items) >= s.max {
+			return errStoreFull
+		}
 	}
 	s.items[key] = memoryRecord{b: b, expiry: expiry}
 	return nil
@@ -154,8 +166,10 @@ func (s *memoryStore) live(key string) (memoryRecord, bool) {
 	return rec, ok
 }
 
-func (s *memoryStore) sweep() {
-	if time.Since(s.lastSweep) < time.Minute {
+// sweep drops expired records, if a minute has passed since it last did,
+// or now.
+func (s *memoryStore) sweep(now bool) {
+	if !now && time.Since(s.lastSweep) < time.Minute {
 		return
 	}
 	s.lastSweep = time.Now()

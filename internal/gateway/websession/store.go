@@ -12,12 +12,19 @@ import (
 const (
 	redisSessionPrefix = "model-api-auth0:session:"
 	redisLockPrefix    = "model-api-auth0:refresh:"
+	redisLoginPrefix   = "model-api-auth0:login:"
+	redisLoginIndex    = "model-api-auth0:logins" // pending logins by expiry, to drop the oldest
 )
 
-// Keys of a session's values.
+// keyUser is the key of a session's one value.
+const keyUser = "user"
+
+// Bounds of what anyone may make the gateway store without logging in, and
+// of the sessions one process keeps in memory (with Redis, its memory is
+// the operator's to bound).
 const (
-	keyUser    = "user"
-	keyPending = "pending"
+	maxPendingLogins  = 10_000
+	maxMemorySessions = 10_000
 )
 
 // user is a logged-in session: who, and the tokens the gateway calls with.
@@ -35,35 +42,15 @@ type user struct {
 	Expiry       time.Time `json:"exp"`
 }
 
-// pending is a login between /login and /callback: what the callback must
-// find again, kept server-side so that a forged or replayed state matches
-// nothing.
-type pending struct {
-	State    string    `json:"state"`
-	Nonce    string    `json:"nonce"`
-	Verifier string    `json:"verifier"`           // PKCE
-	Org      string    `json:"org,omitempty"`      // the organization parameter sent: an ID, or a name sent as given
-	OrgName  string    `json:"org_name,omitempty"` // its name, when known
-	ReturnTo string    `json:"return_to"`
-	Started  time.Time `json:"started"`
-}
-
-// maxPending bounds logins started in one browser and not finished (tabs).
-const maxPending = 5
-
 // newSessionManager is scs with the store of cfg, the cookie attributes the
 // public URL allows, session IDs hashed in the store and the records sealed.
-func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
+func newSessionManager(cfg *Config, sealer *sealer) *scs.SessionManager {
 	sm := scs.New()
 	sm.Lifetime = cfg.SessionLifetime
 	sm.HashTokenInStore = true // a dump of the store holds no usable session ID
-	var store sessionStore = newMemoryStore()
+	var store sessionStore = newMemoryStore(maxMemorySessions)
 	if cfg.Redis != nil {
 		store = redisStore{client: cfg.Redis, prefix: redisSessionPrefix}
-	}
-	sealer, err := newSealer(cfg)
-	if err != nil {
-		return nil, err
 	}
 	sm.Store, sm.Codec = sealedStore{sessionStore: store, sealer: sealer}, newJSONCodec()
 	secure := strings.HasPrefix(cfg.PublicURL, "https:")
@@ -78,5 +65,5 @@ func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
 		// Domain, so no sibling host can plant or shadow it.
 		sm.Cookie.Name = "__Host-session"
 	}
-	return sm, nil
+	return sm
 }

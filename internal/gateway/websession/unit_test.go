@@ -151,12 +151,11 @@ func TestSealedStore(t *testing.T) {
 	cfg := validConfig("https://models.example.com")
 	seal, err := newSealer(&cfg)
 	require.NoError(t, err)
-	inner := newMemoryStore()
+	inner := newMemoryStore(10)
 	store, codec := sealedStore{sessionStore: inner, sealer: seal}, newJSONCodec()
 	u := user{Subject: "auth0|1", Email: "bob@globex.example.com", AccessToken: "eyJ.access.token", RefreshToken: "v1.refresh", Expiry: time.Unix(1e9, 0).UTC()}
-	p := []pending{{State: "s", Nonce: "n", Verifier: "v", ReturnTo: "/", Started: time.Unix(1e9, 0).UTC()}}
 	deadline := time.Unix(2e9, 0).UTC()
-	plain, err := codec.Encode(deadline, map[string]any{keyUser: u, keyPending: p})
+	plain, err := codec.Encode(deadline, map[string]any{keyUser: u})
 	require.NoError(t, err)
 	ctx := creating(t.Context())
 	require.NoError(t, store.CommitCtx(ctx, "key", plain, time.Now().Add(time.Hour)))
@@ -171,7 +170,6 @@ func TestSealedStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, deadline, gotDeadline)
 	assert.Equal(t, u, values[keyUser])
-	assert.Equal(t, p, values[keyPending])
 
 	// Moved under another key, sealed with another secret (rotated), or
 	// damaged: no session, and no error.

@@ -55,7 +55,11 @@ type Web struct {
 	lock      refreshLock
 	timing    refreshTiming
 	kept      *keptTokens
-	logins    *loginLimiter
+	sealer    *sealer
+	pending   pendingStore // logins in progress
+	limit     *loginLimiter
+	// loginCookie ties a browser's logins in progress to it.
+	loginCookie string
 	// refused, if set, hears why Authenticate refused a call (access log).
 	refused func(r *http.Request, status int, reason string)
 }
@@ -82,17 +86,21 @@ func New(cfg Config) (*Web, error) {
 		return nil, errors.New("login: no token validator (guard.Validator)")
 	}
 	cfg.complete()
-	sm, err := newSessionManager(&cfg)
+	sealer, err := newSealer(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	logins, err := newLoginLimiter(&cfg)
+	limit, err := newLoginLimiter(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}, timing: defaultTiming, kept: newKeptTokens(), logins: logins}
+	w := &Web{cfg: cfg, sm: newSessionManager(&cfg, sealer), origin: origin(cfg.PublicURL), lock: noLock{}, timing: defaultTiming,
+		kept: newKeptTokens(), sealer: sealer, pending: newMemoryPending(maxPendingLogins), limit: limit, loginCookie: "gateway_login"}
 	if cfg.Redis != nil {
-		w.lock = redisLock{client: cfg.Redis}
+		w.lock, w.pending = redisLock{client: cfg.Redis}, redisPending{client: cfg.Redis, max: maxPendingLogins}
+	}
+	if w.sm.Cookie.Secure {
+		w.loginCookie = "__Host-gateway_login" // as the session cookie: Secure, Path=/, no Domain
 	}
 	w.tenant.cfg = &w.cfg
 	return w, nil
@@ -101,7 +109,10 @@ func New(cfg Config) (*Web, error) {
 // Register adds the login routes and the page to mux.
 func (w *Web) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", w.withSession(w.page))
-	mux.Handle("GET /login", w.withSession(w.login))
+	mux.HandleFunc("GET /login", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "no-store")
+		w.login(rw, r) // a pending login is no session
+	})
 	mux.Handle("GET /callback", w.withSession(w.callback))
 	mux.Handle("POST /logout", w.withSession(w.logout))
 	mux.HandleFunc("GET /logout", func(rw http.ResponseWriter, r *http.Request) {
@@ -130,7 +141,7 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if idErr != nil {
-			w.ambiguous(rw, r, idErr, true)
+			w.ambiguous(rw, r, w.sm.Cookie.Name, idErr, true)
 			return
 		}
 		if err := sameOrigin(r, w.origin); err != nil {
@@ -168,7 +179,7 @@ func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 		rw.Header().Set("Cache-Control", "no-store")
 		id, err := w.sessionID(r)
 		if err != nil {
-			w.ambiguous(rw, r, err, false)
+			w.ambiguous(rw, r, w.sm.Cookie.Name, err, false)
 			return
 		}
 		ctx, err := w.sm.Load(r.Context(), id)
@@ -203,7 +214,7 @@ func (w *Web) commit(ctx context.Context, create bool) (string, time.Time, error
 	case errors.Is(err, errSessionGone):
 		return "", time.Time{}, fmt.Errorf("%w: %w", ErrSessionEnded, err)
 	case err != nil:
-		return "", time.Time{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	return id, expiry, nil
 }
