@@ -43,15 +43,17 @@ type options struct {
 	offline       bool          // the API allows offline access: refresh tokens
 	redis         *redis.Client // shared sessions; nil: in memory
 	defaultOrg    string
-	replicas      int                  // gateways sharing the tenant (and redis)
-	idToken       func(map[string]any) // rewrites ID tokens as the token endpoint returns them
-	holdRefresh   chan struct{}        // refresh calls wait for it to close
-	refuseRefresh bool                 // the tenant answers invalid_grant to refresh calls
-	lateRefreshes int64                // the first ones are answered as the gateway's wait for them ends
-	log           io.Writer            // the gateways' JSON log; nil: discarded
-	loginBurst    int                  // logins one address may start at once; 0: the default
-	idsOnly       bool                 // the tenant takes organization IDs only, as Auth0 by default
-	organizations bool                 // the login has the stack outputs' organizations
+	replicas      int                             // gateways sharing the tenant (and redis)
+	idToken       func(map[string]any)            // rewrites ID tokens as the token endpoint returns them
+	holdRefresh   chan struct{}                   // refresh calls wait for it to close
+	holdCode      chan struct{}                   // authorization code grants wait for it to close
+	wrap          func(http.Handler) http.Handler // around each gateway's handler
+	refuseRefresh bool                            // the tenant answers invalid_grant to refresh calls
+	lateRefreshes int64                           // the first ones are answered as the gateway's wait for them ends
+	log           io.Writer                       // the gateways' JSON log; nil: discarded
+	loginBurst    int                             // logins one address may start at once; 0: the default
+	idsOnly       bool                            // the tenant takes organization IDs only, as Auth0 by default
+	organizations bool                            // the login has the stack outputs' organizations
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -63,6 +65,7 @@ type stack struct {
 	gateways  []*httptest.Server
 	webs      []*websession.Web // the login of each gateway
 	refreshes atomic.Int64      // refresh_token grants sent to the tenant
+	codes     atomic.Int64      // authorization_code grants sent to the tenant
 	late      atomic.Int64      // refresh answers held until the gateway stops waiting
 
 	mu            sync.Mutex
@@ -106,6 +109,9 @@ func newStack(t testing.TB, o options) *stack {
 		}
 		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: proxy.DefaultRoutes(), Logger: logger, Web: web})
 		require.NoError(t, err)
+		if o.wrap != nil {
+			h = o.wrap(h)
+		}
 		srv := httptest.NewUnstartedServer(h)
 		srv.Listener.Close()
 		srv.Listener = ln

@@ -1,12 +1,14 @@
 package websession
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -75,52 +77,82 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 
 // callback finishes a login: GET /callback?code=...&state=... (or
 // ?error=...&error_description=... when the tenant refused).
+//
+// The first callback with a login's state takes the login and redeems its
+// code, once: a code redeemed twice is a replay, for which the tenant
+// revokes the login. Any other callback of the same browser with that
+// state (a double click, a prefetch) waits for that one's outcome and
+// answers the same, with the same session.
 func (w *Web) callback(rw http.ResponseWriter, r *http.Request) {
-	ctx, q := r.Context(), r.URL.Query()
-	tx, status, err := w.pendingOf(r)
-	if err != nil {
+	c, status, err := w.claimLogin(r)
+	switch {
+	case err != nil:
 		w.fail(rw, r, status, err.Error())
-		return
+	case !c.first:
+		w.answerLogin(rw, r, w.awaitOutcome(r.Context(), c.key))
+	default:
+		// The browser may drop this request for another with the same
+		// state (a second click): the login goes on, for that one.
+		ctx := context.WithoutCancel(r.Context())
+		o := w.finishLogin(ctx, r.URL.Query(), c.tx)
+		w.settle(ctx, c.key, o)
+		w.answerLogin(rw, r.WithContext(ctx), o)
+	}
+}
+
+// finishLogin redeems the login's code and stores its session, in place of
+// the one the browser had, if any.
+func (w *Web) finishLogin(ctx context.Context, q url.Values, tx pending) outcome {
+	failed := func(status int, format string, a ...any) outcome {
+		return outcome{Status: status, Error: fmt.Sprintf(format, a...)}
 	}
 	if e := q.Get("error"); e != "" {
-		w.fail(rw, r, http.StatusForbidden, fmt.Sprintf("the tenant refused the login: %s: %s%s", e, q.Get("error_description"), refusalHint(tx, e)))
-		return
+		return failed(http.StatusForbidden, "the tenant refused the login: %s: %s%s", e, q.Get("error_description"), refusalHint(tx, e))
 	}
 	if w.cfg.Now().Sub(tx.Started) > loginTimeout {
-		w.fail(rw, r, http.StatusBadRequest, fmt.Sprintf("this login began more than %v ago: start again at /login", loginTimeout))
-		return
+		return failed(http.StatusBadRequest, "this login began more than %v ago: start again at /login", loginTimeout)
 	}
 	code := q.Get("code")
 	if code == "" {
-		w.fail(rw, r, http.StatusBadRequest, "the callback has no code: start again at /login")
-		return
+		return failed(http.StatusBadRequest, "the callback has no code: start again at /login")
 	}
 	u, status, err := w.exchange(ctx, tx, code)
 	if err != nil {
 		w.cfg.Logger.WarnContext(ctx, "login refused", "status", status, "reason", err.Error())
-		w.fail(rw, r, status, err.Error())
-		return
+		return failed(status, "%s", err.Error())
 	}
 	// A new session ID at login: an ID planted before it is worth nothing.
 	// The session it replaces ends, and its refresh token with it.
 	replaced, hadUser := w.sm.Get(ctx, keyUser).(user)
-	if err := w.sm.RenewToken(ctx); err != nil {
-		w.storeDown(rw, r, err)
-		return
+	err = w.sm.RenewToken(ctx)
+	var id string
+	var expiry time.Time
+	if err == nil {
+		w.sm.Put(ctx, keyUser, u)
+		id, expiry, err = w.commit(ctx, true)
 	}
-	w.sm.Put(ctx, keyUser, u)
-	if err := w.save(ctx, rw, true); errors.Is(err, errStoreFull) {
-		w.fail(rw, r, http.StatusServiceUnavailable, err.Error())
-		return
-	} else if err != nil {
-		w.storeDown(rw, r, err)
-		return
+	switch {
+	case errors.Is(err, errStoreFull):
+		return failed(http.StatusServiceUnavailable, "%s", errStoreFull.Error())
+	case err != nil:
+		w.cfg.Logger.ErrorContext(ctx, "session store failed", "path", "/callback", "error", err)
+		return failed(http.StatusServiceUnavailable, "%s", storeDownMessage)
 	}
 	if hadUser {
 		w.revoke(ctx, replaced)
 	}
 	w.cfg.Logger.InfoContext(ctx, "login", "sub", u.Subject, "org_id", u.OrgID)
-	http.Redirect(rw, r, tx.ReturnTo, http.StatusSeeOther)
+	return outcome{Session: id, Expiry: expiry, ReturnTo: tx.ReturnTo}
+}
+
+// answerLogin answers a callback with its login's outcome.
+func (w *Web) answerLogin(rw http.ResponseWriter, r *http.Request, o outcome) {
+	if o.Error != "" {
+		w.fail(rw, r, o.Status, o.Error)
+		return
+	}
+	w.sm.WriteSessionCookie(r.Context(), rw, o.Session, o.Expiry)
+	http.Redirect(rw, r, o.ReturnTo, http.StatusSeeOther)
 }
 
 // localPath accepts a path on this gateway to return to after login, and

@@ -3,6 +3,7 @@ package websession
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -14,16 +15,35 @@ import (
 // beyond that the oldest is dropped, and its login must start again.
 // Sessions live apart, so that no number of logins started, by anyone,
 // drops a session.
+//
+// A record is tagged. It starts as a login (tagLogin). The first callback
+// to take it leaves tagTaken in its place, atomically, so that the login's
+// code is redeemed once, whatever other callbacks of the same browser come
+// with the same state (a double click, a prefetch); then it settles the
+// record with its outcome (tagOutcome), which those callbacks wait for and
+// answer with.
 type pendingStore interface {
 	add(ctx context.Context, key string, b []byte, ttl time.Duration) error
-	// take removes the record of key and returns it.
-	take(ctx context.Context, key string) ([]byte, bool, error)
+	// take returns the record of key as it was (nil if none), and marks a
+	// login taken.
+	take(ctx context.Context, key string) ([]byte, error)
+	// settle replaces the record of key, if still there, keeping its expiry.
+	settle(ctx context.Context, key string, b []byte) error
+	peek(ctx context.Context, key string) ([]byte, error)
 	count(ctx context.Context) (int, error)
 }
+
+// Tags of a pending login's record.
+const (
+	tagLogin   = 'L'
+	tagTaken   = 'T'
+	tagOutcome = 'O'
+)
 
 // memoryPending is a pendingStore in this process's memory. Records all
 // live loginTimeout, so the least recently added is the oldest.
 type memoryPending struct {
+	mu   sync.Mutex // take and settle read and write a record as one step
 	recs *lru.Cache[string, memoryRecord]
 }
 
@@ -33,17 +53,45 @@ func newMemoryPending(max int) *memoryPending {
 }
 
 func (m *memoryPending) add(_ context.Context, key string, b []byte, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.recs.Add(key, memoryRecord{b: b, expiry: time.Now().Add(ttl)})
 	return nil
 }
 
-func (m *memoryPending) take(_ context.Context, key string) ([]byte, bool, error) {
-	rec, ok := m.recs.Peek(key)
-	if !ok {
-		return nil, false, nil
+func (m *memoryPending) take(ctx context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, ok := m.live(key)
+	if ok && rec.b[0] == tagLogin {
+		m.recs.Add(key, memoryRecord{b: []byte{tagTaken}, expiry: rec.expiry})
 	}
-	m.recs.Remove(key)
-	return rec.b, time.Now().Before(rec.expiry), nil
+	return rec.b, nil
+}
+
+func (m *memoryPending) settle(_ context.Context, key string, b []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if rec, ok := m.live(key); ok {
+		m.recs.Add(key, memoryRecord{b: b, expiry: rec.expiry})
+	}
+	return nil
+}
+
+func (m *memoryPending) peek(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, _ := m.live(key)
+	return rec.b, nil
+}
+
+// live returns key's record if it has not expired. The caller holds mu.
+func (m *memoryPending) live(key string) (memoryRecord, bool) {
+	rec, ok := m.recs.Peek(key)
+	if !ok || len(rec.b) == 0 || !time.Now().Before(rec.expiry) {
+		return memoryRecord{}, false
+	}
+	return rec, true
 }
 
 func (m *memoryPending) count(context.Context) (int, error) { return m.recs.Len(), nil }
@@ -77,19 +125,35 @@ func (p redisPending) add(ctx context.Context, key string, b []byte, ttl time.Du
 	return addLogin.Run(ctx, p.client, []string{redisLoginPrefix + key, redisLoginIndex}, b, ttl.Milliseconds(), p.max).Err()
 }
 
-func (p redisPending) take(ctx context.Context, key string) ([]byte, bool, error) {
+// takeLogin returns the record of KEYS[1] and marks it taken (ARGV[2]) if
+// it is a login (ARGV[1]), keeping its TTL.
+var takeLogin = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end
+return v`)
+
+func (p redisPending) take(ctx context.Context, key string) ([]byte, error) {
+	b, err := takeLogin.Run(ctx, p.client, []string{redisLoginPrefix + key}, string(rune(tagLogin)), string(rune(tagTaken))).Text()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return []byte(b), err
+}
+
+func (p redisPending) settle(ctx context.Context, key string, b []byte) error {
+	err := p.client.SetArgs(ctx, redisLoginPrefix+key, b, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
+	if errors.Is(err, redis.Nil) {
+		return nil // expired meanwhile: nobody waits any more
+	}
+	return err
+}
+
+func (p redisPending) peek(ctx context.Context, key string) ([]byte, error) {
 	b, err := p.client.Get(ctx, redisLoginPrefix+key).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
+		return nil, nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	pipe := p.client.TxPipeline()
-	pipe.Del(ctx, redisLoginPrefix+key)
-	pipe.ZRem(ctx, redisLoginIndex, redisLoginPrefix+key)
-	_, err = pipe.Exec(ctx)
-	return b, err == nil, err
+	return b, err
 }
 
 // count counts the logins stored (tests).

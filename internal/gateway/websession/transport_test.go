@@ -31,7 +31,12 @@ func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
-		if grant = form.Get("grant_type"); grant == "refresh_token" {
+		if grant = form.Get("grant_type"); grant == "authorization_code" {
+			tt.s.codes.Add(1)
+			if tt.o.holdCode != nil {
+				<-tt.o.holdCode
+			}
+		} else if grant == "refresh_token" {
 			tt.s.refreshes.Add(1)
 			if tt.o.holdRefresh != nil {
 				<-tt.o.holdRefresh

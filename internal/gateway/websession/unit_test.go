@@ -134,7 +134,9 @@ func TestCookieAttributes(t *testing.T) {
 		ctx, err := w.sm.Load(t.Context(), "")
 		require.NoError(t, err)
 		w.sm.Put(ctx, keyUser, user{Subject: "auth0|1"})
-		require.NoError(t, w.save(ctx, rec, true))
+		id, expiry, err := w.commit(ctx, true)
+		require.NoError(t, err)
+		w.answerLogin(rec, httptest.NewRequestWithContext(ctx, "GET", public+"/callback", nil), outcome{Session: id, Expiry: expiry, ReturnTo: "/"})
 		set := rec.Header().Get("Set-Cookie")
 		for _, s := range want {
 			assert.Contains(t, set, s, public)

@@ -191,17 +191,6 @@ func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// save stores the session now and sets its cookie, before the handler
-// answers: a redirect must not leave before its session is stored.
-func (w *Web) save(ctx context.Context, rw http.ResponseWriter, create bool) error {
-	id, expiry, err := w.commit(ctx, create)
-	if err != nil {
-		return err
-	}
-	w.sm.WriteSessionCookie(ctx, rw, id, expiry)
-	return nil
-}
-
 // commit stores the session: a new one (create), or one loaded from the
 // store, which is saved back only while it is still there, so that a
 // logout meanwhile is not undone (ErrSessionEnded).
