@@ -37,7 +37,7 @@ func (w *Web) unauthorized(rw http.ResponseWriter, r *http.Request, message stri
 func (w *Web) tokenFailed(ctx context.Context, rw http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrSessionEnded):
-		if derr := w.sm.Destroy(ctx); derr == nil {
+		if derr := w.destroy(ctx); derr == nil {
 			w.clearCookie(ctx, rw)
 		}
 		w.unauthorized(rw, r, "your session ended (logged out, or its tokens expired and cannot be renewed): log in again at /login")

@@ -47,3 +47,7 @@ func SetStoreBounds(w *Web, pendingLogins, memorySessions int) {
 
 // PendingLogins counts the logins in progress w keeps.
 func PendingLogins(ctx context.Context, w *Web) (int, error) { return w.pending.count(ctx) }
+
+// SetTunnelCheck sets how often w's tunnels check that their session is
+// still stored.
+func SetTunnelCheck(w *Web, every time.Duration) { w.tunnels.every = every }

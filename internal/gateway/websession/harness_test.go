@@ -54,6 +54,7 @@ type options struct {
 	loginBurst    int                             // logins one address may start at once; 0: the default
 	idsOnly       bool                            // the tenant takes organization IDs only, as Auth0 by default
 	organizations bool                            // the login has the stack outputs' organizations
+	routes        []proxy.Route                   // the gateways' routes; nil: the default ones
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -107,7 +108,11 @@ func newStack(t testing.TB, o options) *stack {
 		if o.log != nil {
 			logger = slog.New(slog.NewJSONHandler(o.log, nil))
 		}
-		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: proxy.DefaultRoutes(), Logger: logger, Web: web})
+		routes := o.routes
+		if routes == nil {
+			routes = proxy.DefaultRoutes()
+		}
+		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web})
 		require.NoError(t, err)
 		if o.wrap != nil {
 			h = o.wrap(h)
@@ -126,8 +131,8 @@ func newStack(t testing.TB, o options) *stack {
 // url is the public URL of the first proxy.
 func (s *stack) url() string { return s.gateways[0].URL }
 
-// recorder is the model server: it answers every request and keeps the
-// headers it received.
+// recorder is the model server: it answers every request (a protocol
+// switch with a tunnel that echoes) and keeps the headers it received.
 type recorder struct {
 	*httptest.Server
 	mu   sync.Mutex
@@ -140,6 +145,10 @@ func newRecorder(t testing.TB) *recorder {
 		rec.mu.Lock()
 		rec.seen = append(rec.seen, r.Header.Clone())
 		rec.mu.Unlock()
+		if r.Header.Get("Upgrade") != "" {
+			echoTunnel(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"object":"list","data":[{"id":"echo"}]}`)
 	}))

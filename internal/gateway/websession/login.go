@@ -124,6 +124,7 @@ func (w *Web) finishLogin(ctx context.Context, q url.Values, tx pending) outcome
 	// A new session ID at login: an ID planted before it is worth nothing.
 	// The session it replaces ends, and its refresh token with it.
 	replaced, hadUser := w.sm.Get(ctx, keyUser).(user)
+	replacedID := w.sm.Token(ctx)
 	err = w.sm.RenewToken(ctx)
 	var id string
 	var expiry time.Time
@@ -138,6 +139,7 @@ func (w *Web) finishLogin(ctx context.Context, q url.Values, tx pending) outcome
 		w.cfg.Logger.ErrorContext(ctx, "session store failed", "path", "/callback", "error", err)
 		return failed(http.StatusServiceUnavailable, "%s", storeDownMessage)
 	}
+	w.tunnels.ended(replacedID)
 	if hadUser {
 		w.revoke(ctx, replaced)
 	}

@@ -16,7 +16,7 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 		// this request loaded the session. (One that rotates them after
 		// the deletion finds the session gone, and revokes its own.)
 		_, u, storedErr := w.stored(ctx, id)
-		if err := w.sm.Destroy(ctx); err != nil {
+		if err := w.destroy(ctx); err != nil {
 			w.storeDown(rw, r, err)
 			return
 		}

@@ -72,7 +72,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrSessionEnded):
-		if w.sm.Destroy(ctx) == nil {
+		if w.destroy(ctx) == nil {
 			w.clearCookie(ctx, rw)
 		}
 		data.Notice = "Your session ended: its tokens expired and could not be renewed. Log in again."

@@ -55,6 +55,7 @@ type Web struct {
 	lock      refreshLock
 	timing    refreshTiming
 	kept      *keptTokens
+	tunnels   *tunnels
 	sealer    *sealer
 	pending   pendingStore // logins in progress
 	limit     *loginLimiter
@@ -95,7 +96,7 @@ func New(cfg Config) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{cfg: cfg, sm: newSessionManager(&cfg, sealer), origin: origin(cfg.PublicURL), lock: noLock{}, timing: defaultTiming,
-		kept: newKeptTokens(), sealer: sealer, pending: newMemoryPending(maxPendingLogins), limit: limit, loginCookie: "gateway_login"}
+		kept: newKeptTokens(), tunnels: newTunnels(), sealer: sealer, pending: newMemoryPending(maxPendingLogins), limit: limit, loginCookie: "gateway_login"}
 	if cfg.Redis != nil {
 		w.lock, w.pending = redisLock{client: cfg.Redis}, redisPending{client: cfg.Redis, max: maxPendingLogins}
 	}
@@ -168,6 +169,11 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			return
 		}
 		r.Header.Set("Authorization", "Bearer "+token)
+		if r.Header.Get("Upgrade") != "" {
+			var closed func()
+			ctx, closed = w.openTunnel(ctx, id) // ends with the session
+			defer closed()
+		}
 		next.ServeHTTP(rw, r.WithContext(ctx))
 	})
 }
