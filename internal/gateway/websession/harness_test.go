@@ -20,6 +20,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
 )
 
@@ -146,7 +147,7 @@ func newRecorder(t testing.TB) *recorder {
 		rec.seen = append(rec.seen, r.Header.Clone())
 		rec.mu.Unlock()
 		if r.Header.Get("Upgrade") != "" {
-			echoTunnel(w, r)
+			proxytest.EchoTunnel(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

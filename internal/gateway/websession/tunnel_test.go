@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
 )
 
@@ -33,7 +34,7 @@ func TestTunnelEndsWithItsSession(t *testing.T) {
 		b := s.browser(t)
 		b.login(first, bob, "globex")
 		conn, br := openTunnel(t, first, b.cookie(first).Value)
-		echo(t, conn, br, "ping")
+		proxytest.Echo(t, conn, br, "ping")
 
 		r := b.do(http.MethodPost, last+"/logout", nil, "Origin", last)
 		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.message())
@@ -58,26 +59,4 @@ func openTunnel(t *testing.T, gw, session string) (net.Conn, *bufio.Reader) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 	return conn, br
-}
-
-func echo(t *testing.T, conn io.Writer, br *bufio.Reader, msg string) {
-	t.Helper()
-	_, err := io.WriteString(conn, msg)
-	require.NoError(t, err)
-	got := make([]byte, len(msg))
-	_, err = io.ReadFull(br, got)
-	require.NoError(t, err)
-	require.Equal(t, msg, string(got))
-}
-
-// echoTunnel switches to the protocol asked for and echoes bytes back.
-func echoTunnel(w http.ResponseWriter, r *http.Request) {
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + r.Header.Get("Upgrade") + "\r\n\r\n")
-	brw.Flush()
-	io.Copy(conn, brw)
 }
