@@ -6,13 +6,17 @@
 //
 // The browser holds only a random session ID in an HttpOnly, SameSite=Lax
 // cookie (Secure, and named __Host-session, unless the gateway is reached on
-// a loopback address over http). The session's tokens stay in the store,
-// sealed with AES-GCM; the ID is replaced at login. A browser's calls to the
+// a loopback address over http); a request carrying it twice is refused.
+// The session's tokens stay in the store, sealed with AES-GCM and bound to
+// the session's key; the ID is replaced at login. A login in progress is no
+// session: a small sealed record, bounded in number, found by the browser's
+// login cookie and the state, and taken once. A browser's calls to the
 // guarded routes may use the session instead of a bearer header: the
 // session's access token is then checked by the guard exactly as a bearer
 // token would be, and the upstream sees neither the token nor the cookie.
 // State-changing calls with the cookie must come from the gateway's own
-// origin.
+// origin. A logout wins over any refresh in flight, ends the tunnels opened
+// with the session, and revokes its refresh token at the tenant.
 package websession
 
 import (
