@@ -62,7 +62,7 @@ func (t *Tenant) authorize(w http.ResponseWriter, r *http.Request) {
 		t.redirectError(w, r, req, "login_required", "the user is not logged in to the dev tenant")
 		return
 	}
-	id, err := t.store.newLogin(&login{Request: req, Expires: t.now().Add(LoginLifetime)})
+	id, err := t.store.newLogin(&login{Request: req, Expires: t.now().Add(LoginLifetime), Binding: t.bindLogin(w, r)})
 	if err != nil {
 		t.redirectError(w, r, req, "temporarily_unavailable", err.Error())
 		return

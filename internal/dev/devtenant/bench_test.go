@@ -25,7 +25,7 @@ func BenchmarkClientCredentials(b *testing.B) {
 	body := m2mForm(tn, "batch-scorer").Encode()
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, tn.TokenURL(), strings.NewReader(body)) // at the issuer's host
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

@@ -57,6 +57,9 @@ func (t *Tenant) submitLogin(w http.ResponseWriter, r *http.Request) {
 		t.pages.errorPage(w, http.StatusBadRequest, "Login expired", "This login has expired or was already used; start again from the application.")
 		return
 	}
+	if t.refuseForm(w, r, l) {
+		return
+	}
 	email := strings.TrimSpace(form.Get(FieldEmail))
 	u := t.dir.userByEmail(email)
 	attempt := strings.ToLower(email) + " " + clientIP(r)
@@ -92,7 +95,7 @@ func (t *Tenant) submitLogin(w http.ResponseWriter, r *http.Request) {
 // pick must come from the browser that logged in: the login's session cookie.
 func (t *Tenant) submitOrganization(w http.ResponseWriter, r *http.Request) {
 	form, ok := t.readForm(w, r)
-	if !ok {
+	if !ok || t.refuseForm(w, r, nil) {
 		return
 	}
 	id := form.Get(FieldLogin)

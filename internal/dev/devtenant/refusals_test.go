@@ -95,9 +95,16 @@ func get(t *testing.T, hc *http.Client, u string) (*http.Response, string) {
 	return resp, string(b)
 }
 
-func postForm(t *testing.T, hc *http.Client, u string, form url.Values) (*http.Response, string) {
+// postForm posts form to u, with headers (name, value, ...).
+func postForm(t *testing.T, hc *http.Client, u string, form url.Values, headers ...string) (*http.Response, string) {
 	t.Helper()
-	resp, err := hc.PostForm(u, form)
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

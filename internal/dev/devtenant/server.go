@@ -3,6 +3,8 @@ package devtenant
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
@@ -24,7 +26,22 @@ func (t *Tenant) Handler() http.Handler {
 	mux.HandleFunc("GET /oidc/logout", t.logoutOIDC)
 	mux.HandleFunc("POST /oidc/logout", t.logoutOIDC)
 	mux.HandleFunc("GET /userinfo", t.userinfo)
-	return t.logRequests(mux)
+	return t.logRequests(t.checkHost(mux))
+}
+
+// checkHost answers requests for the issuer's host only. A page elsewhere
+// whose name an attacker resolves to this address (DNS rebinding) reaches
+// the tenant with its own Host, and would otherwise read the tenant's
+// answers as its own origin's: its login pages, its tokens. (The token
+// command's login callback refuses such requests too.)
+func (t *Tenant) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if issuer, err := url.Parse(t.Issuer()); err != nil || !strings.EqualFold(r.Host, issuer.Host) {
+			t.pages.errorPage(w, http.StatusMisdirectedRequest, "Wrong host", "The dev tenant answers only at its issuer, "+t.Issuer()+".")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // logRequests logs method, path and status: never the query or the body,

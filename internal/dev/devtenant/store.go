@@ -30,8 +30,9 @@ type authRequest struct {
 // login is an /authorize request in progress: from the login form to the code.
 type login struct {
 	Request  authRequest
-	UserID   string // set once the user has logged in
-	Session  string // the session the login happened in
+	UserID   string   // set once the user has logged in
+	Session  string   // the session the login happened in
+	Binding  [32]byte // the key of the login cookie of the browser that started it
 	AuthTime time.Time
 	Expires  time.Time
 }

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"testing"
@@ -11,22 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 )
-
-// echoTunnel switches to any protocol asked for and echoes bytes back.
-func echoTunnel(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Upgrade") == "" {
-		return
-	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + r.Header.Get("Upgrade") + "\r\n\r\n")
-	brw.Flush()
-	io.Copy(conn, brw)
-}
 
 var tunnelRoutes = []proxy.Route{
 	{Pattern: "GET /v1/models"},
@@ -35,7 +20,7 @@ var tunnelRoutes = []proxy.Route{
 
 // A protocol switch happens only where a route allows it.
 func TestUpgradeOnlyWhereAllowed(t *testing.T) {
-	e := startEdge(t, http.HandlerFunc(echoTunnel), tunnelRoutes, serverLimits())
+	e := startEdge(t, http.HandlerFunc(proxytest.EchoTunnel), tunnelRoutes, serverLimits())
 	token := e.iss.Token(nil)
 	cases := []struct {
 		path, upgrade string
@@ -67,7 +52,7 @@ func TestUpgradeOnlyWhereAllowed(t *testing.T) {
 
 // An allowed tunnel ends when the token that opened it expires.
 func TestTunnelEndsWhenTheTokenExpires(t *testing.T) {
-	e := startEdge(t, http.HandlerFunc(echoTunnel), tunnelRoutes, serverLimits())
+	e := startEdge(t, http.HandlerFunc(proxytest.EchoTunnel), tunnelRoutes, serverLimits())
 	expires := time.Now().Add(2 * time.Second).Truncate(time.Second)
 	token := e.iss.Token(map[string]any{"exp": expires.Unix()})
 	conn, br := dial(t, e.addr())
@@ -78,7 +63,7 @@ func TestTunnelEndsWhenTheTokenExpires(t *testing.T) {
 
 	// The tunnel works, past the server's read and write timeouts...
 	for range 3 {
-		echo(t, conn, br, "ping")
+		proxytest.Echo(t, conn, br, "ping")
 		time.Sleep(200 * time.Millisecond)
 	}
 	// ...and closes at expiry.
@@ -86,14 +71,4 @@ func TestTunnelEndsWhenTheTokenExpires(t *testing.T) {
 	_, err = br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the tunnel outlived the token")
 	assert.WithinDuration(t, expires, time.Now(), 2*time.Second)
-}
-
-func echo(t *testing.T, conn io.Writer, br *bufio.Reader, msg string) {
-	t.Helper()
-	_, err := io.WriteString(conn, msg)
-	require.NoError(t, err)
-	got := make([]byte, len(msg))
-	_, err = io.ReadFull(br, got)
-	require.NoError(t, err)
-	require.Equal(t, msg, string(got))
 }

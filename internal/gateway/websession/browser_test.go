@@ -74,20 +74,7 @@ func TestBrowserLogin(t *testing.T) {
 	admin := `[data-probe="/api/messages/admin"]`
 	protected := `[data-probe="/api/messages/protected"]`
 
-	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	login := func(email, org string) error {
-		return chromedp.Do(ctx,
-			chromedp.Navigate(s.url()+"/"),
-			chromedp.WaitVisible(css("#login")),
-			chromedp.SetValue(css("#organization"), org),
-			chromedp.Click(css("#login")),
-			chromedp.WaitVisible(css(`input[name="email"]`)), // the tenant's login page
-			chromedp.SetValue(css(`input[name="email"]`), email),
-			chromedp.SetValue(css(`input[name="password"]`), s.dt.Password()),
-			chromedp.Click(css("#submit")),
-			chromedp.WaitVisible(css("#logout")), // back on the gateway's page
-		)
-	}
+	login := func(email, org string) error { return uiLogin(ctx, s, email, org) }
 	text := func(sel string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
@@ -134,4 +121,22 @@ func TestBrowserLogin(t *testing.T) {
 	assert.Equal(t, "The API successfully recognized you as an admin.", strings.TrimSpace(text(admin+" .message")))
 	screenshot("model-admin.png")
 	t.Logf("screenshots: %s", dir)
+}
+
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// uiLogin logs in on the gateway's page as a person would: the page's form,
+// the tenant's login form, and back.
+func uiLogin(ctx context.Context, s *stack, email, org string) error {
+	return chromedp.Do(ctx,
+		chromedp.Navigate(s.url()+"/"),
+		chromedp.WaitVisible(css("#login")),
+		chromedp.SetValue(css("#organization"), org),
+		chromedp.Click(css("#login")),
+		chromedp.WaitVisible(css(`input[name="email"]`)), // the tenant's login page
+		chromedp.SetValue(css(`input[name="email"]`), email),
+		chromedp.SetValue(css(`input[name="password"]`), s.dt.Password()),
+		chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css("#logout")), // back on the gateway's page
+	)
 }

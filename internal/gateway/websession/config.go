@@ -71,9 +71,9 @@ type Config struct {
 	// derives a key from ClientSecret, which every replica already shares.
 	SessionSecret []byte
 
-	// LoginBurst logins with a new session may start at once from one
-	// client address (an IPv6 /64), then one per LoginEvery; more are
-	// answered 429. Zero: DefaultLoginBurst, DefaultLoginEvery.
+	// LoginBurst logins may start at once from one client address (an
+	// IPv6 /64), then one per LoginEvery; more are answered 429. Zero:
+	// DefaultLoginBurst, DefaultLoginEvery.
 	LoginBurst int
 	LoginEvery time.Duration
 	// TrustedProxies are the proxies in front of the gateway: a request

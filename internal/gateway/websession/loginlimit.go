@@ -26,10 +26,10 @@ const (
 	limitedAddresses = 1 << 16
 )
 
-// loginLimiter bounds the logins each client address may start with a new
-// session. Every such /login stores a session for up to loginTimeout, so
-// an anonymous flood would otherwise fill the session store: with the
-// limit, one address holds at most burst + loginTimeout/every of them.
+// loginLimiter bounds the logins each client address may start. Every
+// /login stores a pending login for up to loginTimeout: with the limit, one
+// address holds at most burst + loginTimeout/every of them, and the
+// pending logins of many addresses are bounded in all (maxPendingLogins).
 type loginLimiter struct {
 	every   time.Duration
 	burst   int

@@ -62,7 +62,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request) {
 	data := pageData{DefaultOrg: w.cfg.DefaultOrg, Status: http.StatusOK}
 	u, ok := w.sm.Get(ctx, keyUser).(user)
 	if !ok {
-		if _, err := r.Cookie(w.sm.Cookie.Name); err == nil && w.sm.Token(ctx) == "" {
+		if id, _ := w.sessionID(r); id != "" && w.sm.Token(ctx) == "" {
 			w.clearCookie(ctx, rw) // a cookie naming no session
 		}
 		w.render(rw, data)
@@ -72,7 +72,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrSessionEnded):
-		if w.sm.Destroy(ctx) == nil {
+		if w.destroy(ctx) == nil {
 			w.clearCookie(ctx, rw)
 		}
 		data.Notice = "Your session ended: its tokens expired and could not be renewed. Log in again."

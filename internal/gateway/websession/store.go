@@ -1,31 +1,30 @@
 package websession
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/alexedwards/scs/goredisstore"
 	"github.com/alexedwards/scs/v2"
-	"github.com/alexedwards/scs/v2/memstore"
-	"github.com/redis/go-redis/v9"
 )
 
 // Key prefixes in Redis.
 const (
 	redisSessionPrefix = "model-api-auth0:session:"
 	redisLockPrefix    = "model-api-auth0:refresh:"
+	redisLoginPrefix   = "model-api-auth0:login:"
+	redisLoginIndex    = "model-api-auth0:logins" // pending logins by expiry, to drop the oldest
 )
 
-// Keys of a session's values.
+// keyUser is the key of a session's one value.
+const keyUser = "user"
+
+// Bounds of what anyone may make the gateway store without logging in, and
+// of the sessions one process keeps in memory (with Redis, its memory is
+// the operator's to bound).
 const (
-	keyUser    = "user"
-	keyPending = "pending"
+	maxPendingLogins  = 10_000
+	maxMemorySessions = 10_000
 )
 
 // user is a logged-in session: who, and the tokens the gateway calls with.
@@ -43,38 +42,17 @@ type user struct {
 	Expiry       time.Time `json:"exp"`
 }
 
-// pending is a login between /login and /callback: what the callback must
-// find again, kept server-side so that a forged or replayed state matches
-// nothing.
-type pending struct {
-	State    string    `json:"state"`
-	Nonce    string    `json:"nonce"`
-	Verifier string    `json:"verifier"`           // PKCE
-	Org      string    `json:"org,omitempty"`      // the organization parameter sent: an ID, or a name sent as given
-	OrgName  string    `json:"org_name,omitempty"` // its name, when known
-	ReturnTo string    `json:"return_to"`
-	Started  time.Time `json:"started"`
-}
-
-// maxPending bounds logins started in one browser and not finished (tabs).
-const maxPending = 5
-
 // newSessionManager is scs with the store of cfg, the cookie attributes the
-// public URL allows, session IDs hashed in the store and the data sealed.
-func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
+// public URL allows, session IDs hashed in the store and the records sealed.
+func newSessionManager(cfg *Config, sealer *sealer) *scs.SessionManager {
 	sm := scs.New()
 	sm.Lifetime = cfg.SessionLifetime
 	sm.HashTokenInStore = true // a dump of the store holds no usable session ID
+	var store sessionStore = newMemoryStore(maxMemorySessions)
 	if cfg.Redis != nil {
-		sm.Store = goredisstore.NewWithPrefix(cfg.Redis, redisSessionPrefix)
-	} else {
-		sm.Store = memstore.New()
+		store = redisStore{client: cfg.Redis, prefix: redisSessionPrefix}
 	}
-	codec, err := newSealedCodec(cfg)
-	if err != nil {
-		return nil, err
-	}
-	sm.Codec = codec
+	sm.Store, sm.Codec = sealedStore{sessionStore: store, sealer: sealer}, newJSONCodec()
 	secure := strings.HasPrefix(cfg.PublicURL, "https:")
 	sm.Cookie.Secure = secure
 	sm.Cookie.HttpOnly = true
@@ -87,51 +65,5 @@ func newSessionManager(cfg *Config) (*scs.SessionManager, error) {
 		// Domain, so no sibling host can plant or shadow it.
 		sm.Cookie.Name = "__Host-session"
 	}
-	return sm, nil
-}
-
-// refreshLock keeps replicas sharing a Redis from renewing one session's
-// tokens at the same time: with refresh token rotation, the second use of a
-// refresh token is taken for a stolen one and revokes them all.
-type refreshLock interface {
-	// acquire returns release and true when this caller may refresh.
-	acquire(ctx context.Context, session string) (release func(), ok bool, err error)
-}
-
-// noLock is the lock of a single process: singleflight already makes one
-// refresh per session there.
-type noLock struct{}
-
-func (noLock) acquire(context.Context, string) (func(), bool, error) { return func() {}, true, nil }
-
-// redisLock is SET NX PX with a random value, released only by its holder.
-// It expires by itself if the holder dies.
-type redisLock struct {
-	client *redis.Client
-	ttl    time.Duration
-}
-
-var releaseScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
-
-func (l redisLock) acquire(ctx context.Context, session string) (func(), bool, error) {
-	key := redisLockPrefix + hashID(session)
-	value := rand.Text()
-	err := l.client.SetArgs(ctx, key, value, redis.SetArgs{Mode: "NX", TTL: l.ttl}).Err()
-	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		releaseScript.Run(ctx, l.client, []string{key}, value)
-	}, true, nil
-}
-
-// hashID names a session in keys and logs without revealing its ID.
-func hashID(session string) string {
-	sum := sha256.Sum256([]byte(session))
-	return base64.RawURLEncoding.EncodeToString(sum[:16])
+	return sm
 }

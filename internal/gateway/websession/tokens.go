@@ -5,17 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
-// Bounds of a refresh: how long one may take, and how long a request waits
-// for another replica's refresh of the same session before giving up.
+// Bounds of a refresh. A request waits up to awaitOtherReplica for another
+// replica's refresh of the same session. The holder of the session's lock
+// spends at most timing.tenant reading the session and calling the token
+// endpoint, then at most timing.save checking and storing what it got, and
+// its lock outlives both (lockTTL): no other replica can take the lock and
+// refresh with the spent refresh token while the rotated one is stored.
 const (
-	refreshTimeout    = 2 * tenantTimeout
 	awaitOtherReplica = 5 * time.Second
 	awaitPoll         = 50 * time.Millisecond
+	// lockMargin is how much longer than a refresh its lock lasts: clocks
+	// of the gateway and of Redis drift, and processes pause.
+	lockMargin = 5 * time.Second
 )
+
+type refreshTiming struct{ tenant, save time.Duration }
+
+var defaultTiming = refreshTiming{tenant: 2 * tenantTimeout, save: tenantTimeout}
+
+func (t refreshTiming) lockTTL() time.Duration { return t.tenant + t.save + lockMargin }
 
 // accessToken returns the session's access token, renewed first when it
 // is within RefreshMargin of expiring.
@@ -41,9 +51,7 @@ func (w *Web) accessToken(ctx context.Context, u user) (string, error) {
 	v, err, _ := w.refreshes.Do(id, func() (any, error) {
 		// The first caller's context carries the session; a client that
 		// goes away must not cancel the renewal the others wait for.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
-		defer cancel()
-		return w.refresh(ctx, id, u)
+		return w.refresh(context.WithoutCancel(ctx), id)
 	})
 	if err != nil {
 		if !errors.Is(err, ErrSessionEnded) && w.cfg.Now().Before(u.Expiry) {
@@ -64,88 +72,55 @@ func (w *Web) fresh(u user) bool {
 	return u.Expiry.Sub(w.cfg.Now()) > w.cfg.RefreshMargin
 }
 
-// refresh renews the tokens of session id, under the session's lock, with
-// the refresh token the store holds now (another replica may have rotated
-// it since this request loaded the session), and stores the result before
-// releasing the lock.
-func (w *Web) refresh(ctx context.Context, id string, loaded user) (user, error) {
+// refresh renews the tokens of session id under the session's lock, or
+// waits for another replica's renewal and takes its result from the store.
+// Tokens this process renewed but could not store come first: the stored
+// refresh token is spent.
+func (w *Web) refresh(ctx context.Context, id string) (user, error) {
+	if u, ok, err := w.storeKept(ctx, id); ok || err != nil {
+		return u, err
+	}
 	deadline := time.Now().Add(awaitOtherReplica)
+	wait, cancel := context.WithDeadline(ctx, deadline.Add(w.timing.tenant))
+	defer cancel()
 	for {
-		current, err := w.stored(ctx, id)
+		_, current, err := w.stored(wait, id)
 		if err != nil {
 			return user{}, err
 		}
 		if w.fresh(current) {
 			return current, nil // renewed by another request meanwhile
 		}
-		release, ok, err := w.lock.acquire(ctx, id)
+		release, ok, err := w.lock.acquire(wait, id, w.timing.lockTTL())
 		if err != nil {
 			return user{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
 		}
 		if ok {
-			defer release()
-			if current, err = w.stored(ctx, id); err != nil {
-				return user{}, err
-			}
-			if w.fresh(current) {
-				return current, nil
-			}
-			return w.renew(ctx, current)
+			return w.renewHeld(ctx, id, release)
 		}
 		if time.Now().After(deadline) {
 			return user{}, fmt.Errorf("%w: another replica is still renewing this session's token", ErrTenantUnavailable)
 		}
 		select {
-		case <-ctx.Done():
-			return user{}, fmt.Errorf("%w: %v", ErrTenantUnavailable, ctx.Err())
+		case <-wait.Done():
+			return user{}, fmt.Errorf("%w: %v", ErrTenantUnavailable, wait.Err())
 		case <-time.After(awaitPoll):
 		}
 	}
 }
 
-// stored reads session id from the store, not from the request's copy.
-func (w *Web) stored(ctx context.Context, id string) (user, error) {
+// stored reads session id from the store, not from the request's copy: its
+// user, and a context holding the session as stored, to save it back.
+func (w *Web) stored(ctx context.Context, id string) (context.Context, user, error) {
 	fromStore, err := w.sm.Load(storeOnly{ctx}, id)
 	if err != nil {
-		return user{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+		return nil, user{}, fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
 	}
 	u, ok := w.sm.Get(fromStore, keyUser).(user)
 	if !ok {
-		return user{}, fmt.Errorf("%w: the session was logged out meanwhile", ErrSessionEnded)
+		return nil, user{}, fmt.Errorf("%w: the session was logged out meanwhile", ErrSessionEnded)
 	}
-	return u, nil
-}
-
-// renew calls the token endpoint with u's refresh token and stores the new
-// tokens in session ctx.
-func (w *Web) renew(ctx context.Context, u user) (user, error) {
-	p, err := w.tenant.provider(ctx)
-	if err != nil {
-		return user{}, err
-	}
-	tok, err := p.oauth.TokenSource(w.tenant.clientContext(ctx), &oauth2.Token{RefreshToken: u.RefreshToken}).Token()
-	var re *oauth2.RetrieveError
-	switch {
-	case errors.As(err, &re) && re.ErrorCode == "invalid_grant":
-		return user{}, fmt.Errorf("%w: the tenant refused the refresh token (revoked or expired)", ErrSessionEnded)
-	case err != nil:
-		return user{}, fmt.Errorf("%w: token endpoint: %v", ErrTenantUnavailable, err)
-	}
-	id, err := w.cfg.Validator.Validate(ctx, tok.AccessToken)
-	if err != nil {
-		return user{}, fmt.Errorf("%w: the renewed access token is not accepted: %v", ErrTenantUnavailable, err)
-	}
-	renewed := u
-	renewed.AccessToken, renewed.Expiry = tok.AccessToken, expiry(id.ExpiresAt, tok.Expiry)
-	if tok.RefreshToken != "" {
-		renewed.RefreshToken = tok.RefreshToken // rotation
-	}
-	w.sm.Put(ctx, keyUser, renewed)
-	if _, _, err := w.sm.Commit(ctx); err != nil {
-		// The new tokens serve this request; the next one renews again.
-		w.cfg.Logger.ErrorContext(ctx, "renewed tokens could not be stored", "error", err)
-	}
-	return renewed, nil
+	return fromStore, u, nil
 }
 
 // storeOnly hides the session data a context carries, so that scs loads

@@ -134,7 +134,9 @@ func TestCookieAttributes(t *testing.T) {
 		ctx, err := w.sm.Load(t.Context(), "")
 		require.NoError(t, err)
 		w.sm.Put(ctx, keyUser, user{Subject: "auth0|1"})
-		require.NoError(t, w.save(ctx, rec))
+		id, expiry, err := w.commit(ctx, true)
+		require.NoError(t, err)
+		w.answerLogin(rec, httptest.NewRequestWithContext(ctx, "GET", public+"/callback", nil), outcome{Session: id, Expiry: expiry, ReturnTo: "/"})
 		set := rec.Header().Get("Set-Cookie")
 		for _, s := range want {
 			assert.Contains(t, set, s, public)
@@ -147,37 +149,48 @@ func TestCookieAttributes(t *testing.T) {
 	}
 }
 
-func TestSealedCodec(t *testing.T) {
+func TestSealedStore(t *testing.T) {
 	cfg := validConfig("https://models.example.com")
-	codec, err := newSealedCodec(&cfg)
+	seal, err := newSealer(&cfg)
 	require.NoError(t, err)
+	inner := newMemoryStore(10)
+	store, codec := sealedStore{sessionStore: inner, sealer: seal}, newJSONCodec()
 	u := user{Subject: "auth0|1", Email: "bob@globex.example.com", AccessToken: "eyJ.access.token", RefreshToken: "v1.refresh", Expiry: time.Unix(1e9, 0).UTC()}
-	p := []pending{{State: "s", Nonce: "n", Verifier: "v", ReturnTo: "/", Started: time.Unix(1e9, 0).UTC()}}
 	deadline := time.Unix(2e9, 0).UTC()
-	b, err := codec.Encode(deadline, map[string]any{keyUser: u, keyPending: p})
+	plain, err := codec.Encode(deadline, map[string]any{keyUser: u})
 	require.NoError(t, err)
+	ctx := creating(t.Context())
+	require.NoError(t, store.CommitCtx(ctx, "key", plain, time.Now().Add(time.Hour)))
+	sealed, _, _ := inner.FindCtx(ctx, "key")
 	for _, secret := range []string{"eyJ", "v1.refresh", "bob@", "auth0|1"} {
-		assert.NotContains(t, string(b), secret, "sealed")
+		assert.NotContains(t, string(sealed), secret, "sealed")
 	}
+	b, found, err := store.FindCtx(ctx, "key")
+	require.NoError(t, err)
+	require.True(t, found)
 	gotDeadline, values, err := codec.Decode(b)
 	require.NoError(t, err)
 	assert.Equal(t, deadline, gotDeadline)
 	assert.Equal(t, u, values[keyUser])
-	assert.Equal(t, p, values[keyPending])
 
-	// Another secret (rotated) or damaged data: an empty session, not an error.
+	// Moved under another key, sealed with another secret (rotated), or
+	// damaged: no session, and no error.
 	other := cfg
 	other.ClientSecret = "another-client-secret"
-	otherCodec, err := newSealedCodec(&other)
+	otherSealer, err := newSealer(&other)
 	require.NoError(t, err)
-	for name, data := range map[string][]byte{"other key": b, "truncated": b[:5], "flipped": flip(b)} {
-		c := codec
-		if name == "other key" {
-			c = otherCodec
-		}
-		_, values, err := c.Decode(data)
+	for name, c := range map[string]struct {
+		key    string
+		sealed []byte
+		sealer *sealer
+	}{
+		"another key": {"another-key", sealed, seal}, "another secret": {"key", sealed, otherSealer},
+		"truncated": {"key", sealed[:5], seal}, "flipped": {"key", flip(sealed), seal},
+	} {
+		require.NoError(t, inner.CommitCtx(ctx, c.key, c.sealed, time.Now().Add(time.Hour)))
+		_, found, err := sealedStore{sessionStore: inner, sealer: c.sealer}.FindCtx(ctx, c.key)
 		require.NoError(t, err, name)
-		assert.Empty(t, values, name)
+		assert.False(t, found, name)
 	}
 	_, err = codec.Encode(deadline, map[string]any{"unknown": 1})
 	assert.Error(t, err)

@@ -6,13 +6,17 @@
 //
 // The browser holds only a random session ID in an HttpOnly, SameSite=Lax
 // cookie (Secure, and named __Host-session, unless the gateway is reached on
-// a loopback address over http). The session's tokens stay in the store,
-// sealed with AES-GCM; the ID is replaced at login. A browser's calls to the
+// a loopback address over http); a request carrying it twice is refused.
+// The session's tokens stay in the store, sealed with AES-GCM and bound to
+// the session's key; the ID is replaced at login. A login in progress is no
+// session: a small sealed record, bounded in number, found by the browser's
+// login cookie and the state, and taken once. A browser's calls to the
 // guarded routes may use the session instead of a bearer header: the
 // session's access token is then checked by the guard exactly as a bearer
 // token would be, and the upstream sees neither the token nor the cookie.
 // State-changing calls with the cookie must come from the gateway's own
-// origin.
+// origin. A logout wins over any refresh in flight, ends the tunnels opened
+// with the session, and revokes its refresh token at the tenant.
 package websession
 
 import (
@@ -20,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -54,7 +57,14 @@ type Web struct {
 	tenant    tenant
 	refreshes singleflight.Group
 	lock      refreshLock
-	logins    *loginLimiter
+	timing    refreshTiming
+	kept      *keptTokens
+	tunnels   *tunnels
+	sealer    *sealer
+	pending   pendingStore // logins in progress
+	limit     *loginLimiter
+	// loginCookie ties a browser's logins in progress to it.
+	loginCookie string
 	// refused, if set, hears why Authenticate refused a call (access log).
 	refused func(r *http.Request, status int, reason string)
 }
@@ -81,17 +91,21 @@ func New(cfg Config) (*Web, error) {
 		return nil, errors.New("login: no token validator (guard.Validator)")
 	}
 	cfg.complete()
-	sm, err := newSessionManager(&cfg)
+	sealer, err := newSealer(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	logins, err := newLoginLimiter(&cfg)
+	limit, err := newLoginLimiter(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, sm: sm, origin: origin(cfg.PublicURL), lock: noLock{}, logins: logins}
+	w := &Web{cfg: cfg, sm: newSessionManager(&cfg, sealer), origin: origin(cfg.PublicURL), lock: noLock{}, timing: defaultTiming,
+		kept: newKeptTokens(), tunnels: newTunnels(), sealer: sealer, pending: newMemoryPending(maxPendingLogins), limit: limit, loginCookie: "gateway_login"}
 	if cfg.Redis != nil {
-		w.lock = redisLock{client: cfg.Redis, ttl: 2 * tenantTimeout}
+		w.lock, w.pending = redisLock{client: cfg.Redis}, redisPending{client: cfg.Redis, max: maxPendingLogins}
+	}
+	if w.sm.Cookie.Secure {
+		w.loginCookie = "__Host-gateway_login" // as the session cookie: Secure, Path=/, no Domain
 	}
 	w.tenant.cfg = &w.cfg
 	return w, nil
@@ -100,7 +114,10 @@ func New(cfg Config) (*Web, error) {
 // Register adds the login routes and the page to mux.
 func (w *Web) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", w.withSession(w.page))
-	mux.Handle("GET /login", w.withSession(w.login))
+	mux.HandleFunc("GET /login", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "no-store")
+		w.login(rw, r) // a pending login is no session
+	})
 	mux.Handle("GET /callback", w.withSession(w.callback))
 	mux.Handle("POST /logout", w.withSession(w.logout))
 	mux.HandleFunc("GET /logout", func(rw http.ResponseWriter, r *http.Request) {
@@ -117,15 +134,19 @@ func (w *Web) Register(mux *http.ServeMux) {
 // next to check as any other. The session cookie never reaches next.
 func (w *Web) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(w.sm.Cookie.Name)
-		if err != nil {
+		if len(r.CookiesNamed(w.sm.Cookie.Name)) == 0 {
 			next.ServeHTTP(rw, r)
 			return
 		}
+		id, idErr := w.sessionID(r)
 		r = r.Clone(r.Context())
 		stripCookie(r.Header, w.sm.Cookie.Name)
 		if r.Header.Get("Authorization") != "" {
 			next.ServeHTTP(rw, r) // bearer wins; the cookie is not looked at
+			return
+		}
+		if idErr != nil {
+			w.ambiguous(rw, r, w.sm.Cookie.Name, idErr, true)
 			return
 		}
 		if err := sameOrigin(r, w.origin); err != nil {
@@ -133,7 +154,7 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			guard.WriteJSONError(rw, http.StatusForbidden, err.Error())
 			return
 		}
-		ctx, err := w.sm.Load(r.Context(), c.Value)
+		ctx, err := w.sm.Load(r.Context(), id)
 		if err != nil {
 			w.storeFailed(rw, r, err)
 			return
@@ -152,6 +173,11 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			return
 		}
 		r.Header.Set("Authorization", "Bearer "+token)
+		if r.Header.Get("Upgrade") != "" {
+			var closed func()
+			ctx, closed = w.openTunnel(ctx, id) // ends with the session
+			defer closed()
+		}
 		next.ServeHTTP(rw, r.WithContext(ctx))
 	})
 }
@@ -161,9 +187,10 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Cache-Control", "no-store")
-		var id string
-		if c, err := r.Cookie(w.sm.Cookie.Name); err == nil {
-			id = c.Value
+		id, err := w.sessionID(r)
+		if err != nil {
+			w.ambiguous(rw, r, w.sm.Cookie.Name, err, false)
+			return
 		}
 		ctx, err := w.sm.Load(r.Context(), id)
 		if err != nil {
@@ -174,81 +201,23 @@ func (w *Web) withSession(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// save stores the session now and sets its cookie, before the handler
-// answers: a redirect must not leave before its session is stored.
-func (w *Web) save(ctx context.Context, rw http.ResponseWriter) error {
-	id, expiry, err := w.sm.Commit(ctx)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrStoreUnavailable, err)
+// commit stores the session: a new one (create), or one loaded from the
+// store, which is saved back only while it is still there, so that a
+// logout meanwhile is not undone (ErrSessionEnded).
+func (w *Web) commit(ctx context.Context, create bool) (string, time.Time, error) {
+	if create {
+		ctx = creating(ctx)
 	}
-	w.sm.WriteSessionCookie(ctx, rw, id, expiry)
-	return nil
+	id, expiry, err := w.sm.Commit(ctx)
+	switch {
+	case errors.Is(err, errSessionGone):
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+	case err != nil:
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	return id, expiry, nil
 }
 
 func (w *Web) clearCookie(ctx context.Context, rw http.ResponseWriter) {
 	w.sm.WriteSessionCookie(ctx, rw, "", time.Time{})
-}
-
-// storeDownMessage is what a person or a client is told when the session
-// store does not answer.
-const storeDownMessage = "the session store is not answering; retry in a moment (calls with a bearer token are not affected)"
-
-// storeFailed answers an API call (JSON) when the session store fails.
-func (w *Web) storeFailed(rw http.ResponseWriter, r *http.Request, err error) {
-	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
-	w.refuse(r, http.StatusServiceUnavailable, "session store unavailable")
-	rw.Header().Set("Retry-After", "5")
-	guard.WriteJSONError(rw, http.StatusServiceUnavailable, storeDownMessage)
-}
-
-// storeDown answers a page (HTML) when the session store fails.
-func (w *Web) storeDown(rw http.ResponseWriter, r *http.Request, err error) {
-	w.cfg.Logger.ErrorContext(r.Context(), "session store failed", "path", r.URL.Path, "error", err)
-	w.fail(rw, r, http.StatusServiceUnavailable, storeDownMessage)
-}
-
-func (w *Web) unauthorized(rw http.ResponseWriter, r *http.Request, message string) {
-	w.refuse(r, http.StatusUnauthorized, message)
-	rw.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", w.cfg.Audience))
-	guard.WriteJSONError(rw, http.StatusUnauthorized, message)
-}
-
-// tokenFailed answers a session whose access token cannot be had.
-func (w *Web) tokenFailed(ctx context.Context, rw http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, ErrSessionEnded):
-		if derr := w.sm.Destroy(ctx); derr == nil {
-			w.clearCookie(ctx, rw)
-		}
-		w.unauthorized(rw, r, "your session ended (its tokens expired and cannot be renewed): log in again at /login")
-	case errors.Is(err, ErrStoreUnavailable):
-		w.storeFailed(rw, r, err)
-	default:
-		w.cfg.Logger.WarnContext(ctx, "token renewal failed", "path", r.URL.Path, "error", err)
-		w.refuse(r, http.StatusServiceUnavailable, "session token renewal failed")
-		rw.Header().Set("Retry-After", "5")
-		guard.WriteJSONError(rw, http.StatusServiceUnavailable, "your access token expired and the tenant cannot renew it right now; retry in a moment")
-	}
-}
-
-// stripCookie removes the cookie name from the Cookie headers, keeping the
-// others: the upstream has no business with the session ID.
-func stripCookie(h http.Header, name string) {
-	lines := h.Values("Cookie")
-	if len(lines) == 0 {
-		return
-	}
-	var kept []string
-	for _, line := range lines {
-		for part := range strings.SplitSeq(line, ";") {
-			n, _, _ := strings.Cut(strings.TrimSpace(part), "=")
-			if n != name && strings.TrimSpace(part) != "" {
-				kept = append(kept, strings.TrimSpace(part))
-			}
-		}
-	}
-	h.Del("Cookie")
-	if len(kept) > 0 {
-		h.Set("Cookie", strings.Join(kept, "; "))
-	}
 }
