@@ -6,7 +6,6 @@ require (
 	github.com/MicahParks/jwkset v0.11.4
 	github.com/MicahParks/keyfunc/v3 v3.9.1
 	github.com/agext/levenshtein v1.2.3
-	github.com/alexedwards/scs/goredisstore v0.0.0-20250212122300-421ef1d8611c
 	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/blang/semver v3.5.1+incompatible
 	github.com/chromedp/chromedp v0.23.0

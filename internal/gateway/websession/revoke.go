@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/tenanturl"
+	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
 // revoke revokes u's refresh token at the tenant once its session has
