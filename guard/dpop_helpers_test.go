@@ -28,7 +28,7 @@ type dpopSetup struct {
 	now   time.Time
 	priv  *ecdsa.PrivateKey
 	key   *dpop.Key // priv's
-	token string // bound to key
+	token string    // bound to key
 }
 
 func newDPoPSetup(t testing.TB, change func(*guard.Config)) *dpopSetup {
