@@ -53,6 +53,19 @@ func (t *Tenant) grant(w http.ResponseWriter, r *http.Request) (*tokenResponse, 
 	if err != nil {
 		return nil, err
 	}
+	jkt, err := t.proofKey(r, c, form)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.grantType(c, form)
+	if err != nil || jkt == "" {
+		return resp, err
+	}
+	return t.bind(resp, jkt)
+}
+
+// grantType issues the tokens of the request's grant_type.
+func (t *Tenant) grantType(c *client, form url.Values) (*tokenResponse, error) {
 	switch gt := form.Get("grant_type"); gt {
 	case "authorization_code":
 		return t.grantCode(c, form)
