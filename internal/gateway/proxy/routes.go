@@ -29,11 +29,13 @@ type Route struct {
 	// Upgrade lists the protocols (websocket) a request may switch to; the
 	// tunnel ends when the caller's token expires. Empty: none.
 	Upgrade []string `yaml:"upgrade"`
+	// DPoP refuses bearer tokens on the route: DPoP-bound tokens only.
+	DPoP bool `yaml:"dpop"`
 }
 
 // Requirement is the route's requirement for guard.
 func (r Route) Requirement() guard.Requirement {
-	return guard.Requirement{AnyOf: r.AnyOf, AllOf: r.AllOf, RequireOrg: r.RequireOrg, Orgs: r.Orgs}
+	return guard.Requirement{AnyOf: r.AnyOf, AllOf: r.AllOf, RequireOrg: r.RequireOrg, Orgs: r.Orgs, DPoP: r.DPoP}
 }
 
 // DefaultRoutes guard an OpenAI-compatible model server (vLLM, TGI, Ollama).
