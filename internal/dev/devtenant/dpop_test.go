@@ -87,3 +87,29 @@ func must[T any](t *testing.T, f func() (T, error)) T {
 	require.NoError(t, err)
 	return v
 }
+
+// A refresh token issued to a DPoP-bound login is refreshed with a proof
+// of its key only.
+func TestDPoPBoundRefreshToken(t *testing.T) {
+	tn := startTest(t, devtenant.Options{})
+	key, other := must(t, dpop.NewKey), must(t, dpop.NewKey)
+	proof := func(k *dpop.Key) string {
+		p, err := k.Proof("POST", tn.TokenURL(), "", "")
+		require.NoError(t, err)
+		return p
+	}
+	login := url.Values{"grant_type": {"authorization_code"}, "code": {code(t, tn)}, "redirect_uri": {"http://127.0.0.1:8080/callback"},
+		"code_verifier": {verifier}, "client_id": {tn.ClientID("gateway")}, "client_secret": {tn.ClientSecret("gateway")}}
+	tr := postTokenDPoP(t, tn, login, proof(key))
+	require.Equal(t, 200, tr.Status, tr.Description)
+	require.Equal(t, "DPoP", tr.TokenType)
+	require.NotEmpty(t, tr.RefreshToken)
+	form := refreshForm(tn, tr.RefreshToken)
+	for name, proofs := range map[string][]string{"no proof": nil, "another key's proof": {proof(other)}} {
+		tr := postTokenDPoP(t, tn, form, proofs...)
+		assert.Equal(t, "invalid_dpop_proof", tr.Error, name)
+	}
+	tr = postTokenDPoP(t, tn, form, proof(key))
+	require.Equal(t, 200, tr.Status, tr.Description)
+	assert.Equal(t, "DPoP", tr.TokenType)
+}
