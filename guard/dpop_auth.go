@@ -65,6 +65,17 @@ func (v *Validator) dpopOnly(req Requirement) bool {
 	return req.DPoP || v.cfg.DPoP.Mode == DPoPRequired
 }
 
+// noTokenMessage says which tokens a request without one may bring.
+func (v *Validator) noTokenMessage(req Requirement) string {
+	switch {
+	case v.dpop != nil && v.dpopOnly(req):
+		return "a DPoP-bound token is required: send `Authorization: DPoP <token>` with a DPoP proof header"
+	case v.dpop != nil:
+		return "a bearer token, or a DPoP-bound token with its DPoP proof, is required"
+	}
+	return "a bearer token is required"
+}
+
 // offerNonce sends the current DPoP nonce to a caller using DPoP, so that
 // its next proof can carry it.
 func (v *Validator) offerNonce(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package guard_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -62,6 +63,21 @@ func TestDPoPModes(t *testing.T) {
 			}
 			checkChallenges(t, got, c.bearer, c.dpc)
 		})
+	}
+}
+
+// A request without a token is told which it may bring.
+func TestDPoPNoTokenMessage(t *testing.T) {
+	for mode, want := range map[guard.DPoPMode]string{
+		guard.DPoPRequired: "a DPoP-bound token is required: send `Authorization: DPoP <token>` with a DPoP proof header",
+		guard.DPoPAllowed:  "a bearer token, or a DPoP-bound token with its DPoP proof, is required",
+	} {
+		s := newDPoPSetup(t, func(c *guard.Config) { c.DPoP.Mode = mode })
+		var body struct{ Message string }
+		w := s.call(guard.Requirement{}, "GET", "/v1/models", "")
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Message != want {
+			t.Errorf("%s: %s", mode, w.Body)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -84,8 +83,7 @@ func (d *dpopChecker) check(ctx context.Context, proof, method, want, token, jkt
 		return "", proofErr("the signature does not verify with the embedded jwk")
 	}
 	var c proofClaims
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	if err := dec.Decode(&c); err != nil || c.IAT.date == nil || c.JTI == "" || c.HTM == "" || c.HTU == "" {
+	if err := json.Unmarshal(payload, &c); err != nil || c.IAT.date == nil || c.JTI == "" || c.HTM == "" || c.HTU == "" {
 		return "", proofErr("claims jti, htm, htu and iat (a number) are all required")
 	}
 	if len(c.JTI) > maxJTI {

@@ -1,6 +1,7 @@
 package guard_test
 
 import (
+	"encoding/json"
 	"maps"
 	"strings"
 	"testing"
@@ -34,6 +35,11 @@ func TestDPoPAttacks(t *testing.T) {
 	if w := s.call(guard.Requirement{}, "GET", "/v1/models", "DPoP "+s.token, replayed); w.Code != 200 {
 		t.Fatalf("first use of a proof: %d %s", w.Code, w.Body)
 	}
+	trailing := func() string { // a valid proof's claims, then more bytes after the JSON object
+		signer := must(jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: s.priv}, (&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt")))
+		b := must(json.Marshal(s.claimsFor(s.token)))
+		return must(must(signer.Sign(append(b, []byte(`{"htm":"POST"}`)...))).CompactSerialize())
+	}()
 	noneHeader := segment(map[string]any{"alg": "none", "typ": "dpop+jwt", "jwk": jose.JSONWebKey{Key: &s.priv.PublicKey}})
 	unbound := s.iss.Token(nil)
 
@@ -62,6 +68,7 @@ func TestDPoPAttacks(t *testing.T) {
 		{"alg none", "DPoP " + s.token, []string{noneHeader + "." + segment(s.claimsFor(s.token)) + "."}, 401, "invalid_dpop_proof"},
 		{"HS256 with a jwk", "DPoP " + s.token, []string{forge(t, jose.HS256, []byte(strings.Repeat("k", 32)), withJWK(&s.priv.PublicKey), s.claimsFor(s.token))}, 401, "invalid_dpop_proof"},
 		{"private key in the jwk", "DPoP " + s.token, []string{forge(t, jose.ES256, s.priv, withJWK(s.priv), s.claimsFor(s.token))}, 401, "invalid_dpop_proof"},
+		{"bytes after the claims", "DPoP " + s.token, []string{trailing}, 401, "invalid_dpop_proof"},
 		{"no jwk", "DPoP " + s.token, []string{forge(t, jose.ES256, s.priv, typ, s.claimsFor(s.token))}, 401, "invalid_dpop_proof"},
 		{"typ JWT", "DPoP " + s.token, []string{forge(t, jose.ES256, s.priv, map[jose.HeaderKey]any{"typ": "JWT", "jwk": jose.JSONWebKey{Key: &s.priv.PublicKey}}, s.claimsFor(s.token))}, 401, "invalid_dpop_proof"},
 		{"no DPoP header", "DPoP " + s.token, nil, 401, "invalid_dpop_proof"},

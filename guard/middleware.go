@@ -74,6 +74,7 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 	case isDPoP:
 		status, code, message = dpopStatus, dpopCode, dpopMessage
 	case errors.Is(err, ErrNoToken):
+		message = v.noTokenMessage(req)
 	case errors.Is(err, ErrMalformedRequest):
 		status, code, message = http.StatusBadRequest, "invalid_request", err.Error()
 	case errors.Is(err, ErrReplayStoreUnavailable):
