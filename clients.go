@@ -29,6 +29,8 @@ func newClient(ctx *pulumi.Context, c ClientConfig, api *API, opts ...pulumi.Res
 		GrantTypes:   pulumi.ToStringArray([]string{"client_credentials"}),
 		IsFirstParty: pulumi.Bool(true),
 		TokenQuota:   clientTokenQuota(c.TokenQuota),
+		// DPoP-bound tokens only (dpop.go).
+		RequireProofOfPossession: requireProofOfPossession(c.RequireProofOfPossession),
 	}, opts...)
 	if err != nil {
 		return nil, err

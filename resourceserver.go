@@ -43,6 +43,7 @@ func newAPI(ctx *pulumi.Context, cfg *Config) (*API, error) {
 		TokenLifetime:       pulumi.Int(*a.TokenLifetime),
 		TokenLifetimeForWeb: pulumi.Int(*a.TokenLifetimeForWeb),
 		AllowOfflineAccess:  pulumi.Bool(a.AllowOfflineAccess),
+		ProofOfPossession:   proofOfPossession(a.ProofOfPossession),
 		EnforcePolicies:     pulumi.Bool(true),
 		TokenDialect:        pulumi.String("access_token_authz"),
 		SkipConsentForVerifiableFirstPartyClients: pulumi.Bool(true),

@@ -17,6 +17,9 @@ type Requirement struct {
 	RequireOrg bool `json:"requireOrg,omitempty"`
 	// Orgs, when set, is the only organization IDs accepted (and implies RequireOrg).
 	Orgs []string `json:"orgs,omitempty"`
+	// DPoP refuses bearer tokens: only a DPoP-bound token with its proof
+	// passes (the Validator's DPoP mode must not be disabled).
+	DPoP bool `json:"dpop,omitempty"`
 }
 
 // Check reports ErrInsufficientScope or ErrOrganization when id does not

@@ -35,6 +35,9 @@ type claims struct {
 	OrgID       string   `json:"org_id"`
 	AZP         string   `json:"azp"`
 	ClientID    string   `json:"client_id"` // the RFC 9068 token profile's name for azp
+	Cnf         struct {
+		JKT string `json:"jkt"` // DPoP: the thumbprint of the key the token is bound to
+	} `json:"cnf"`
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.ExpiresAt.date, nil }

@@ -67,6 +67,9 @@ type Config struct {
 	// challenge as resource_metadata (RFC 9728 section 5.1): where agents
 	// (MCP clients) find how to get a token for this API.
 	ResourceMetadataURL string
+	// DPoP is whether and how sender-constrained tokens are accepted
+	// (dpop.go); the zero value accepts bearer tokens only.
+	DPoP DPoPConfig
 	// Now is the clock, for tests.
 	Now func() time.Time
 }
@@ -125,6 +128,7 @@ func (c *Config) complete() error {
 		c.Logger = slog.Default()
 	}
 	problems = append(problems, c.checkResourceMetadataURL()...)
+	problems = append(problems, c.completeDPoP()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("guard: %s", strings.Join(problems, "\nguard: "))
 	}

@@ -13,6 +13,18 @@
 // permissions (the `scope` claim split on spaces, and the `permissions`
 // claim, matched exactly) and optionally an organization.
 //
+// With Config.DPoP, a token bound to a key (`cnf.jkt`, RFC 9449) comes as
+// `Authorization: DPoP` with a proof in the `DPoP` header, signed by that
+// key for this method and URL (the configured public URL, never Host), for
+// this token (`ath`), recently (`iat`), once (`jti`, in a ReplayStore) and,
+// with nonces, with the server's nonce. A bound token sent as Bearer is
+// refused whatever the mode. go-jose (github.com/go-jose/go-jose/v4) parses
+// the proof's JWS and embedded key and computes the RFC 7638 thumbprint:
+// asymmetric algorithms only, and a private key in the header is refused
+// at parsing. The proof's ES256 check costs more than the token's RS256
+// one (BenchmarkDPoPOverBearer): no part of a single-use proof can be
+// cached.
+//
 // # Libraries, and why
 //
 // JWT parsing, signature and claim checks are github.com/golang-jwt/jwt/v5,

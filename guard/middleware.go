@@ -27,6 +27,7 @@ func IdentityFrom(ctx context.Context) (*Identity, bool) {
 func (v *Validator) Require(req Requirement) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v.offerNonce(w, r)
 			id, err := v.Authorize(r, req)
 			if err != nil {
 				v.deny(w, r, req, id, err)
@@ -56,11 +57,7 @@ func (v *Validator) Authorize(r *http.Request, req Requirement) (*Identity, erro
 	if len(values) == 1 {
 		header = values[0]
 	}
-	token, err := v.TokenFromHeader(header)
-	if err != nil {
-		return nil, err
-	}
-	id, err := v.Validate(r.Context(), token)
+	id, err := v.authenticate(r, req, header)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +69,17 @@ func (v *Validator) Authorize(r *http.Request, req Requirement) (*Identity, erro
 // token are logged, never the token.
 func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement, id *Identity, err error) {
 	status, code, message := http.StatusUnauthorized, "", "a bearer token is required"
+	dpopStatus, dpopCode, dpopMessage, isDPoP := dpopDenial(err)
 	switch {
+	case isDPoP:
+		status, code, message = dpopStatus, dpopCode, dpopMessage
 	case errors.Is(err, ErrNoToken):
+		message = v.noTokenMessage(req)
 	case errors.Is(err, ErrMalformedRequest):
 		status, code, message = http.StatusBadRequest, "invalid_request", err.Error()
+	case errors.Is(err, ErrReplayStoreUnavailable):
+		status, message = http.StatusServiceUnavailable, "DPoP proofs cannot be checked for replay right now; retry later"
+		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, ErrKeysUnavailable):
 		status, message = http.StatusServiceUnavailable, "the signing keys of the tenant cannot be fetched right now; retry later"
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(v.cfg.UnknownKIDWindow.Seconds()))))
@@ -85,17 +89,7 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 		code, message = "invalid_token", "invalid token: "+reason(err)
 	}
 	if status != http.StatusServiceUnavailable {
-		challenge := fmt.Sprintf("Bearer realm=%q", v.cfg.Audience)
-		if code != "" {
-			challenge += fmt.Sprintf(", error=%q, error_description=%q", code, strings.ReplaceAll(message, `"`, "'"))
-		}
-		if code == "insufficient_scope" && req.scopeParam() != "" {
-			challenge += fmt.Sprintf(", scope=%q", req.scopeParam())
-		}
-		if v.cfg.ResourceMetadataURL != "" {
-			challenge += fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
-		}
-		w.Header().Set("WWW-Authenticate", challenge)
+		v.setChallenges(w, r, req, code, message)
 	}
 	attrs := []any{"status", status, "method", r.Method, "path", r.URL.Path, "reason", message}
 	if id != nil {

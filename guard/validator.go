@@ -32,6 +32,10 @@ type Identity struct {
 	Scopes      []string // scope, split on spaces
 	Permissions []string // permissions (RBAC)
 	ExpiresAt   time.Time
+	// KeyThumbprint is cnf.jkt: the RFC 7638 thumbprint of the key a
+	// DPoP-bound token is bound to; empty for a bearer token. Validate
+	// alone does not check a proof: Authorize does.
+	KeyThumbprint string
 }
 
 // Has reports whether the token grants name as a scope or as a permission.
@@ -55,6 +59,7 @@ type Validator struct {
 	keys     *keySet
 	parser   *jwt.Parser
 	verified *verified
+	dpop     *dpopChecker // nil: DPoP disabled
 }
 
 // New checks the configuration, fetches the key set once (waiting at most
@@ -78,7 +83,7 @@ func New(ctx context.Context, cfg Config) (*Validator, error) {
 		jwt.WithLeeway(cfg.Leeway),
 	}
 	opts = append(opts, jwt.WithTimeFunc(cfg.Now))
-	return &Validator{cfg: cfg, keys: keys, parser: jwt.NewParser(opts...), verified: newVerified(cfg.CacheSize)}, nil
+	return &Validator{cfg: cfg, keys: keys, parser: jwt.NewParser(opts...), verified: newVerified(cfg.CacheSize), dpop: newDPoPChecker(cfg)}, nil
 }
 
 // TokenFromHeader extracts the token of an `Authorization: Bearer` header
@@ -128,7 +133,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	id := &Identity{Subject: c.Subject, ClientID: cmp.Or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions,
-		Scopes: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.date.Time} // exp is required: the parser checked it is set
+		Scopes: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.date.Time, KeyThumbprint: c.Cnf.JKT} // exp is required: the parser checked it is set
 	kid, _ := parsed.Header["kid"].(string)
 	v.verified.add(token, kid, key, id)
 	return id, nil

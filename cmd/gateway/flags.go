@@ -63,6 +63,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	fs.DurationVar(&o.Server.IdleTimeout, "idle-timeout", o.Server.IdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&o.Server.MaxConns, "max-conns", o.Server.MaxConns, "most connections open at once; more wait to be accepted")
 	registerLogin(fs, &o.Login, getenv)
+	registerDPoP(fs, &o.DPoP, getenv)
 	registerLog(fs, &o.Log)
 	registerGC(fs, &o.GC, getenv)
 	fs.BoolVar(&dev, "dev", false, "moved: run 'go run ./cmd/devtenant -gateway'")

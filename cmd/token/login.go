@@ -38,8 +38,14 @@ func (c *command) login(ctx context.Context, args []string) error {
 	port := fs.Int("port", 0, "loopback port of the redirect http://127.0.0.1:PORT/callback (0: any free port; set one if the application lists a fixed port)")
 	timeout := fs.Duration("timeout", DefaultLoginTimeout, "how long to wait for the browser")
 	scopes := fs.String("scope", "", "space-separated scopes to request besides "+strings.Join(personScopes, " "))
+	useDPoP := fs.Bool("dpop", c.getenv("TOKEN_DPOP") == "1", dpopUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *useDPoP {
+		if _, err := c.dpopKey(); err != nil { // the exchange sends a proof of it (withProofs)
+			return err
+		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("login: unexpected argument %q", fs.Arg(0))
@@ -151,7 +157,7 @@ func (c *command) authorize(ctx context.Context, cfg *oauth2.Config, t *tenant, 
 	}
 	xctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	tok, err := cfg.Exchange(xctx, code, oauth2.VerifierOption(verifier))
+	tok, err := cfg.Exchange(withProofs(xctx, c.key), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return nil, fmt.Errorf("exchanging the login's code at %s: %w", cfg.Endpoint.TokenURL, err)
 	}

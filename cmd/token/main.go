@@ -14,6 +14,10 @@
 //	token                                           # prints the person's access token
 //	token logout
 //
+//	# DPoP: tokens bound to a key of this user's, useless to whoever copies them.
+//	token -client batch-scorer -dpop -call http://localhost:8080/v1/models
+//	token -client batch-scorer -dpop -dpop-proof GET http://localhost:8080/v1/models | curl -H @- http://localhost:8080/v1/models
+//
 // The client secret is read from AUTH0_CLIENT_SECRET or standard input,
 // never from a flag: flags end up in shell history and process listings.
 // Access tokens go to standard output only, for piping; never to logs or
@@ -30,6 +34,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/dpop"
 	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
@@ -55,6 +60,8 @@ type command struct {
 	store func() (*tokenstore.Store, error)
 	// browse opens a URL in the person's browser.
 	browse func(url string) error
+	// key is the DPoP key, once loaded (dpop.go).
+	key *dpop.Key
 }
 
 func (c *command) getenv(k string) string { v, _ := c.env(k); return v }

@@ -45,6 +45,9 @@ func (c *command) personToken(ctx context.Context, t *tenant) (*oauth2.Token, er
 	}
 	cfg := oauth2.Config{ClientID: l.ClientID, Endpoint: oauth2.Endpoint{TokenURL: l.TokenURL, AuthStyle: oauth2.AuthStyleInParams}}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: requestTimeout})
+	if ctx, err = c.boundContext(ctx, l.Token); err != nil { // a bound login's refresh needs a proof of its key
+		return nil, err
+	}
 	tok, err := cfg.TokenSource(ctx, l.Token).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError

@@ -38,10 +38,15 @@ func (c *command) token(ctx context.Context, args []string) error {
 	callURL := fs.String("call", "", "call this URL with the token and print the response")
 	method := fs.String("method", http.MethodGet, "HTTP method for -call")
 	data := fs.String("data", "", "request body for -call (sent as JSON)")
+	useDPoP := fs.Bool("dpop", c.getenv("TOKEN_DPOP") == "1", dpopUsage)
+	proofFor := fs.Bool("dpop-proof", false, "print the headers of a DPoP request to the arguments METHOD URL (Authorization and DPoP, for curl -H @-)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if *proofFor && fs.NArg() != 2 {
+		return errors.New("-dpop-proof needs two arguments: METHOD URL")
+	}
+	if fs.NArg() > 0 && !*proofFor {
 		return fmt.Errorf("unexpected argument %q (commands: login, logout)", fs.Arg(0))
 	}
 	t, problems := tf.resolve(c.getenv)
@@ -51,6 +56,13 @@ func (c *command) token(ctx context.Context, args []string) error {
 
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	if *useDPoP {
+		key, err := c.dpopKey()
+		if err != nil {
+			return err
+		}
+		ctx = withProofs(ctx, key)
+	}
 	var ts oauth2.TokenSource
 	if *clientName != "" || *clientID != "" || *secretStdin {
 		cc, err := c.clientCredentials(t, *clientName, *clientID, *scopes, *secretStdin, problems)
@@ -78,6 +90,15 @@ func (c *command) token(ctx context.Context, args []string) error {
 			hint = t.org.refusalHint(re.ErrorCode)
 		}
 		return fmt.Errorf("getting a token from %s: %w%s", t.tokenURL, err, hint)
+	}
+	if *useDPoP && !strings.EqualFold(tok.Type(), "DPoP") {
+		fmt.Fprintf(c.stderr, "token: asked for a DPoP-bound token, got a %s token: the API does not bind tokens (its proofOfPossession)\n", tok.Type())
+	}
+	if ctx, err = c.boundContext(ctx, tok); err != nil {
+		return err
+	}
+	if *proofFor {
+		return c.printProofHeaders(tok, fs.Arg(0), fs.Arg(1))
 	}
 	if *callURL == "" {
 		fmt.Fprintln(c.stdout, tok.AccessToken)

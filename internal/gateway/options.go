@@ -39,7 +39,9 @@ type Options struct {
 	// PUBLIC_URL): agents' discovery metadata (RFC 9728) names it, and
 	// people's login is called back there. Empty: no metadata is served.
 	PublicURL string
-	Login     Login
+	// DPoP is sender-constrained tokens (dpop.go).
+	DPoP  DPoP
+	Login Login
 	// Listen is the address of the gateway's listener (-listen,
 	// LISTEN_ADDR).
 	Listen string

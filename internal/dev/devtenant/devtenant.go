@@ -152,6 +152,7 @@ type Tenant struct {
 	failures failures
 	// orgIDsOnly: Options.OrganizationIDsOnly.
 	orgIDsOnly bool
+	dpop       dpopState
 
 	mu     sync.RWMutex
 	issuer string

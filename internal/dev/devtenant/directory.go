@@ -43,6 +43,7 @@ type client struct {
 	OrganizationUsage    string
 	AllowAnyOrganization bool
 	Orgs                 map[string]bool // org IDs the client is linked to
+	RequirePoP           bool            // requireProofOfPossession: DPoP-bound tokens only
 }
 
 // directory is the stack seen as a tenant's users, organizations and clients.
@@ -84,7 +85,7 @@ func newDirectory(cfg *stackconfig.Config, opts Options) (*directory, []string) 
 	for _, c := range cfg.Clients {
 		d.add(&client{Kind: machine, Name: c.Name, ID: clientID(c.Name), Secret: rand.Text() + rand.Text(),
 			GrantID: "cgr_" + derive("grant", c.Name, 16), Scopes: c.Grants(), OrganizationUsage: c.OrganizationUsage,
-			AllowAnyOrganization: c.AllowAnyOrganization, Orgs: map[string]bool{}})
+			AllowAnyOrganization: c.AllowAnyOrganization, Orgs: map[string]bool{}, RequirePoP: c.RequireProofOfPossession})
 	}
 	for name, orgs := range opts.ClientOrganizations {
 		c := d.byName[name]
@@ -110,6 +111,7 @@ func newDirectory(cfg *stackconfig.Config, opts Options) (*directory, []string) 
 	}
 	d.web = &client{Kind: webApp, Name: web.Name, ID: clientID(web.Name), Secret: rand.Text() + rand.Text(), Callbacks: web.Callbacks, Logouts: web.LogoutURLs}
 	d.native = &client{Kind: native, Name: nat.Name, ID: clientID(nat.Name), Callbacks: nat.Callbacks, Logouts: nat.LogoutURLs}
+	d.requirePoP(cfg.API.ProofOfPossession)
 	for _, c := range []*client{d.web, d.native} {
 		what := map[clientKind]string{webApp: "WebApp", native: "Native"}[c.Kind]
 		switch {

@@ -53,6 +53,19 @@ func (t *Tenant) grant(w http.ResponseWriter, r *http.Request) (*tokenResponse, 
 	if err != nil {
 		return nil, err
 	}
+	jkt, err := t.proofKey(r, c, form)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.grantType(c, form)
+	if err != nil || jkt == "" {
+		return resp, err
+	}
+	return t.bind(resp, jkt)
+}
+
+// grantType issues the tokens of the request's grant_type.
+func (t *Tenant) grantType(c *client, form url.Values) (*tokenResponse, error) {
 	switch gt := form.Get("grant_type"); gt {
 	case "authorization_code":
 		return t.grantCode(c, form)
@@ -218,41 +231,4 @@ func (t *Tenant) grantClientCredentials(c *client, form url.Values) (*tokenRespo
 		return nil, err
 	}
 	return t.machineToken(c, scopes, org)
-}
-
-// clientOrganization applies the grant's organizationUsage to the
-// organization parameter of a client-credentials request.
-func (t *Tenant) clientOrganization(c *client, param string) (*organization, error) {
-	switch {
-	case param == "" && c.OrganizationUsage == "require":
-		return nil, errInvalidRequest(fmt.Sprintf("the grant of %s has organizationUsage require: send the organization parameter", c.Name))
-	case param == "":
-		return nil, nil
-	case c.OrganizationUsage != "allow" && c.OrganizationUsage != "require":
-		return nil, errInvalidRequest(fmt.Sprintf("the grant of %s has organizationUsage %s: it cannot get tokens for an organization", c.Name, c.OrganizationUsage))
-	}
-	o, err := t.organizationParam(param)
-	switch {
-	case err != nil:
-		return nil, err
-	case !c.AllowAnyOrganization && !c.Orgs[o.ID]:
-		return nil, errAccessDenied(fmt.Sprintf("%s is not linked to the organization %s, and its grant does not allow any organization", c.Name, o.Name))
-	}
-	return o, nil
-}
-
-// organizationParam finds the organization Auth0's organization parameter
-// names: by ID, or by name unless the tenant takes IDs only (as Auth0 does
-// unless the tenant allows organization names in the Authentication API).
-func (t *Tenant) organizationParam(param string) (*organization, *oauthError) {
-	if o := t.dir.orgByID[param]; o != nil {
-		return o, nil
-	}
-	if t.orgIDsOnly && !strings.HasPrefix(param, "org_") {
-		return nil, errInvalidRequest(fmt.Sprintf("parameter organization must be an organization id (org_...), not %q: this tenant does not allow organization names in the Authentication API", param))
-	}
-	if o := t.dir.org(param); o != nil {
-		return o, nil
-	}
-	return nil, errInvalidRequest(fmt.Sprintf("parameter organization is invalid: no organization with the name or ID %q", param))
 }

@@ -49,6 +49,7 @@ func newProxy(upstream *url.URL, idleTimeout time.Duration, logger *slog.Logger)
 			pr.SetXForwarded()
 			h := pr.Out.Header
 			h.Del("Authorization")
+			h.Del("DPoP") // the proof is for the gateway; the upstream gets the identity
 			dropSpoofable(h)
 			pr.Out.Trailer = nil // trailers could carry what the headers may not
 			if id, ok := guard.IdentityFrom(pr.In.Context()); ok {

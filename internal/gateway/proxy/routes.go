@@ -32,11 +32,13 @@ type Route struct {
 	// Errors is the shape of the gateway's refusals on the route:
 	// ErrorsOpenAI or ErrorsMessage; empty: OpenAI's under /v1/ (errors.go).
 	Errors string `yaml:"errors"`
+	// DPoP refuses bearer tokens on the route: DPoP-bound tokens only.
+	DPoP bool `yaml:"dpop"`
 }
 
 // Requirement is the route's requirement for guard.
 func (r Route) Requirement() guard.Requirement {
-	return guard.Requirement{AnyOf: r.AnyOf, AllOf: r.AllOf, RequireOrg: r.RequireOrg, Orgs: r.Orgs}
+	return guard.Requirement{AnyOf: r.AnyOf, AllOf: r.AllOf, RequireOrg: r.RequireOrg, Orgs: r.Orgs, DPoP: r.DPoP}
 }
 
 // DefaultRoutes guard an OpenAI-compatible model server (vLLM, TGI, Ollama).

@@ -200,6 +200,7 @@ func (c *Config) applyDefaults() {
 	if c.Connection.BruteForceProtection == nil {
 		c.Connection.BruteForceProtection = ptr(true)
 	}
+	c.API.ProofOfPossession.applyDefaults()
 	for i := range c.Clients {
 		if c.Clients[i].OrganizationUsage == "" {
 			c.Clients[i].OrganizationUsage = "deny"

@@ -11,6 +11,8 @@ type APIConfig struct {
 	TokenLifetimeForWeb *int          `json:"tokenLifetimeForWeb"`
 	AllowOfflineAccess  bool          `json:"allowOfflineAccess"`
 	Scopes              []ScopeConfig `json:"scopes"`
+	// ProofOfPossession binds tokens to the clients' keys (DPoP, dpop.go).
+	ProofOfPossession *ProofOfPossessionConfig `json:"proofOfPossession"`
 }
 
 // Defaults of APIConfig: Auth0's own defaults for a new API.
@@ -96,6 +98,9 @@ type ClientConfig struct {
 	Models []string `json:"models"`
 	// TokenQuota limits the tokens Auth0 issues to the client.
 	TokenQuota *TokenQuotaConfig `json:"tokenQuota"`
+	// RequireProofOfPossession makes Auth0 issue the client DPoP-bound
+	// tokens only: a request without a DPoP proof is refused.
+	RequireProofOfPossession bool `json:"requireProofOfPossession"`
 }
 
 // TestUserConfig is a user this stack creates in the connection, so that a

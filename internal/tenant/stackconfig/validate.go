@@ -51,6 +51,7 @@ func (c *Config) Validate() error {
 	orgs := v.organizations(c.Organizations, roles, testUsers)
 	clients := v.clients(c.Clients, scopes, orgs)
 	v.apps(c, scopes, clients)
+	v.proofOfPossession(c)
 	v.tenant(c.Tenant)
 	v.models(c, scopes)
 	v.quotas(c)
