@@ -61,6 +61,9 @@ type Config struct {
 	LimitsFailMode string
 	// Metrics, if set, are recorded (metrics.go; served apart, by Metrics.Handler).
 	Metrics *Metrics
+	// Ledger, if set, gets one row per model call that reached a model
+	// server (ledger.go); streams are then always metered (includeusage.go).
+	Ledger Recorder
 	// Discovery, if set, serves the RFC 9728 metadata for agents (discovery.go).
 	Discovery *Discovery
 
