@@ -56,11 +56,11 @@ func (g *Gateway) closeLedger() {
 	g.ledger = nil
 }
 
-// withLedger adds the ledger to the proxy's configuration: an interface
+// withLedger adds the ledger and its reports to the proxy's configuration: an interface
 // must not hold a nil *Ledger.
 func withLedger(cfg proxy.Config, l *ledger.Ledger) proxy.Config {
 	if l != nil {
-		cfg.Ledger = l
+		cfg.Ledger, cfg.Usage = l, l.DB
 	}
 	return cfg
 }
