@@ -25,6 +25,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
@@ -58,6 +59,7 @@ type options struct {
 	loginBurst    int                  // logins one address may start at once; 0: the default
 	idsOnly       bool                 // the tenant takes organization IDs only, as Auth0 by default
 	organizations bool                 // the login has the stack outputs' organizations
+	usage         ledger.Querier       // the ledger's reports (GET /v1/usage/me); nil: none
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -106,7 +108,7 @@ func newStack(t testing.TB, o options) *stack {
 		if o.log != nil {
 			logger = slog.New(slog.NewJSONHandler(o.log, nil))
 		}
-		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: proxy.DefaultRoutes(), Logger: logger, Web: web})
+		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: proxy.DefaultRoutes(), Logger: logger, Web: web, Usage: o.usage})
 		require.NoError(t, err)
 		srv := httptest.NewUnstartedServer(h)
 		srv.Listener.Close()
