@@ -18,9 +18,7 @@ import (
 // A logged-in person's page reads their own usage with the session: the
 // summary of the ledger's rows with their subject, and no one else's.
 func TestPageUsageIsThePersonsOwn(t *testing.T) {
-	db, err := ledger.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "ledger.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := usageLedger(t)
 	s := newStack(t, options{usage: db})
 	now := time.Now()
 	require.NoError(t, db.WriteRows(context.Background(), []ledger.Row{
@@ -44,4 +42,12 @@ func TestPageUsageIsThePersonsOwn(t *testing.T) {
 	assert.Contains(t, page.body, `<section class="card" id="usage" hidden>`)
 	assert.True(t, strings.Contains(page.body, `src="/static/usage.js"`))
 	assert.Equal(t, http.StatusOK, b.get(s.url()+"/static/usage.js").StatusCode)
+}
+
+// usageLedger is an empty SQLite ledger of the test's own.
+func usageLedger(t *testing.T) *ledger.DB {
+	db, err := ledger.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "ledger.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
