@@ -68,6 +68,15 @@ func (p *proxied) recordCall(info *requestInfo, uw *usageWriter) {
 	p.ledger.Record(row)
 }
 
+// modelLabel is the model of a call as a metric label: a configured
+// model's name (bounded), or none.
+func modelLabel(info *requestInfo) string {
+	if info.model == nil {
+		return "none"
+	}
+	return info.model.Name
+}
+
 // person is the subject of a person's token; "" for a machine's: Auth0
 // gives client-credentials tokens the subject CLIENT_ID@clients.
 func person(sub string) string {

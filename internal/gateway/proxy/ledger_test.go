@@ -124,7 +124,7 @@ func TestLedgerRowOfEachCall(t *testing.T) {
 		assert.Equal(t, int64(2000), rec.next(t).OutputTokens)
 	})
 	t.Run("unmetered: NULL tokens, and counted", func(t *testing.T) {
-		route := map[string]string{"route": "POST /v1/chat/completions"}
+		route := map[string]string{"route": "POST /v1/chat/completions", "model": "m"}
 		before := counterValue(t, m, "gateway_responses_without_usage_total", route)
 		call(t, "POST", gw+"/v1/chat/completions", machine, strings.NewReader(`{"model":"m","messages":"unmetered"}`))
 		row := rec.next(t)

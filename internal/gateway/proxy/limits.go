@@ -100,7 +100,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	case !found && p.metrics != nil && r.Method == http.MethodPost && uw.status >= 200 && uw.status < 300:
-		p.metrics.route(r.Pattern).withoutUsage.Inc()
+		p.metrics.route(r.Pattern).withoutUsage.WithLabelValues(modelLabel(info)).Inc()
 	}
 }
 
