@@ -15,11 +15,15 @@ import (
 // (usagestrip.go). A client cannot turn metering off: include_usage false,
 // stream_options null or of another kind are all rewritten, and a key
 // given twice ("stream", "stream_options") is refused, as "model" is,
-// since parsers disagree on which one counts.
+// since parsers disagree on which one counts, and so is a "stream" that is
+// not a JSON boolean.
 
 var (
 	errStreamTwice   = errors.New(`the request body names "stream" or "stream_options" more than once: JSON parsers disagree on which one counts, so the gateway refuses to guess`)
 	errStreamOptions = errors.New(`the request body's "stream_options" is not an object: give {"include_usage": true}, or leave it out`)
+	// Model servers built on pydantic take 1 or "true" for true: such a
+	// stream would go unmetered, so only the JSON booleans are taken.
+	errStreamNotBool = errors.New(`the request body's "stream" is not true or false`)
 )
 
 // includeUsage rewrites the body of a streamed completion to ask for its
@@ -74,8 +78,12 @@ func askUsage(body []byte) (out []byte, strip bool, err error) {
 			i = skipBlank(body, i+1)
 		}
 	}
-	if string(stream) != "true" {
+	switch string(stream) {
+	case "true":
+	case "", "false", "null":
 		return nil, false, nil
+	default:
+		return nil, false, errStreamNotBool
 	}
 	opts := map[string]json.RawMessage{}
 	if optStart >= 0 {

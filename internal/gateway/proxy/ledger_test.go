@@ -167,6 +167,8 @@ func TestStreamsAreAlwaysMetered(t *testing.T) {
 		{"stream twice", `{"model":"m","stream":false,"stream":true}`},
 		{"stream_options twice", `{"model":"m","stream":true,"stream_options":{"include_usage":true},"stream_options":null}`},
 		{"stream_options not an object", `{"model":"m","stream":true,"stream_options":"include_usage"}`},
+		{"stream as a string", `{"model":"m","stream":"true"}`},
+		{"stream as a number", `{"model":"m","stream":1}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			resp, text := call(t, "POST", gw+"/v1/chat/completions", token, strings.NewReader(c.body))
