@@ -69,15 +69,9 @@ func checkUsageRoutes(q ledger.Querier, routes []Route) error {
 	if q == nil {
 		return nil
 	}
-	mux := http.NewServeMux()
-	for _, r := range usageRoutes {
-		mux.HandleFunc(r.Pattern, func(http.ResponseWriter, *http.Request) {})
+	patterns := make([]string, len(usageRoutes))
+	for i, r := range usageRoutes {
+		patterns[i] = r.Pattern
 	}
-	var errs []error
-	for i, r := range routes {
-		if err := register(mux, r.Pattern); err != nil {
-			errs = append(errs, fmt.Errorf("routes[%d] %q: taken by the usage reports (%v)", i, r.Pattern, err))
-		}
-	}
-	return errors.Join(errs...)
+	return checkTaken(patterns, routes, "the usage reports")
 }
