@@ -56,6 +56,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	fs.StringVar(&lease, "limits-lease", getenv("LIMITS_LEASE", o.Limits.Lease.String()), "with -redis, how long a gateway process keeps a busy caller's requests and budgets taken from Redis, to go there once per lease rather than per request; 0: every request goes to Redis (env LIMITS_LEASE)")
 	fs.StringVar(&o.Metrics.Listen, "metrics-listen", getenv("METRICS_LISTEN", ""), "address of the Prometheus /metrics listener, such as 127.0.0.1:9090 (env METRICS_LISTEN); default: off")
 	fs.BoolVar(&o.Metrics.Pprof, "pprof", false, "serve Go's profiles (CPU, heap, goroutines) at /debug/pprof/ on the metrics listener too; needs -metrics-listen")
+	fs.StringVar(&o.Ledger, "ledger", getenv("LEDGER_DB", ""), "usage ledger, one row per model call: sqlite:PATH (one gateway) or postgres://USER@HOST/DB (shared by replicas; the password in PGPASSWORD or the URL) (env LEDGER_DB); default: off")
 	fs.StringVar(&o.PublicURL, "public-url", getenv("PUBLIC_URL", ""), "the gateway's external base URL, for the RFC 9728 metadata agents read and people's login (env PUBLIC_URL); default: not served")
 	fs.DurationVar(&o.Server.ReadHeaderTimeout, "read-header-timeout", o.Server.ReadHeaderTimeout, "time allowed to read a request's headers")
 	fs.DurationVar(&o.Server.ReadTimeout, "read-timeout", o.Server.ReadTimeout, "time allowed to read a request's body")

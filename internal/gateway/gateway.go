@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 )
 
@@ -26,7 +27,8 @@ type Gateway struct {
 	parts      *parts
 	ln         net.Listener
 	srv        *http.Server
-	metricsSrv *http.Server // nil without metrics
+	metricsSrv *http.Server   // nil without metrics
+	ledger     *ledger.Ledger // nil without -ledger
 	stopGC     func()
 	flushLog   func()
 }
@@ -59,7 +61,10 @@ func New(ctx context.Context, o Options) (_ *Gateway, err error) {
 	if err != nil {
 		return nil, err
 	}
-	handler, err := proxy.New(v, p.proxyConfig(logger, web))
+	if g.ledger, err = startLedger(ctx, o.Ledger, p.metrics, logger); err != nil {
+		return nil, err
+	}
+	handler, err := proxy.New(v, withLedger(p.proxyConfig(logger, web), g.ledger))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +86,7 @@ func New(ctx context.Context, o Options) (_ *Gateway, err error) {
 func (g *Gateway) Addr() string { return g.ln.Addr().String() }
 
 // Serve serves until ctx is done, then shuts down gracefully: the requests
-// in flight end, the tokens counted in the last lease period reach Redis,
+// in flight end, their ledger rows are written, the tokens counted in the last lease period reach Redis,
 // and every access log line is written.
 func (g *Gateway) Serve(ctx context.Context) error {
 	defer g.release()
@@ -103,6 +108,7 @@ func (g *Gateway) Serve(ctx context.Context) error {
 func (g *Gateway) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), releaseGrace)
 	defer cancel()
+	g.closeLedger() // after the main server's Shutdown: every call is recorded
 	if g.metricsSrv != nil {
 		_ = g.metricsSrv.Shutdown(ctx)
 	}

@@ -50,6 +50,10 @@ type Options struct {
 	Server proxy.ServerConfig
 	Log    Log
 	GC     GC
+	// Ledger is the usage ledger's database (-ledger, LEDGER_DB):
+	// sqlite:PATH for one gateway, or a postgres:// URL shared by every
+	// replica. Empty: no ledger, calls are not recorded.
+	Ledger string
 }
 
 // Tenant is whose tokens the gateway accepts: guard.Config's fields, from

@@ -53,7 +53,7 @@ func TestModelsInTokens(t *testing.T) {
 		{"bob@globex.example.com", "globex", "model-user"},
 	}
 	want := map[string][]string{
-		"model-admin": {"invoke:models", "model:echo-large", "model:echo-small", "read:admin-messages", "read:models"},
+		"model-admin": {"invoke:models", "model:echo-large", "model:echo-small", "read:admin-messages", "read:models", "read:usage"},
 		"model-user":  {"invoke:models", "model:echo-small", "read:models"},
 	}
 	for _, p := range people {

@@ -30,5 +30,5 @@ func TestDevStackTokensPassGuard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tn.UserID("alice@acme.example.com"), id.Subject)
 	assert.Equal(t, tn.OrgID("acme"), id.OrgID)
-	assert.Equal(t, []string{"invoke:models", "model:echo-large", "model:echo-small", "read:admin-messages", "read:models"}, id.Permissions)
+	assert.Equal(t, []string{"invoke:models", "model:echo-large", "model:echo-small", "read:admin-messages", "read:models", "read:usage"}, id.Permissions)
 }

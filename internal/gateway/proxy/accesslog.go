@@ -13,6 +13,7 @@ import (
 // log and the metrics written once it is done.
 type requestInfo struct {
 	identity  *guard.Identity
+	start     time.Time // the request came (for the ledger's duration)
 	reason    string    // why the request was refused
 	degraded  string    // what was not enforced (the limits store failed open)
 	proxiedAt time.Time // handed to the model server
@@ -23,6 +24,11 @@ type requestInfo struct {
 	model        *routedModel // the model the body names, granted (modelroute.go)
 	server       *server      // the model's server picked for it
 	serverFailed bool         // which did not answer, or answered 502, 503 or 504
+
+	// stripUsage: the gateway asked the model server for a stream's usage
+	// the client did not ask for; the usage event is kept from the client
+	// (includeusage.go).
+	stripUsage bool
 }
 
 type infoKey struct{}
@@ -47,6 +53,7 @@ func observe(next http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
 		start := time.Now()
 		o := &observed{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
 		info, rec := &o.info, &o.statusRecorder
+		info.start = start
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		next.ServeHTTP(o, r) // the mux sets r.Pattern; o shapes the errors (errors.go)
 		end := time.Now()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
 )
@@ -61,6 +62,12 @@ type Config struct {
 	LimitsFailMode string
 	// Metrics, if set, are recorded (metrics.go; served apart, by Metrics.Handler).
 	Metrics *Metrics
+	// Ledger, if set, gets one row per model call that reached a model
+	// server (ledger.go); streams are then always metered (includeusage.go).
+	Ledger Recorder
+	// Usage, if set, is the ledger's reports: GET /v1/usage for admins and
+	// GET /v1/usage/me for the person asking (usagereport.go).
+	Usage ledger.Querier
 	// Discovery, if set, serves the RFC 9728 metadata for agents (discovery.go).
 	Discovery *Discovery
 
@@ -84,7 +91,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	if len(cfg.Routes) == 0 {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
-	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes))
+	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes), checkUsageRoutes(cfg.Usage, cfg.Routes))
 	if cfg.UpstreamIdleTimeout < 0 {
 		errs = append(errs, fmt.Errorf("upstream idle timeout %v: want a positive duration such as 10s (0 means %v)", cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout))
 	}
@@ -104,6 +111,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
+	registerUsage(mux, v, auth, cfg.Usage)
 	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
 	if len(cfg.Models) > 0 {
 		proxy = newModelRouter(proxy, cfg)

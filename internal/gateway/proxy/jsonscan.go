@@ -126,16 +126,18 @@ func (j *jsonScanner) endValue() {
 	}
 }
 
-func (j *jsonScanner) usage() (int64, bool) {
+// parsed is the usage object captured, with its prompt and completion
+// tokens apart (the ledger keeps both).
+func (j *jsonScanner) parsed() (usage, bool) {
 	if !j.done || j.capturing || len(j.captured) == 0 {
-		return 0, false
+		return usage{}, false
 	}
 	if v := bytes.TrimSpace(j.captured); string(v) == "null" {
-		return 0, false // as streams send before their last event
+		return usage{}, false // as streams send before their last event
 	}
 	var u *usage
 	if err := json.Unmarshal(j.captured, &u); err != nil || u == nil {
-		return 0, false
+		return usage{}, false
 	}
-	return u.total(), true
+	return *u, true
 }

@@ -30,7 +30,8 @@ type proxied struct {
 	limits    *limits.Enforcer // nil: no limits
 	failOpen  bool
 	metrics   *Metrics // nil: no metrics
-	readUsage bool     // budgets or metrics need the usage of responses
+	readUsage bool     // budgets, metrics or the ledger need the usage of responses (readsUsage)
+	ledger    Recorder // nil: no ledger
 	logger    *slog.Logger
 	storeLog  *rate.Sometimes // a failing store is logged at most every 10 s
 }
@@ -38,7 +39,8 @@ type proxied struct {
 func newProxied(next http.Handler, cfg Config) *proxied {
 	return &proxied{
 		next: next, limits: cfg.Limits, failOpen: cfg.LimitsFailMode == FailOpen, metrics: cfg.Metrics,
-		readUsage: cfg.Metrics != nil || (cfg.Limits != nil && cfg.Limits.Policies().HasBudgets()),
+		readUsage: readsUsage(cfg),
+		ledger:    cfg.Ledger,
 		logger:    cfg.Logger, storeLog: &rate.Sometimes{Interval: 10 * time.Second},
 	}
 }
@@ -79,10 +81,12 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The model server must answer in plain bytes for its usage to be read;
 	// the transport still takes gzip from it and unpacks it.
 	r.Header.Del("Accept-Encoding")
-	uw := &usageWriter{ResponseWriter: w}
+	uw := &usageWriter{ResponseWriter: stripUsage(w, info)}
 	info.proxiedAt = time.Now()
 	p.next.ServeHTTP(uw, r)
+	uw.finish()
 	info.headersAt = uw.headersAt
+	p.recordCall(info, uw)
 	tokens, found := uw.tokens()
 	switch {
 	case found && tokens > 0:
@@ -96,7 +100,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	case !found && p.metrics != nil && r.Method == http.MethodPost && uw.status >= 200 && uw.status < 300:
-		p.metrics.route(r.Pattern).withoutUsage.Inc()
+		p.metrics.route(r.Pattern).withoutUsage.WithLabelValues(modelLabel(info)).Inc()
 	}
 }
 

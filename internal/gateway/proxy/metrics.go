@@ -21,7 +21,7 @@ type Metrics struct {
 
 	requests                       *prometheus.CounterVec   // route, status, org
 	duration, processing, upstream *prometheus.HistogramVec // route
-	withoutUsage                   *prometheus.CounterVec   // route
+	withoutUsage                   *prometheus.CounterVec   // route, model
 	validations                    map[string]prometheus.Counter
 	cacheHits                      prometheus.Counter
 	jwksFetched, jwksFailed        prometheus.Counter
@@ -36,7 +36,7 @@ type Metrics struct {
 type routeMetrics struct {
 	requests                       *prometheus.CounterVec // status, org
 	duration, processing, upstream prometheus.Observer
-	withoutUsage                   prometheus.Counter
+	withoutUsage                   *prometheus.CounterVec // model
 
 	// counters are the requests' series met so far, by status and
 	// organization: a lookup without the vector's hashing and label
@@ -81,7 +81,7 @@ func NewMetrics() *Metrics {
 	m.upstream = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gateway_upstream_response_seconds",
 		Help: "The model server's time: from handing it the request to its response headers.", Buckets: upstreamBuckets}, []string{"route"})
 	m.withoutUsage = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_responses_without_usage_total",
-		Help: "Successful POST responses (inference) whose model-token usage could not be read: a stream without stream_options.include_usage, or cut short."}, []string{"route"})
+		Help: "Successful POST responses (inference) whose model-token usage could not be read (unmetered), by route and model (none: to the default upstream): a server that reports none, or a stream cut short."}, []string{"route", "model"})
 	validations := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_token_validations_total",
 		Help: "Token validations, by result: valid, invalid, keys_unavailable."}, []string{"result"})
 	m.validations = map[string]prometheus.Counter{}
@@ -126,7 +126,7 @@ func (m *Metrics) route(pattern string) *routeMetrics {
 		duration:     m.duration.With(labels),
 		processing:   m.processing.With(labels),
 		upstream:     m.upstream.With(labels),
-		withoutUsage: m.withoutUsage.With(labels),
+		withoutUsage: m.withoutUsage.MustCurryWith(labels),
 	})
 	return rm.(*routeMetrics)
 }

@@ -24,7 +24,10 @@ type modelRouter struct {
 	byName   map[string]*routedModel
 	list     []*routedModel // in the file's order
 	fallback bool           // there is a default upstream
-	created  int64          // the models' "created": when the gateway started
+	// meterStreams: the usage of responses is read, so streams are made
+	// to report it (includeusage.go).
+	meterStreams bool
+	created      int64 // the models' "created": when the gateway started
 }
 
 type routedModel struct {
@@ -33,7 +36,7 @@ type routedModel struct {
 }
 
 func newModelRouter(next http.Handler, cfg Config) *modelRouter {
-	m := &modelRouter{next: next, byName: map[string]*routedModel{}, fallback: cfg.Upstream != nil, created: cfg.now().Unix()}
+	m := &modelRouter{next: next, byName: map[string]*routedModel{}, fallback: cfg.Upstream != nil, meterStreams: readsUsage(cfg), created: cfg.now().Unix()}
 	for _, model := range cfg.Models {
 		rm := &routedModel{Model: model, servers: newServers(model.Servers, cfg.setAside(), cfg.now)}
 		m.byName[model.Name], m.list = rm, append(m.list, rm)
@@ -57,8 +60,10 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var name string
 	var found bool
+	var body []byte
 	if hasBody(r) {
-		body, err := readBody(r)
+		var err error
+		body, err = readBody(r)
 		if err != nil {
 			bodyError(w, r, err)
 			return
@@ -88,6 +93,9 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if info := infoFrom(r.Context()); info != nil {
 		info.model = model
+		if m.meterStreams && !includeUsage(w, r, body, info) {
+			return
+		}
 	}
 	m.next.ServeHTTP(w, r)
 }

@@ -32,10 +32,10 @@ func (u usage) total() int64 {
 
 // usageScanner finds the usage of a JSON body, or of an event stream.
 type usageScanner struct {
-	sse    bool
-	json   jsonScanner
-	tokens int64 // the last usage found
-	found  bool
+	sse   bool
+	json  jsonScanner
+	last  usage // the last usage found
+	found bool
 
 	// Event-stream line state.
 	midLine  bool // past the start of a line
@@ -97,11 +97,17 @@ func lineEnd(p []byte) int {
 
 // Tokens is the usage found: the JSON body's, or the last event's.
 func (s *usageScanner) Tokens() (int64, bool) {
+	u, ok := s.Usage()
+	return u.total(), ok
+}
+
+// Usage is the usage object found, prompt and completion apart.
+func (s *usageScanner) Usage() (usage, bool) {
 	if !s.sse {
-		return s.json.usage()
+		return s.json.parsed()
 	}
 	s.endEvent() // a stream may end without the blank line after its last event
-	return s.tokens, s.found
+	return s.last, s.found
 }
 
 func (s *usageScanner) sseByte(c byte) {
@@ -132,8 +138,8 @@ func (s *usageScanner) sseByte(c byte) {
 
 // endEvent keeps the usage of the event that ends, if it has one.
 func (s *usageScanner) endEvent() {
-	if n, ok := s.json.usage(); ok {
-		s.tokens, s.found = n, true
+	if u, ok := s.json.parsed(); ok {
+		s.last, s.found = u, true
 	}
 	s.json = jsonScanner{captured: s.json.captured[:0]} // the buffer serves the next event
 }

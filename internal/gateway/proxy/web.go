@@ -35,14 +35,20 @@ func checkWebRoutes(web *websession.Web, routes []Route) error {
 	if web == nil {
 		return nil
 	}
+	return checkTaken(websession.Patterns, routes, "the login")
+}
+
+// checkTaken reports proxied routes that would take one of the gateway's
+// own patterns, which owner serves.
+func checkTaken(patterns []string, routes []Route, owner string) error {
 	mux := http.NewServeMux()
-	for _, p := range websession.Patterns {
+	for _, p := range patterns {
 		mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
 	}
 	var errs []error
 	for i, r := range routes {
 		if err := register(mux, r.Pattern); err != nil {
-			errs = append(errs, fmt.Errorf("routes[%d] %q: taken by the login (%v)", i, r.Pattern, err))
+			errs = append(errs, fmt.Errorf("routes[%d] %q: taken by %s (%v)", i, r.Pattern, owner, err))
 		}
 	}
 	return errors.Join(errs...)

@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 )
 
 // chromium returns a browser context for a headless Chromium, or skips the
@@ -69,7 +71,11 @@ func artifacts(t *testing.T) string {
 // names typed in are resolved with the stack outputs.
 func TestBrowserLogin(t *testing.T) {
 	ctx := chromium(t)
-	s := newStack(t, options{idsOnly: true, organizations: true})
+	db := usageLedger(t)
+	s := newStack(t, options{idsOnly: true, organizations: true, usage: db})
+	require.NoError(t, db.WriteRows(context.Background(), []ledger.Row{
+		{RequestID: "1", Time: time.Now(), Person: s.dt.UserID(bob), Model: "echo-small", InputTokens: 10, OutputTokens: 20, Status: 200},
+	}))
 	dir := artifacts(t)
 	admin := `[data-probe="/api/messages/admin"]`
 	protected := `[data-probe="/api/messages/protected"]`
@@ -99,6 +105,8 @@ func TestBrowserLogin(t *testing.T) {
 	assert.NotContains(t, permissions, "read:admin-messages")
 	assert.Contains(t, text("#org"), "globex "+s.dt.OrgID("globex"), "named from the stack outputs: the token has no org_name")
 	assert.Contains(t, text(admin+" .message"), "read:admin-messages")
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css("#usage-chart svg rect")))) // their usage, drawn
+	assert.Contains(t, text("#usage-legend"), "echo-small: 1 calls, 10 in / 20 out tokens")
 	cookies, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
 	require.NoError(t, err)
 	assert.NotContains(t, cookies, "session=", "the session cookie is HttpOnly: scripts cannot read it")

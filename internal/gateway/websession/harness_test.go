@@ -19,6 +19,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
@@ -56,6 +57,7 @@ type options struct {
 	idsOnly       bool                            // the tenant takes organization IDs only, as Auth0 by default
 	organizations bool                            // the login has the stack outputs' organizations
 	routes        []proxy.Route                   // the gateways' routes; nil: the default ones
+	usage         ledger.Querier                  // the ledger's reports (GET /v1/usage/me); nil: none
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -113,7 +115,7 @@ func newStack(t testing.TB, o options) *stack {
 		if routes == nil {
 			routes = proxy.DefaultRoutes()
 		}
-		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web})
+		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web, Usage: o.usage})
 		require.NoError(t, err)
 		if o.wrap != nil {
 			h = o.wrap(h)

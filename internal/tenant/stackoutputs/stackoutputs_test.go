@@ -37,7 +37,7 @@ func TestLoadReadsWhatTheStackExports(t *testing.T) {
 	assert.Equal(t, stackoutputs.App{Name: "gateway", ClientID: "${web-app.clientId}", GrantID: "${web-app-grant.id}",
 		Callbacks:  []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
 		LogoutURLs: []string{"http://localhost:8080/", "http://127.0.0.1:8080/"}, OrganizationUsage: "require",
-		OrganizationRequireBehavior: "post_login_prompt", Scopes: []string{"read:models", "invoke:models", "read:admin-messages"}}, *out.WebApp)
+		OrganizationRequireBehavior: "post_login_prompt", Scopes: []string{"read:models", "invoke:models", "read:admin-messages", "read:usage", "read:usage:all"}}, *out.WebApp)
 	require.NotNil(t, out.CLIApp, "cliApp")
 	assert.Equal(t, "${cli-app.clientId}", out.CLIApp.ClientID)
 	assert.Equal(t, []string{"http://127.0.0.1:8976/callback", "http://localhost:8976/callback"}, out.CLIApp.Callbacks)
