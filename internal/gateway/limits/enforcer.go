@@ -31,17 +31,22 @@ func (e *Enforcer) Policies() *Policies { return e.policies }
 // Admit decides whether the caller may make one more request, and counts it
 // against the request rates when it may. An error wraps ErrStore.
 func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
+	client, org, person := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID), e.policies.forPerson(c.Person)
 	var v Verdict
-	if client == (policySet{}) && org == (policySet{}) {
+	if client == (policySet{}) && org == (policySet{}) && person == (policySet{}) {
 		return v, nil
 	}
 	var pl plan
-	clientKey, orgKey := c.clientKey(), c.orgKey()
-	pl.add(client, clientKey)
-	pl.add(org, orgKey)
+	// The person first: the narrowest count says most to the caller when
+	// it refuses, and a person refused takes nothing from their client's or
+	// organization's rate.
+	if person != (policySet{}) {
+		pl.add(person, c.personKey())
+	}
+	pl.add(client, c.clientKey())
+	pl.add(org, c.orgKey())
 	now := e.now()
-	v.Outcomes = make([]Outcome, 0, 4)
+	v.Outcomes = make([]Outcome, 0, pl.nBudgets+pl.nRates)
 	var err error
 	if a, ok := e.store.(Admitter); ok {
 		err = e.admitAtOnce(ctx, a, &pl, now, &v)
@@ -52,9 +57,10 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 }
 
 // plan is the policies that apply to a request in the order checked (see
-// Admission): budgets, then rates; the client's before the organization's.
+// Admission): budgets, then rates; the person's, the client's, then the
+// organization's.
 type plan struct {
-	budgets, rates   [2]step
+	budgets, rates   [3]step
 	nBudgets, nRates int
 }
 
@@ -78,7 +84,7 @@ func (pl *plan) add(s policySet, key string) {
 // admitStepwise asks the store for the budgets, then for each rate in turn.
 func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v *Verdict) error {
 	if pl.nBudgets > 0 {
-		var keys [2]string
+		var keys [3]string
 		for i, s := range pl.budgets[:pl.nBudgets] {
 			keys[i] = s.key
 		}
@@ -172,8 +178,11 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 	if tokens <= 0 {
 		return nil
 	}
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
-	keys := make([]string, 0, 2)
+	client, org, person := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID), e.policies.forPerson(c.Person)
+	keys := make([]string, 0, 3)
+	if person.tokens != nil {
+		keys = append(keys, c.personKey())
+	}
 	if client.tokens != nil {
 		keys = append(keys, c.clientKey())
 	}

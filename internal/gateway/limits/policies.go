@@ -6,19 +6,22 @@ import (
 	"time"
 )
 
-// Kind is whom a policy counts: each client, or each organization.
+// Kind is whom a policy counts: each client, each organization, or each
+// person.
 type Kind int
 
 const (
 	ClientPolicy Kind = iota
 	OrgPolicy
+	PersonPolicy
 )
 
 // Policy is one limit as the gateway advertises it: a request rate, or a
 // daily budget of model tokens.
 type Policy struct {
 	// Name identifies the policy in RateLimit and RateLimit-Policy fields and
-	// in metrics: per-client, per-org, per-client-tokens, per-org-tokens.
+	// in metrics: per-client, per-org, per-person, and the budgets
+	// per-client-tokens, per-org-tokens, per-person-tokens.
 	Name string
 	// Rate is set for a request rate; TokensPerDay for a token budget.
 	Rate         *Rate
@@ -37,10 +40,10 @@ func (p *Policy) Describe() string {
 }
 
 // Policies are the compiled limits: the defaults and the overrides of each
-// client and organization.
+// client, organization and person.
 type Policies struct {
-	client, org   policySet
-	clients, orgs map[string]policySet
+	client, org, person   policySet
+	clients, orgs, people map[string]policySet
 }
 
 // policySet is what applies to one client or organization.
@@ -49,7 +52,7 @@ type policySet struct {
 }
 
 func compileSet(kind Kind, l Limit) policySet {
-	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org"}[kind]
+	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org", PersonPolicy: "per-person"}[kind]
 	var s policySet
 	if l.Requests != nil {
 		r := &Rate{Requests: *l.Requests, Per: DefaultPer, Burst: *l.Requests}
@@ -88,13 +91,25 @@ func (p *Policies) forOrg(id string) policySet {
 	return p.org
 }
 
+// forPerson is the set of a person (their sub); none for an M2M client,
+// which its client's set already counts.
+func (p *Policies) forPerson(sub string) policySet {
+	if sub == "" {
+		return policySet{}
+	}
+	if s, ok := p.people[sub]; ok {
+		return s
+	}
+	return p.person
+}
+
 // HasBudgets reports whether any token budget is configured, so that
 // responses must be read for their usage.
 func (p *Policies) HasBudgets() bool {
-	if p.client.tokens != nil || p.org.tokens != nil {
+	if p.client.tokens != nil || p.org.tokens != nil || p.person.tokens != nil {
 		return true
 	}
-	for _, m := range []map[string]policySet{p.clients, p.orgs} {
+	for _, m := range []map[string]policySet{p.clients, p.orgs, p.people} {
 		for _, s := range m {
 			if s.tokens != nil {
 				return true
@@ -105,13 +120,20 @@ func (p *Policies) HasBudgets() bool {
 }
 
 // Caller is whom a request is counted against: the token's client (azp, or
-// its subject when it has none) and organization (org_id, maybe empty).
+// its subject when it has none), organization (org_id, maybe empty) and,
+// for a person's token, the person (sub; empty for an M2M client).
 type Caller struct {
-	ClientID, OrgID string
+	ClientID, OrgID, Person string
 }
 
 func (c Caller) clientKey() string { return "client:" + c.ClientID }
 func (c Caller) orgKey() string    { return "org:" + c.OrgID }
+
+// personKey counts a person within the token's organization: one person in
+// two organizations has two counts, and a person cannot leave the count of
+// an organization without a token of another, which the tenant only issues
+// to its members. The sub is last, so no org ID can end inside it.
+func (c Caller) personKey() string { return "person:" + c.OrgID + ":" + c.Person }
 
 // Outcome is one policy's state after a request, as the RateLimit field
 // reports it.
