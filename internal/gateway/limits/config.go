@@ -51,6 +51,8 @@ type Limit struct {
 	// TokensPerDay is the model tokens (the `usage` of responses) allowed
 	// per UTC day.
 	TokensPerDay *int64 `json:"tokensPerDay"`
+	// TokensPerMonth is the same per UTC month.
+	TokensPerMonth *int64 `json:"tokensPerMonth"`
 }
 
 // DefaultPer is the period of a rate that names none.
@@ -155,6 +157,7 @@ func merge(def, override *Limit) Limit {
 		m.Requests = cmpOr(l.Requests, m.Requests)
 		m.Burst = cmpOr(l.Burst, m.Burst)
 		m.TokensPerDay = cmpOr(l.TokensPerDay, m.TokensPerDay)
+		m.TokensPerMonth = cmpOr(l.TokensPerMonth, m.TokensPerMonth)
 		if l.Per != "" {
 			m.Per = l.Per
 		}
@@ -184,16 +187,24 @@ func (l *Limit) check(at string) []string {
 			problems = append(problems, fmt.Sprintf("%s.per: %v", at, err))
 		}
 	}
-	if l.TokensPerDay != nil && *l.TokensPerDay < 1 {
-		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at least 1, got %d", at, *l.TokensPerDay))
-	}
-	if l.TokensPerDay != nil && *l.TokensPerDay > MaxTokensPerDay {
-		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at most %d (2^53), got %d; leave it out for no budget", at, int64(MaxTokensPerDay), *l.TokensPerDay))
-	}
-	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil {
-		problems = append(problems, at+": sets no limit; want requests (with per and burst) or tokensPerDay")
+	problems = append(problems, checkBudget(at+".tokensPerDay", l.TokensPerDay)...)
+	problems = append(problems, checkBudget(at+".tokensPerMonth", l.TokensPerMonth)...)
+	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil && l.TokensPerMonth == nil {
+		problems = append(problems, at+": sets no limit; want requests (with per and burst), tokensPerDay or tokensPerMonth")
 	}
 	return problems
+}
+
+func checkBudget(at string, n *int64) []string {
+	switch {
+	case n == nil:
+		return nil
+	case *n < 1:
+		return []string{fmt.Sprintf("%s: want at least 1, got %d", at, *n)}
+	case *n > MaxTokensPerDay:
+		return []string{fmt.Sprintf("%s: want at most %d (2^53), got %d; leave it out for no budget", at, int64(MaxTokensPerDay), *n)}
+	}
+	return nil
 }
 
 // parsePer reads a period: whole seconds, as the RateLimit-Policy field's w

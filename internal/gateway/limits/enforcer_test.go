@@ -144,7 +144,7 @@ func TestAdmitWithAnAdmitter(t *testing.T) {
 			e := NewEnforcer(p, s, func() time.Time { return now })
 			v, err := e.Admit(context.Background(), Caller{ClientID: "c1", OrgID: "org_a"})
 			assert.Equal(t, Admission{Day: "2030-01-01",
-				Budgets: []Budget{{"client:c1", 100}, {"org:org_a", 1000}},
+				Budgets: []Budget{{Key: "client:c1", TokensPerDay: 100}, {Key: "org:org_a", TokensPerDay: 1000}},
 				Rates:   []KeyRate{{"client:c1", Rate{5, time.Minute, 7}}, {"org:org_a", Rate{50, time.Second, 50}}},
 			}, got)
 			if c.failure {

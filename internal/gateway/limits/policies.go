@@ -23,9 +23,11 @@ type Policy struct {
 	// in metrics: per-client, per-org, per-person, and the budgets
 	// per-client-tokens, per-org-tokens, per-person-tokens.
 	Name string
-	// Rate is set for a request rate; TokensPerDay for a token budget.
+	// Rate is set for a request rate; TokensPerDay for a token budget:
+	// its quota per day or, Monthly, per month.
 	Rate         *Rate
 	TokensPerDay int64
+	Monthly      bool
 	// Item is the policy's member of the RateLimit-Policy field
 	// (draft-ietf-httpapi-ratelimit-headers), such as "per-client";q=10;w=1.
 	Item string
@@ -35,6 +37,9 @@ type Policy struct {
 func (p *Policy) Describe() string {
 	if p.Rate != nil {
 		return fmt.Sprintf("%s allows %d requests per %s (bursts of %d)", p.Name, p.Rate.Requests, p.Rate.Per, p.Rate.Burst)
+	}
+	if p.Monthly {
+		return fmt.Sprintf("%s allows %d model tokens per month (UTC)", p.Name, p.TokensPerDay)
 	}
 	return fmt.Sprintf("%s allows %d model tokens per day (UTC)", p.Name, p.TokensPerDay)
 }
@@ -48,7 +53,7 @@ type Policies struct {
 
 // policySet is what applies to one client or organization.
 type policySet struct {
-	requests, tokens *Policy
+	requests, tokens, monthTokens *Policy
 }
 
 func compileSet(kind Kind, l Limit) policySet {
@@ -70,6 +75,13 @@ func compileSet(kind Kind, l Limit) policySet {
 		// only knows "requests" ignores this member rather than misread it.
 		s.tokens = &Policy{Name: name + "-tokens", TokensPerDay: *l.TokensPerDay,
 			Item: fmt.Sprintf("%q;q=%d;qu=\"model-tokens\";w=86400", name+"-tokens", *l.TokensPerDay)}
+	}
+	if l.TokensPerMonth != nil {
+		// w is a window of whole seconds: a month is told as 30 days, the
+		// RateLimit field's t says when this one renews.
+		n := name + "-tokens-month"
+		s.monthTokens = &Policy{Name: n, TokensPerDay: *l.TokensPerMonth, Monthly: true,
+			Item: fmt.Sprintf("%q;q=%d;qu=\"model-tokens\";w=2592000", n, *l.TokensPerMonth)}
 	}
 	return s
 }
@@ -106,18 +118,22 @@ func (p *Policies) forPerson(sub string) policySet {
 // HasBudgets reports whether any token budget is configured, so that
 // responses must be read for their usage.
 func (p *Policies) HasBudgets() bool {
-	if p.client.tokens != nil || p.org.tokens != nil || p.person.tokens != nil {
-		return true
+	for _, s := range []policySet{p.client, p.org, p.person} {
+		if s.hasBudget() {
+			return true
+		}
 	}
 	for _, m := range []map[string]policySet{p.clients, p.orgs, p.people} {
 		for _, s := range m {
-			if s.tokens != nil {
+			if s.hasBudget() {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+func (s policySet) hasBudget() bool { return s.tokens != nil || s.monthTokens != nil }
 
 // Caller is whom a request is counted against: the token's client (azp, or
 // its subject when it has none), organization (org_id, maybe empty) and,

@@ -18,8 +18,11 @@ const RedisPrefix = "model-api-gateway:limits:"
 const DefaultRedisTimeout = 250 * time.Millisecond
 
 // budgetTTL keeps a day's token count a day longer than the day, for
-// requests that straddle midnight, then Redis drops it.
-const budgetTTL = 48 * time.Hour
+// requests that straddle midnight, then Redis drops it; monthTTL a month's.
+const (
+	budgetTTL = 48 * time.Hour
+	monthTTL  = 33 * 24 * time.Hour
+)
 
 // Redis is a Store shared by every gateway process using the same Redis:
 // rates with GCRA (github.com/go-redis/redis_rate), budgets with INCRBY and
@@ -95,7 +98,11 @@ func (s *Redis) Add(ctx context.Context, day string, n int64, keys ...string) er
 		for _, key := range keys {
 			k := budgetKey(day, key)
 			p.IncrBy(ctx, k, n)
-			p.Expire(ctx, k, budgetTTL) // after INCRBY: a key INCRBY makes gets its expiry
+			ttl := budgetTTL
+			if len(day) == len(monthLayout) {
+				ttl = monthTTL
+			}
+			p.Expire(ctx, k, ttl) // after INCRBY: a key INCRBY makes gets its expiry
 		}
 		return nil
 	})

@@ -1,0 +1,74 @@
+package limits
+
+import (
+	"cmp"
+	"context"
+	"time"
+)
+
+// budgetKeyOf is the key a budget counts in: a month's apart from a day's,
+// so that each kind of Store keeps them apart.
+func budgetKeyOf(p *Policy, key string) string {
+	if p.Monthly {
+		return "month:" + key
+	}
+	return key
+}
+
+// Record counts the model tokens a response used against the caller's
+// budgets. The request was admitted before, so a response can take a budget
+// past its end by its own tokens: the next request is refused.
+func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
+	if tokens <= 0 {
+		return nil
+	}
+	var days, months []string
+	for _, k := range [...]struct {
+		s   policySet
+		key func() string
+	}{
+		{e.policies.forPerson(c.Person), c.personKey},
+		{e.policies.forClient(c.ClientID), c.clientKey},
+		{e.policies.forOrg(c.OrgID), c.orgKey},
+	} {
+		if k.s.tokens != nil {
+			days = append(days, k.key())
+		}
+		if k.s.monthTokens != nil {
+			months = append(months, budgetKeyOf(k.s.monthTokens, k.key()))
+		}
+	}
+	now := e.now()
+	var errs [2]error
+	if len(days) > 0 {
+		errs[0] = e.store.Add(ctx, e.today(now), tokens, days...)
+	}
+	if len(months) > 0 {
+		errs[1] = e.store.Add(ctx, Month(now), tokens, months...)
+	}
+	return cmp.Or(errs[0], errs[1])
+}
+
+// period is the period of a day's or a month's budget at now.
+func (e *Enforcer) period(monthly bool, now time.Time) string {
+	if monthly {
+		return Month(now)
+	}
+	return e.today(now)
+}
+
+// today is Day(now), formatted once a day rather than twice a request.
+func (e *Enforcer) today(now time.Time) string {
+	n := now.Unix() / (24 * 60 * 60)
+	if d := e.day.Load(); d != nil && d.n == n {
+		return d.s
+	}
+	s := Day(now)
+	e.day.Store(&day{n, s})
+	return s
+}
+
+type day struct {
+	n int64 // days since 1970-01-01 UTC
+	s string
+}
