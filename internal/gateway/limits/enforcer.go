@@ -9,10 +9,11 @@ import (
 
 // Enforcer applies Policies to callers, counting in a Store.
 type Enforcer struct {
-	policies *Policies
-	store    Store
-	now      func() time.Time
-	day      atomic.Pointer[day]
+	policies  *Policies
+	store     Store
+	now       func() time.Time
+	day       atomic.Pointer[day]
+	crossings crossings
 }
 
 // NewEnforcer returns an Enforcer; now is the clock (nil: time.Now). When s
@@ -108,6 +109,7 @@ func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v
 				used[i] = got[j]
 			}
 		}
+		e.noteCrossings(v, pl, used, now)
 		if addBudgets(v, pl, used, now) {
 			return nil
 		}
@@ -147,8 +149,11 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 		return fmt.Errorf("%w: %d budgets and %d rates checked, want %d and at most %d",
 			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
 	}
-	if pl.nBudgets > 0 && addBudgets(v, pl, got.Used, now) {
-		return nil
+	if pl.nBudgets > 0 {
+		e.noteCrossings(v, pl, got.Used, now)
+		if addBudgets(v, pl, got.Used, now) {
+			return nil
+		}
 	}
 	for i, r := range got.Rates {
 		if addRate(v, pl.rates[i].p, r) {

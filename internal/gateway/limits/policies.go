@@ -166,6 +166,9 @@ type Verdict struct {
 	Outcomes []Outcome
 	// Denied is the outcome that refused the request, or nil.
 	Denied *Outcome
+	// Crossed are the budgets this request found at 80% or 100% for the
+	// first time in their period (in this process): see Crossing.
+	Crossed []Crossing
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit

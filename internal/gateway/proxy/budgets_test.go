@@ -84,3 +84,26 @@ func TestOpenAIRateLimitHeadersAndRefusals(t *testing.T) {
 	assert.Regexp(t, `^(59m\d+s|1h0m0s)$`, resp.Header.Get("x-ratelimit-reset-requests"))
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
+
+// A person's budget reaching 80%, then 100%, is one log line and one count
+// each, not one per request.
+func TestBudgetCrossingsLoggedAndCountedOnce(t *testing.T) {
+	s := start(t, openAI(40), options{limits: `{"perPerson": {"tokensPerDay": 100}}`, metrics: true})
+	tok := s.personToken("webapp", "auth0|alice", "org_acme")
+	var statuses []int
+	for range 6 {
+		resp, _ := call(t, "POST", s.gw.URL+"/v1/chat/completions", tok, strings.NewReader(`{}`))
+		statuses = append(statuses, resp.StatusCode)
+	}
+	s.settle(t, 6)
+	assert.Equal(t, []int{200, 200, 200, 429, 429, 429}, statuses, "40 + 40 + 40 spends 100")
+	at80 := s.logs.entries("budget at 80%: per-person-tokens allows 100 model tokens per day (UTC)")
+	at100 := s.logs.entries("budget at 100%: per-person-tokens allows 100 model tokens per day (UTC)")
+	require.Len(t, at80, 1)
+	require.Len(t, at100, 1)
+	assert.Equal(t, "person:org_acme:auth0|alice", at100[0]["key"])
+	assert.Equal(t, 120.0, at100[0]["used"])
+	for _, pct := range []string{"80", "100"} {
+		assert.Equal(t, 1.0, counterValue(t, s.metrics, "gateway_budget_crossings_total", map[string]string{"policy": "per-person-tokens", "percent": pct}))
+	}
+}

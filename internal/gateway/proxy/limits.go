@@ -58,6 +58,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case len(v.Outcomes) > 0:
+			p.reportCrossings(r, v.Crossed)
 			setRateLimitFields(w.Header(), v.Outcomes)
 			setOpenAIRateLimitFields(w.Header(), v.Outcomes)
 			if v.Denied != nil {
