@@ -20,15 +20,16 @@ import (
 // redis-server's CPU per operation, which a busy machine disturbs less than
 // the time; -v logs Redis's own time per command (INFO commandstats).
 // Each runs in two shapes: client and organization ("today", before limits
-// per person), and a person's token with per-person limits too.
+// per person), and a person's token with per-person limits (a rate, a day's
+// and a month's budget) too.
 func BenchmarkAdmit(b *testing.B) {
 	const today = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
 		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}`
 	b.Run("today", func(b *testing.B) {
 		benchmarkAdmit(b, today+"}", Caller{ClientID: "client-a", OrgID: "org_acme"})
 	})
-	b.Run("per-person", func(b *testing.B) {
-		benchmarkAdmit(b, today+`, "perPerson": {"requests": 1000000000, "tokensPerDay": 1000000000000}}`,
+	b.Run("per-person", func(b *testing.B) { // with month budgets too
+		benchmarkAdmit(b, today+`, "perPerson": {"requests": 1000000000, "tokensPerDay": 1000000000000, "tokensPerMonth": 1000000000000}}`,
 			Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"})
 	})
 }

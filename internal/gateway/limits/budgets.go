@@ -22,7 +22,8 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 	if tokens <= 0 {
 		return nil
 	}
-	var days, months []string
+	days := make([]string, 0, 3)
+	var months []string
 	for _, k := range [...]struct {
 		s   policySet
 		key func() string
@@ -39,6 +40,9 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 		}
 	}
 	now := e.now()
+	if r, ok := e.store.(*Redis); ok && len(months) > 0 {
+		return r.addPeriods(ctx, tokens, periodKeys{e.today(now), days}, periodKeys{Month(now), months})
+	}
 	var errs [2]error
 	if len(days) > 0 {
 		errs[0] = e.store.Add(ctx, e.today(now), tokens, days...)

@@ -60,7 +60,7 @@ func TestEachPersonCountsOnTheirOwn(t *testing.T) {
 }
 
 // A person's admission, all their policies with their client's and
-// organization's, is still one round trip; two gateway processes sharing
+// organization's, is still one round trip, and so is counting a response; two gateway processes sharing
 // Redis hold one person to one budget.
 func TestPersonBudgetInOneRoundTripSharedByProcesses(t *testing.T) {
 	srv := redistest.Start(t)
@@ -68,7 +68,7 @@ func TestPersonBudgetInOneRoundTripSharedByProcesses(t *testing.T) {
 	hook := &redistest.RoundTrips{}
 	rdb.AddHook(hook)
 	config := `{"perClient": {"requests": 100, "tokensPerDay": 100000}, "perOrg": {"requests": 100, "tokensPerDay": 100000},
-		"perPerson": {"requests": 100, "tokensPerDay": 100}}`
+		"perPerson": {"requests": 100, "tokensPerDay": 100, "tokensPerMonth": 1000}}`
 	one := limits.NewEnforcer(policies(t, config), limits.NewRedis(rdb, 0), nil)
 	two := limits.NewEnforcer(policies(t, config), limits.NewRedis(gatewayClient(t, srv), 0), nil)
 	ctx := context.Background()
@@ -79,9 +79,11 @@ func TestPersonBudgetInOneRoundTripSharedByProcesses(t *testing.T) {
 	v, err := one.Admit(ctx, alice)
 	require.NoError(t, err)
 	require.Nil(t, v.Denied)
-	assert.Len(t, v.Outcomes, 6, "three budgets and three rates")
+	assert.Len(t, v.Outcomes, 7, "four budgets (the person's day and month) and three rates")
 	assert.Equal(t, int64(1), hook.Count(), "one script call")
+	hook.Reset()
 	require.NoError(t, one.Record(ctx, alice, 100))
+	assert.Equal(t, int64(1), hook.Count(), "the day's and the month's counts in one pipeline")
 	v, err = two.Admit(ctx, alice)
 	require.NoError(t, err)
 	require.NotNil(t, v.Denied, "the other process sees what the first counted")

@@ -92,17 +92,31 @@ func (s *Redis) Used(ctx context.Context, day string, keys ...string) ([]int64, 
 
 // Add implements Store with one round trip.
 func (s *Redis) Add(ctx context.Context, day string, n int64, keys ...string) error {
+	return s.addPeriods(ctx, n, periodKeys{day, keys})
+}
+
+// periodKeys are keys counted in one period.
+type periodKeys struct {
+	period string
+	keys   []string
+}
+
+// addPeriods counts n for the keys of each period, in one round trip: a
+// day's and a month's budgets cost a response no more than a day's alone.
+func (s *Redis) addPeriods(ctx context.Context, n int64, groups ...periodKeys) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, key := range keys {
-			k := budgetKey(day, key)
-			p.IncrBy(ctx, k, n)
+		for _, g := range groups {
 			ttl := budgetTTL
-			if len(day) == len(monthLayout) {
+			if len(g.period) == len(monthLayout) {
 				ttl = monthTTL
 			}
-			p.Expire(ctx, k, ttl) // after INCRBY: a key INCRBY makes gets its expiry
+			for _, key := range g.keys {
+				k := budgetKey(g.period, key)
+				p.IncrBy(ctx, k, n)
+				p.Expire(ctx, k, ttl) // after INCRBY: a key INCRBY makes gets its expiry
+			}
 		}
 		return nil
 	})
