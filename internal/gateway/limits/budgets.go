@@ -41,38 +41,43 @@ func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
 	}
 	now := e.now()
 	if r, ok := e.store.(*Redis); ok && len(months) > 0 {
-		return r.addPeriods(ctx, tokens, periodKeys{e.today(now), days}, periodKeys{Month(now), months})
+		return r.addPeriods(ctx, tokens, periodKeys{e.today(now), days}, periodKeys{e.period(true, now), months})
 	}
 	var errs [2]error
 	if len(days) > 0 {
 		errs[0] = e.store.Add(ctx, e.today(now), tokens, days...)
 	}
 	if len(months) > 0 {
-		errs[1] = e.store.Add(ctx, Month(now), tokens, months...)
+		errs[1] = e.store.Add(ctx, e.period(true, now), tokens, months...)
 	}
 	return cmp.Or(errs[0], errs[1])
 }
 
 // period is the period of a day's or a month's budget at now.
 func (e *Enforcer) period(monthly bool, now time.Time) string {
+	d := e.dayOf(now)
 	if monthly {
-		return Month(now)
+		return d.month
 	}
-	return e.today(now)
+	return d.s
 }
 
-// today is Day(now), formatted once a day rather than twice a request.
-func (e *Enforcer) today(now time.Time) string {
+// today is Day(now).
+func (e *Enforcer) today(now time.Time) string { return e.dayOf(now).s }
+
+// dayOf is now's day and month, formatted once a day rather than at every
+// request.
+func (e *Enforcer) dayOf(now time.Time) *day {
 	n := now.Unix() / (24 * 60 * 60)
 	if d := e.day.Load(); d != nil && d.n == n {
-		return d.s
+		return d
 	}
-	s := Day(now)
-	e.day.Store(&day{n, s})
-	return s
+	d := &day{n, Day(now), Month(now)}
+	e.day.Store(d)
+	return d
 }
 
 type day struct {
-	n int64 // days since 1970-01-01 UTC
-	s string
+	n        int64 // days since 1970-01-01 UTC
+	s, month string
 }

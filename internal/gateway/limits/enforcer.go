@@ -135,7 +135,7 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 	for i, s := range pl.budgets[:pl.nBudgets] {
 		adm.Budgets[i] = Budget{Key: s.key, TokensPerDay: s.p.TokensPerDay}
 		if s.p.Monthly {
-			adm.Budgets[i].Period = Month(now)
+			adm.Budgets[i].Period = e.period(true, now)
 		}
 	}
 	for i, s := range pl.rates[:pl.nRates] {
