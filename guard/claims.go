@@ -35,6 +35,7 @@ type claims struct {
 	OrgID       string   `json:"org_id"`
 	AZP         string   `json:"azp"`
 	ClientID    string   `json:"client_id"` // the RFC 9068 token profile's name for azp
+	GrantType   string   `json:"gty"`       // Auth0's: client-credentials for an M2M token
 	Cnf         struct {
 		JKT string `json:"jkt"` // DPoP: the thumbprint of the key the token is bound to
 	} `json:"cnf"`

@@ -29,6 +29,7 @@ type Identity struct {
 	Subject     string   // sub: a user ID, or CLIENT_ID@clients for an M2M client
 	ClientID    string   // azp: the client the token was issued to
 	OrgID       string   // org_id, when the token was issued for an organization
+	GrantType   string   // gty: Auth0 sets client-credentials on M2M tokens
 	Scopes      []string // scope, split on spaces
 	Permissions []string // permissions (RBAC)
 	ExpiresAt   time.Time
@@ -132,7 +133,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Identity, erro
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	id := &Identity{Subject: c.Subject, ClientID: cmp.Or(c.AZP, c.ClientID), OrgID: c.OrgID, Permissions: c.Permissions,
+	id := &Identity{Subject: c.Subject, ClientID: cmp.Or(c.AZP, c.ClientID), OrgID: c.OrgID, GrantType: c.GrantType, Permissions: c.Permissions,
 		Scopes: strings.Fields(c.Scope), ExpiresAt: c.ExpiresAt.date.Time, KeyThumbprint: c.Cnf.JKT} // exp is required: the parser checked it is set
 	kid, _ := parsed.Header["kid"].(string)
 	v.verified.add(token, kid, key, id)

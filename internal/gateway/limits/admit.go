@@ -23,10 +23,23 @@ type Admission struct {
 	Rates   []KeyRate
 }
 
-// Budget is a daily budget of model tokens for a key.
+// Budget is a budget of model tokens for a key, per day or per month.
 type Budget struct {
-	Key          string
+	Key string
+	// TokensPerDay is the budget's quota for its period (the name of the
+	// day's, which came first).
 	TokensPerDay int64
+	// Period is the budget's month ("2006-01", see Month), or empty for
+	// Admission.Day.
+	Period string
+}
+
+// period is the budget's period in an admission.
+func (b Budget) period(a Admission) string {
+	if b.Period != "" {
+		return b.Period
+	}
+	return a.Day
 }
 
 // KeyRate is a request rate for a key.

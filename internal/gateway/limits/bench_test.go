@@ -19,9 +19,22 @@ import (
 // the Redis variants report the round trips, this process's CPU and
 // redis-server's CPU per operation, which a busy machine disturbs less than
 // the time; -v logs Redis's own time per command (INFO commandstats).
+// Each runs in two shapes: client and organization ("today", before limits
+// per person), and a person's token with per-person limits (a rate, a day's
+// and a month's budget) too.
 func BenchmarkAdmit(b *testing.B) {
-	const config = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
-		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}}`
+	const today = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
+		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}`
+	b.Run("today", func(b *testing.B) {
+		benchmarkAdmit(b, today+"}", Caller{ClientID: "client-a", OrgID: "org_acme"})
+	})
+	b.Run("per-person", func(b *testing.B) { // with month budgets too
+		benchmarkAdmit(b, today+`, "perPerson": {"requests": 1000000000, "tokensPerDay": 1000000000000, "tokensPerMonth": 1000000000000}}`,
+			Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"})
+	})
+}
+
+func benchmarkAdmit(b *testing.B, config string, c Caller) {
 	// run calls started once the connections are open and the script
 	// loaded, before the timed loop.
 	run := func(b *testing.B, s Store, record bool, started func()) {
@@ -30,7 +43,6 @@ func BenchmarkAdmit(b *testing.B) {
 			b.Fatal(err)
 		}
 		e := NewEnforcer(p, s, nil)
-		c := Caller{ClientID: "client-a", OrgID: "org_acme"}
 		ctx := context.Background()
 		if _, err := e.Admit(ctx, c); err != nil {
 			b.Fatal(err)

@@ -21,15 +21,22 @@ import (
 //	    CLIENT_ID: {requests: 50, tokensPerDay: 5000000}
 //	  orgs:
 //	    org_ID: {tokensPerDay: 100000000}
+//	  perPerson: {requests: 2, tokensPerDay: 200000}
+//	  people:
+//	    "auth0|abc": {tokensPerDay: 1000000}
 //
-// perClient applies to each client (the token's azp) and perOrg to each
-// organization (org_id) on its own; an entry of clients or orgs replaces, key
-// by key, the default for that one client or organization.
+// perClient applies to each client (the token's azp), perOrg to each
+// organization (org_id) and perPerson to each person (a token's sub, within
+// its org_id: M2M tokens count per client only) on its own; an entry of
+// clients, orgs or people replaces, key by key, the default for that one
+// client, organization or person.
 type Config struct {
 	PerClient *Limit           `json:"perClient"`
 	PerOrg    *Limit           `json:"perOrg"`
+	PerPerson *Limit           `json:"perPerson"`
 	Clients   map[string]Limit `json:"clients"`
 	Orgs      map[string]Limit `json:"orgs"`
+	People    map[string]Limit `json:"people"`
 }
 
 // Limit is what one client or organization may use. Unset keys have no limit
@@ -44,6 +51,8 @@ type Limit struct {
 	// TokensPerDay is the model tokens (the `usage` of responses) allowed
 	// per UTC day.
 	TokensPerDay *int64 `json:"tokensPerDay"`
+	// TokensPerMonth is the same per UTC month.
+	TokensPerMonth *int64 `json:"tokensPerMonth"`
 }
 
 // DefaultPer is the period of a rate that names none.
@@ -83,6 +92,7 @@ func (c Config) compile(where string) (*Policies, []string) {
 	}
 	check(where+".perClient", c.PerClient)
 	check(where+".perOrg", c.PerOrg)
+	check(where+".perPerson", c.PerPerson)
 	for _, id := range slices.Sorted(maps.Keys(c.Clients)) {
 		l := c.Clients[id]
 		at := where + ".clients." + id
@@ -99,10 +109,21 @@ func (c Config) compile(where string) (*Policies, []string) {
 		}
 		check(at, &l)
 	}
+	for _, sub := range slices.Sorted(maps.Keys(c.People)) {
+		l := c.People[sub]
+		at := where + ".people." + sub
+		switch {
+		case strings.TrimSpace(sub) == "" || strings.ContainsAny(sub, " \t\n"):
+			problems = append(problems, fmt.Sprintf("%s: %q is not a person: want the sub of their tokens, such as auth0|64b1f0c2e4d3a5b6c7d8e9f0", at, sub))
+		case strings.HasSuffix(sub, "@clients"):
+			problems = append(problems, fmt.Sprintf("%s: %q is an M2M client's sub, which counts per client: move it to clients.%s", at, sub, strings.TrimSuffix(sub, "@clients")))
+		}
+		check(at, &l)
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	p := &Policies{clients: map[string]policySet{}, orgs: map[string]policySet{}}
+	p := &Policies{clients: map[string]policySet{}, orgs: map[string]policySet{}, people: map[string]policySet{}}
 	add := func(at string, kind Kind, def, override *Limit) policySet {
 		merged := merge(def, override)
 		if merged.Requests == nil && (merged.Burst != nil || merged.Per != "") {
@@ -118,6 +139,10 @@ func (c Config) compile(where string) (*Policies, []string) {
 	for id, l := range c.Orgs {
 		p.orgs[id] = add(where+".orgs."+id, OrgPolicy, c.PerOrg, &l)
 	}
+	p.person = add(where+".perPerson", PersonPolicy, nil, c.PerPerson)
+	for sub, l := range c.People {
+		p.people[sub] = add(where+".people."+sub, PersonPolicy, c.PerPerson, &l)
+	}
 	slices.Sort(problems) // map order
 	return p, problems
 }
@@ -132,6 +157,7 @@ func merge(def, override *Limit) Limit {
 		m.Requests = cmpOr(l.Requests, m.Requests)
 		m.Burst = cmpOr(l.Burst, m.Burst)
 		m.TokensPerDay = cmpOr(l.TokensPerDay, m.TokensPerDay)
+		m.TokensPerMonth = cmpOr(l.TokensPerMonth, m.TokensPerMonth)
 		if l.Per != "" {
 			m.Per = l.Per
 		}
@@ -161,16 +187,24 @@ func (l *Limit) check(at string) []string {
 			problems = append(problems, fmt.Sprintf("%s.per: %v", at, err))
 		}
 	}
-	if l.TokensPerDay != nil && *l.TokensPerDay < 1 {
-		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at least 1, got %d", at, *l.TokensPerDay))
-	}
-	if l.TokensPerDay != nil && *l.TokensPerDay > MaxTokensPerDay {
-		problems = append(problems, fmt.Sprintf("%s.tokensPerDay: want at most %d (2^53), got %d; leave it out for no budget", at, int64(MaxTokensPerDay), *l.TokensPerDay))
-	}
-	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil {
-		problems = append(problems, at+": sets no limit; want requests (with per and burst) or tokensPerDay")
+	problems = append(problems, checkBudget(at+".tokensPerDay", l.TokensPerDay)...)
+	problems = append(problems, checkBudget(at+".tokensPerMonth", l.TokensPerMonth)...)
+	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil && l.TokensPerMonth == nil {
+		problems = append(problems, at+": sets no limit; want requests (with per and burst), tokensPerDay or tokensPerMonth")
 	}
 	return problems
+}
+
+func checkBudget(at string, n *int64) []string {
+	switch {
+	case n == nil:
+		return nil
+	case *n < 1:
+		return []string{fmt.Sprintf("%s: want at least 1, got %d", at, *n)}
+	case *n > MaxTokensPerDay:
+		return []string{fmt.Sprintf("%s: want at most %d (2^53), got %d; leave it out for no budget", at, int64(MaxTokensPerDay), *n)}
+	}
+	return nil
 }
 
 // parsePer reads a period: whole seconds, as the RateLimit-Policy field's w

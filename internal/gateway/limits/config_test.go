@@ -99,5 +99,5 @@ func TestOverridesReplaceTheDefaultKeyByKey(t *testing.T) {
 func TestNotAnObject(t *testing.T) {
 	_, err := load(t, `["perClient"]`)
 	require.Error(t, err)
-	assert.True(t, strings.Contains(err.Error(), "limits: want an object with keys perClient, perOrg, clients, orgs, got a list"), err.Error())
+	assert.True(t, strings.Contains(err.Error(), "limits: want an object with keys perClient, perOrg, perPerson, clients, orgs, people, got a list"), err.Error())
 }

@@ -9,10 +9,11 @@ import (
 
 // Enforcer applies Policies to callers, counting in a Store.
 type Enforcer struct {
-	policies *Policies
-	store    Store
-	now      func() time.Time
-	day      atomic.Pointer[day]
+	policies  *Policies
+	store     Store
+	now       func() time.Time
+	day       atomic.Pointer[day]
+	crossings crossings
 }
 
 // NewEnforcer returns an Enforcer; now is the clock (nil: time.Now). When s
@@ -31,17 +32,22 @@ func (e *Enforcer) Policies() *Policies { return e.policies }
 // Admit decides whether the caller may make one more request, and counts it
 // against the request rates when it may. An error wraps ErrStore.
 func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
+	client, org, person := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID), e.policies.forPerson(c.Person)
 	var v Verdict
-	if client == (policySet{}) && org == (policySet{}) {
+	if client == (policySet{}) && org == (policySet{}) && person == (policySet{}) {
 		return v, nil
 	}
 	var pl plan
-	clientKey, orgKey := c.clientKey(), c.orgKey()
-	pl.add(client, clientKey)
-	pl.add(org, orgKey)
+	// The person first: the narrowest count says most to the caller when
+	// it refuses, and a person refused takes nothing from their client's or
+	// organization's rate.
+	if person != (policySet{}) {
+		pl.add(person, c.personKey())
+	}
+	pl.add(client, c.clientKey())
+	pl.add(org, c.orgKey())
 	now := e.now()
-	v.Outcomes = make([]Outcome, 0, 4)
+	v.Outcomes = make([]Outcome, 0, pl.nBudgets+pl.nRates)
 	var err error
 	if a, ok := e.store.(Admitter); ok {
 		err = e.admitAtOnce(ctx, a, &pl, now, &v)
@@ -52,9 +58,11 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 }
 
 // plan is the policies that apply to a request in the order checked (see
-// Admission): budgets, then rates; the client's before the organization's.
+// Admission): budgets, then rates; the person's, the client's, then the
+// organization's.
 type plan struct {
-	budgets, rates   [2]step
+	budgets          [6]step // a day's and a month's for each of three keys
+	rates            [3]step
 	nBudgets, nRates int
 }
 
@@ -65,9 +73,11 @@ type step struct {
 }
 
 func (pl *plan) add(s policySet, key string) {
-	if s.tokens != nil {
-		pl.budgets[pl.nBudgets] = step{s.tokens, key}
-		pl.nBudgets++
+	for _, b := range [...]*Policy{s.tokens, s.monthTokens} {
+		if b != nil {
+			pl.budgets[pl.nBudgets] = step{b, budgetKeyOf(b, key)}
+			pl.nBudgets++
+		}
 	}
 	if s.requests != nil {
 		pl.rates[pl.nRates] = step{s.requests, key}
@@ -75,17 +85,31 @@ func (pl *plan) add(s policySet, key string) {
 	}
 }
 
-// admitStepwise asks the store for the budgets, then for each rate in turn.
+// admitStepwise asks the store for the budgets (a call per period), then
+// for each rate in turn.
 func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v *Verdict) error {
 	if pl.nBudgets > 0 {
-		var keys [2]string
-		for i, s := range pl.budgets[:pl.nBudgets] {
-			keys[i] = s.key
+		used := make([]int64, pl.nBudgets)
+		for _, monthly := range [...]bool{false, true} {
+			var keys []string
+			var at []int
+			for i, s := range pl.budgets[:pl.nBudgets] {
+				if s.p.Monthly == monthly {
+					keys, at = append(keys, s.key), append(at, i)
+				}
+			}
+			if len(keys) == 0 {
+				continue
+			}
+			got, err := e.store.Used(ctx, e.period(monthly, now), keys...)
+			if err != nil {
+				return err
+			}
+			for j, i := range at {
+				used[i] = got[j]
+			}
 		}
-		used, err := e.store.Used(ctx, e.today(now), keys[:pl.nBudgets]...)
-		if err != nil {
-			return err
-		}
+		e.noteCrossings(v, pl, used, now)
 		if addBudgets(v, pl, used, now) {
 			return nil
 		}
@@ -110,6 +134,9 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 	}
 	for i, s := range pl.budgets[:pl.nBudgets] {
 		adm.Budgets[i] = Budget{Key: s.key, TokensPerDay: s.p.TokensPerDay}
+		if s.p.Monthly {
+			adm.Budgets[i].Period = e.period(true, now)
+		}
 	}
 	for i, s := range pl.rates[:pl.nRates] {
 		adm.Rates[i] = KeyRate{Key: s.key, Rate: *s.p.Rate}
@@ -122,8 +149,11 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 		return fmt.Errorf("%w: %d budgets and %d rates checked, want %d and at most %d",
 			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
 	}
-	if pl.nBudgets > 0 && addBudgets(v, pl, got.Used, now) {
-		return nil
+	if pl.nBudgets > 0 {
+		e.noteCrossings(v, pl, got.Used, now)
+		if addBudgets(v, pl, got.Used, now) {
+			return nil
+		}
 	}
 	for i, r := range got.Rates {
 		if addRate(v, pl.rates[i].p, r) {
@@ -136,10 +166,13 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 // addBudgets adds the outcome of each budget, which used as much, and
 // reports whether one refuses the request.
 func addBudgets(v *Verdict, pl *plan, used []int64, now time.Time) (denied bool) {
-	reset := untilTomorrow(now)
 	first := len(v.Outcomes)
 	for i, s := range pl.budgets[:pl.nBudgets] {
 		p := s.p
+		reset := untilTomorrow(now)
+		if p.Monthly {
+			reset = untilNextMonth(now)
+		}
 		r := Result{Allowed: used[i] < p.TokensPerDay, Remaining: max(0, p.TokensPerDay-used[i]), ResetAfter: reset}
 		if !r.Allowed {
 			r.RetryAfter = reset
@@ -163,41 +196,4 @@ func addRate(v *Verdict, p *Policy, r Result) (denied bool) {
 		v.Denied = &v.Outcomes[len(v.Outcomes)-1]
 	}
 	return !r.Allowed
-}
-
-// Record counts the model tokens a response used against the caller's
-// budgets. The request was admitted before, so a response can take a budget
-// past its end by its own tokens: the next request is refused.
-func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
-	if tokens <= 0 {
-		return nil
-	}
-	client, org := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID)
-	keys := make([]string, 0, 2)
-	if client.tokens != nil {
-		keys = append(keys, c.clientKey())
-	}
-	if org.tokens != nil {
-		keys = append(keys, c.orgKey())
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return e.store.Add(ctx, e.today(e.now()), tokens, keys...)
-}
-
-// today is Day(now), formatted once a day rather than twice a request.
-func (e *Enforcer) today(now time.Time) string {
-	n := now.Unix() / (24 * 60 * 60)
-	if d := e.day.Load(); d != nil && d.n == n {
-		return d.s
-	}
-	s := Day(now)
-	e.day.Store(&day{n, s})
-	return s
-}
-
-type day struct {
-	n int64 // days since 1970-01-01 UTC
-	s string
 }

@@ -62,8 +62,8 @@ func TestClientAndOrgAreCountedApart(t *testing.T) {
 		}
 		return "ok"
 	}
-	a1, a2 := Caller{"c1", "org_a"}, Caller{"c2", "org_a"}
-	got := []string{admit(a1), admit(a1), admit(a1), admit(a2), admit(a2), admit(Caller{"c3", "org_b"})}
+	a1, a2 := Caller{ClientID: "c1", OrgID: "org_a"}, Caller{ClientID: "c2", OrgID: "org_a"}
+	got := []string{admit(a1), admit(a1), admit(a1), admit(a2), admit(a2), admit(Caller{ClientID: "c3", OrgID: "org_b"})}
 	// c1 spends its burst of 2; org_a's 3rd request is c2's first; org_b is apart.
 	assert.Equal(t, []string{"ok", "ok", "per-client", "ok", "per-org", "ok"}, got)
 }
@@ -71,7 +71,7 @@ func TestClientAndOrgAreCountedApart(t *testing.T) {
 func TestBudgetRefusesOnceSpentAndResetsAtMidnight(t *testing.T) {
 	e, clk := enforcer(t, `{"perClient": {"requests": 100, "tokensPerDay": 100}, "orgs": {"org_a": {"tokensPerDay": 150}}}`)
 	ctx := context.Background()
-	c := Caller{"c1", "org_a"}
+	c := Caller{ClientID: "c1", OrgID: "org_a"}
 	v, err := e.Admit(ctx, c)
 	require.NoError(t, err)
 	require.Nil(t, v.Denied)
@@ -142,9 +142,9 @@ func TestAdmitWithAnAdmitter(t *testing.T) {
 			var got Admission
 			s := admitterFunc{NewMemory(nil), func(a Admission) (Admitted, error) { got = a; return c.answer, nil }}
 			e := NewEnforcer(p, s, func() time.Time { return now })
-			v, err := e.Admit(context.Background(), Caller{"c1", "org_a"})
+			v, err := e.Admit(context.Background(), Caller{ClientID: "c1", OrgID: "org_a"})
 			assert.Equal(t, Admission{Day: "2030-01-01",
-				Budgets: []Budget{{"client:c1", 100}, {"org:org_a", 1000}},
+				Budgets: []Budget{{Key: "client:c1", TokensPerDay: 100}, {Key: "org:org_a", TokensPerDay: 1000}},
 				Rates:   []KeyRate{{"client:c1", Rate{5, time.Minute, 7}}, {"org:org_a", Rate{50, time.Second, 50}}},
 			}, got)
 			if c.failure {

@@ -49,7 +49,7 @@ func (l *Leases) Admit(ctx context.Context, a Admission) (Admitted, error) {
 	fresh := true
 	for i, b := range a.Budgets {
 		s := state(b.Key)
-		if s == nil || s.day != a.Day || !now.Before(s.budgetEnd) {
+		if s == nil || s.day != b.period(a) || !now.Before(s.budgetEnd) {
 			fresh = false
 			continue
 		}
@@ -176,9 +176,9 @@ func (l *Leases) keepBudgets(a Admission, used []int64, now time.Time, state fun
 	l.pendingMu.Lock()
 	defer l.pendingMu.Unlock()
 	for i, b := range a.Budgets {
-		used[i] += l.pending[budgetRef{a.Day, b.Key}]
+		used[i] += l.pending[budgetRef{b.period(a), b.Key}]
 		if s := state(b.Key); s != nil {
-			s.day, s.used, s.budgetEnd = a.Day, used[i], now.Add(l.period)
+			s.day, s.used, s.budgetEnd = b.period(a), used[i], now.Add(l.period)
 		}
 	}
 }

@@ -45,14 +45,26 @@ type Result struct {
 type Store interface {
 	// Allow takes one request from key's rate.
 	Allow(ctx context.Context, key string, rate Rate) (Result, error)
-	// Used returns the model tokens each key has used on day.
+	// Used returns the model tokens each key has used on day (or in a
+	// month: see Month).
 	Used(ctx context.Context, day string, keys ...string) ([]int64, error)
-	// Add counts n more model tokens for each key on day.
+	// Add counts n more model tokens for each key on day (or month).
 	Add(ctx context.Context, day string, n int64, keys ...string) error
 }
 
-// Day is the UTC date t falls on, the period of a token budget.
+// Day is the UTC date t falls on, the period of a daily token budget.
 func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+const monthLayout = "2006-01"
+
+// Month is the UTC month t falls on, the period of a monthly token budget.
+func Month(t time.Time) string { return t.UTC().Format(monthLayout) }
+
+// untilNextMonth is how long until the UTC month after t begins.
+func untilNextMonth(t time.Time) time.Duration {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC).Sub(t)
+}
 
 // untilTomorrow is how long until the UTC day after t begins.
 func untilTomorrow(t time.Time) time.Duration {

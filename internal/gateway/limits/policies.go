@@ -6,23 +6,28 @@ import (
 	"time"
 )
 
-// Kind is whom a policy counts: each client, or each organization.
+// Kind is whom a policy counts: each client, each organization, or each
+// person.
 type Kind int
 
 const (
 	ClientPolicy Kind = iota
 	OrgPolicy
+	PersonPolicy
 )
 
 // Policy is one limit as the gateway advertises it: a request rate, or a
 // daily budget of model tokens.
 type Policy struct {
 	// Name identifies the policy in RateLimit and RateLimit-Policy fields and
-	// in metrics: per-client, per-org, per-client-tokens, per-org-tokens.
+	// in metrics: per-client, per-org, per-person, and the budgets
+	// per-client-tokens, per-org-tokens, per-person-tokens.
 	Name string
-	// Rate is set for a request rate; TokensPerDay for a token budget.
+	// Rate is set for a request rate; TokensPerDay for a token budget:
+	// its quota per day or, Monthly, per month.
 	Rate         *Rate
 	TokensPerDay int64
+	Monthly      bool
 	// Item is the policy's member of the RateLimit-Policy field
 	// (draft-ietf-httpapi-ratelimit-headers), such as "per-client";q=10;w=1.
 	Item string
@@ -33,23 +38,26 @@ func (p *Policy) Describe() string {
 	if p.Rate != nil {
 		return fmt.Sprintf("%s allows %d requests per %s (bursts of %d)", p.Name, p.Rate.Requests, p.Rate.Per, p.Rate.Burst)
 	}
+	if p.Monthly {
+		return fmt.Sprintf("%s allows %d model tokens per month (UTC)", p.Name, p.TokensPerDay)
+	}
 	return fmt.Sprintf("%s allows %d model tokens per day (UTC)", p.Name, p.TokensPerDay)
 }
 
 // Policies are the compiled limits: the defaults and the overrides of each
-// client and organization.
+// client, organization and person.
 type Policies struct {
-	client, org   policySet
-	clients, orgs map[string]policySet
+	client, org, person   policySet
+	clients, orgs, people map[string]policySet
 }
 
 // policySet is what applies to one client or organization.
 type policySet struct {
-	requests, tokens *Policy
+	requests, tokens, monthTokens *Policy
 }
 
 func compileSet(kind Kind, l Limit) policySet {
-	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org"}[kind]
+	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org", PersonPolicy: "per-person"}[kind]
 	var s policySet
 	if l.Requests != nil {
 		r := &Rate{Requests: *l.Requests, Per: DefaultPer, Burst: *l.Requests}
@@ -67,6 +75,13 @@ func compileSet(kind Kind, l Limit) policySet {
 		// only knows "requests" ignores this member rather than misread it.
 		s.tokens = &Policy{Name: name + "-tokens", TokensPerDay: *l.TokensPerDay,
 			Item: fmt.Sprintf("%q;q=%d;qu=\"model-tokens\";w=86400", name+"-tokens", *l.TokensPerDay)}
+	}
+	if l.TokensPerMonth != nil {
+		// w is a window of whole seconds: a month is told as 30 days, the
+		// RateLimit field's t says when this one renews.
+		n := name + "-tokens-month"
+		s.monthTokens = &Policy{Name: n, TokensPerDay: *l.TokensPerMonth, Monthly: true,
+			Item: fmt.Sprintf("%q;q=%d;qu=\"model-tokens\";w=2592000", n, *l.TokensPerMonth)}
 	}
 	return s
 }
@@ -88,15 +103,29 @@ func (p *Policies) forOrg(id string) policySet {
 	return p.org
 }
 
+// forPerson is the set of a person (their sub); none for an M2M client,
+// which its client's set already counts.
+func (p *Policies) forPerson(sub string) policySet {
+	if sub == "" {
+		return policySet{}
+	}
+	if s, ok := p.people[sub]; ok {
+		return s
+	}
+	return p.person
+}
+
 // HasBudgets reports whether any token budget is configured, so that
 // responses must be read for their usage.
 func (p *Policies) HasBudgets() bool {
-	if p.client.tokens != nil || p.org.tokens != nil {
-		return true
+	for _, s := range []policySet{p.client, p.org, p.person} {
+		if s.hasBudget() {
+			return true
+		}
 	}
-	for _, m := range []map[string]policySet{p.clients, p.orgs} {
+	for _, m := range []map[string]policySet{p.clients, p.orgs, p.people} {
 		for _, s := range m {
-			if s.tokens != nil {
+			if s.hasBudget() {
 				return true
 			}
 		}
@@ -104,14 +133,23 @@ func (p *Policies) HasBudgets() bool {
 	return false
 }
 
+func (s policySet) hasBudget() bool { return s.tokens != nil || s.monthTokens != nil }
+
 // Caller is whom a request is counted against: the token's client (azp, or
-// its subject when it has none) and organization (org_id, maybe empty).
+// its subject when it has none), organization (org_id, maybe empty) and,
+// for a person's token, the person (sub; empty for an M2M client).
 type Caller struct {
-	ClientID, OrgID string
+	ClientID, OrgID, Person string
 }
 
 func (c Caller) clientKey() string { return "client:" + c.ClientID }
 func (c Caller) orgKey() string    { return "org:" + c.OrgID }
+
+// personKey counts a person within the token's organization: one person in
+// two organizations has two counts, and a person cannot leave the count of
+// an organization without a token of another, which the tenant only issues
+// to its members. The sub is last, so no org ID can end inside it.
+func (c Caller) personKey() string { return "person:" + c.OrgID + ":" + c.Person }
 
 // Outcome is one policy's state after a request, as the RateLimit field
 // reports it.
@@ -128,6 +166,9 @@ type Verdict struct {
 	Outcomes []Outcome
 	// Denied is the outcome that refused the request, or nil.
 	Denied *Outcome
+	// Crossed are the budgets this request found at 80% or 100% for the
+	// first time in their period (in this process): see Crossing.
+	Crossed []Crossing
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit

@@ -18,8 +18,11 @@ const RedisPrefix = "model-api-gateway:limits:"
 const DefaultRedisTimeout = 250 * time.Millisecond
 
 // budgetTTL keeps a day's token count a day longer than the day, for
-// requests that straddle midnight, then Redis drops it.
-const budgetTTL = 48 * time.Hour
+// requests that straddle midnight, then Redis drops it; monthTTL a month's.
+const (
+	budgetTTL = 48 * time.Hour
+	monthTTL  = 33 * 24 * time.Hour
+)
 
 // Redis is a Store shared by every gateway process using the same Redis:
 // rates with GCRA (github.com/go-redis/redis_rate), budgets with INCRBY and
@@ -89,13 +92,31 @@ func (s *Redis) Used(ctx context.Context, day string, keys ...string) ([]int64, 
 
 // Add implements Store with one round trip.
 func (s *Redis) Add(ctx context.Context, day string, n int64, keys ...string) error {
+	return s.addPeriods(ctx, n, periodKeys{day, keys})
+}
+
+// periodKeys are keys counted in one period.
+type periodKeys struct {
+	period string
+	keys   []string
+}
+
+// addPeriods counts n for the keys of each period, in one round trip: a
+// day's and a month's budgets cost a response no more than a day's alone.
+func (s *Redis) addPeriods(ctx context.Context, n int64, groups ...periodKeys) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, key := range keys {
-			k := budgetKey(day, key)
-			p.IncrBy(ctx, k, n)
-			p.Expire(ctx, k, budgetTTL) // after INCRBY: a key INCRBY makes gets its expiry
+		for _, g := range groups {
+			ttl := budgetTTL
+			if len(g.period) == len(monthLayout) {
+				ttl = monthTTL
+			}
+			for _, key := range g.keys {
+				k := budgetKey(g.period, key)
+				p.IncrBy(ctx, k, n)
+				p.Expire(ctx, k, ttl) // after INCRBY: a key INCRBY makes gets its expiry
+			}
 		}
 		return nil
 	})

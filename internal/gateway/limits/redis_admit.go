@@ -47,7 +47,7 @@ func (s *Redis) admit(ctx context.Context, a Admission, costs []int64) (Admitted
 	args := make([]any, 0, 1+len(a.Budgets)+4*len(a.Rates))
 	args = append(args, len(a.Budgets))
 	for _, b := range a.Budgets {
-		keys = append(keys, budgetKey(a.Day, b.Key))
+		keys = append(keys, budgetKey(b.period(a), b.Key))
 		args = append(args, b.TokensPerDay)
 	}
 	for i, r := range a.Rates {

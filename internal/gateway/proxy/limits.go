@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -52,10 +51,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := guard.IdentityFrom(r.Context())
 	info.identity = id
-	caller := limits.Caller{}
-	if id != nil {
-		caller = limits.Caller{ClientID: cmp.Or(id.ClientID, id.Subject), OrgID: id.OrgID}
-	}
+	caller := callerOf(id)
 	if p.limits != nil {
 		v, err := p.limits.Admit(r.Context(), caller)
 		switch {
@@ -64,9 +60,11 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case len(v.Outcomes) > 0:
+			p.reportCrossings(r, v.Crossed)
 			setRateLimitFields(w.Header(), v.Outcomes)
+			setOpenAIRateLimitFields(w.Header(), v.Outcomes)
 			if v.Denied != nil {
-				p.refuse(w, info, v.Denied)
+				p.refuse(w, r, info, v.Denied)
 				return
 			}
 		}
@@ -138,7 +136,7 @@ func (w *headerClock) Write(p []byte) (int, error) {
 func (w *headerClock) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // refuse answers 429 for the policy that refused the request.
-func (p *proxied) refuse(w http.ResponseWriter, info *requestInfo, o *limits.Outcome) {
+func (p *proxied) refuse(w http.ResponseWriter, r *http.Request, info *requestInfo, o *limits.Outcome) {
 	retry := o.RetryAfter
 	var msg string
 	if o.Policy.Rate != nil {
@@ -154,7 +152,7 @@ func (p *proxied) refuse(w http.ResponseWriter, info *requestInfo, o *limits.Out
 	if p.metrics != nil {
 		p.metrics.limited.WithLabelValues(o.Policy.Name).Inc()
 	}
-	guard.WriteJSONError(w, http.StatusTooManyRequests, msg)
+	refuseLimited(w, r, info, o.Policy.Rate == nil, msg)
 }
 
 // storeFailed applies the fail mode; it reports whether the request goes on.

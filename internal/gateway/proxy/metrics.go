@@ -26,6 +26,7 @@ type Metrics struct {
 	cacheHits                      prometheus.Counter
 	jwksFetched, jwksFailed        prometheus.Counter
 	limited                        *prometheus.CounterVec // policy
+	budgetCrossings                *prometheus.CounterVec // policy, percent (budgets.go)
 	storeErrors                    prometheus.Counter
 	tokens                         *prometheus.CounterVec // client, org
 
@@ -95,12 +96,13 @@ func NewMetrics() *Metrics {
 	m.jwksFetched, m.jwksFailed = jwks.WithLabelValues("ok"), jwks.WithLabelValues("error")
 	m.limited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_limited_requests_total",
 		Help: "Requests refused with 429, by the policy that refused them: per-client, per-org, per-client-tokens, per-org-tokens."}, []string{"policy"})
+	m.budgetCrossings = newBudgetCrossings()
 	m.storeErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "gateway_limits_store_errors_total",
 		Help: "Calls to the limits store (Redis) that failed; the fail mode then let the request through or refused it."})
 	m.tokens = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_model_tokens_total",
 		Help: "Model tokens used (the usage of responses), by client (azp) and organization (org_id; none without)."}, []string{"client", "org"})
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.processing, m.upstream, m.withoutUsage, validations,
-		m.cacheHits, jwks, m.limited, m.storeErrors, m.tokens,
+		m.cacheHits, jwks, m.limited, m.budgetCrossings, m.storeErrors, m.tokens,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}

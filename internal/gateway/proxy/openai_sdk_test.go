@@ -21,7 +21,9 @@ const sdkDir = "testdata/openai-sdk"
 // The official OpenAI SDK for Node, pointed at the gateway, lists the
 // caller's models, chats plain and streamed, and shows the gateway's
 // refusals with their message (403, 404 model_not_found) rather than
-// "(no body)". Skipped without node or the SDK installed, unless
+// "(no body)". Through a second gateway with limits per person, it exposes
+// the x-ratelimit-* headers, retries a short rate limit and fails at once on
+// a spent budget. Skipped without node or the SDK installed, unless
 // REQUIRE_NODE=1.
 func TestOpenAISDKForNode(t *testing.T) {
 	node, err := exec.LookPath("node")
@@ -39,11 +41,20 @@ func TestOpenAISDKForNode(t *testing.T) {
 		{Name: "echo", Servers: []*url.URL{server}}, {Name: "secret", Servers: []*url.URL{server}},
 	}, nil)
 
+	// The rate frees a request per second: the SDK's retry waits it out.
+	limited := start(t, echomodel.New(echomodel.Options{Models: []string{"echo"}}), options{limits: `{
+		"perPerson": {"requests": 1, "per": "1s", "burst": 2},
+		"people": {"auth0|spender": {"tokensPerDay": 1}}}`})
+	person := func(sub string) string {
+		return limited.iss.Token(map[string]any{"azp": "webapp", "sub": sub, "gty": nil})
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "sdk.mjs")
 	cmd.Dir = sdkDir
-	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gw, "TOKEN="+iss.Token(map[string]any{"scope": "read:models invoke:models model:echo"}))
+	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gw, "TOKEN="+iss.Token(map[string]any{"scope": "read:models invoke:models model:echo"}),
+		"LIMITED_URL="+limited.gw.URL, "PACER_TOKEN="+person("auth0|pacer"), "SPENDER_TOKEN="+person("auth0|spender"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the SDK's script failed: %v\n%s", err, out)

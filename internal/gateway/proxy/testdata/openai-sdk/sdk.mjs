@@ -1,6 +1,8 @@
 // The official OpenAI SDK against the gateway (run by openai_sdk_test.go):
 // list the models, chat plain and streamed, and be refused a model not
-// granted (403) and an unknown one (404), with the gateway's message.
+// granted (403) and an unknown one (404), with the gateway's message; then,
+// through a gateway with limits per person, read the x-ratelimit-* headers,
+// retry a short rate limit, and fail at once on a spent budget.
 import OpenAI from "openai";
 
 const client = new OpenAI({ baseURL: process.env.GATEWAY_URL + "/v1", apiKey: process.env.TOKEN, maxRetries: 0 });
@@ -32,6 +34,42 @@ async function refusal(model, Class, status, code, text) {
 }
 await refusal("secret", OpenAI.PermissionDeniedError, 403, "model_not_allowed", "403 your token does not grant the model `secret`");
 await refusal("nope", OpenAI.NotFoundError, 404, "model_not_found", "404 The model `nope` does not exist or you do not have access to it.");
+
+// Counts the HTTP requests each client makes, retries included.
+function limitedClient(token) {
+  const counter = { n: 0 };
+  const c = new OpenAI({
+    baseURL: process.env.LIMITED_URL + "/v1", apiKey: token, maxRetries: 2,
+    fetch: (url, init) => { counter.n++; return fetch(url, init); },
+  });
+  return [c, counter];
+}
+const say = (text) => ({ model: "echo", messages: [{ role: "user", content: text }] });
+
+const [pacer, paced] = limitedClient(process.env.PACER_TOKEN);
+const { response } = await pacer.chat.completions.create(say("hi")).withResponse();
+const h = (name) => response.headers.get(name);
+check(h("x-ratelimit-limit-requests") === "2" && h("x-ratelimit-remaining-requests") === "1" && /^\d+s$/.test(h("x-ratelimit-reset-requests")),
+  `x-ratelimit-*: ${h("x-ratelimit-limit-requests")} ${h("x-ratelimit-remaining-requests")} ${h("x-ratelimit-reset-requests")}`);
+const emb = await pacer.embeddings.create({ model: "echo", input: "hello" });
+check(emb.data[0].embedding.length > 0, `embeddings: ${JSON.stringify(emb.data)}`);
+paced.n = 0;
+const retried = await pacer.chat.completions.create(say("again"));
+check(retried.choices[0].message.content.includes("again"), `after the rate limit: ${JSON.stringify(retried.choices)}`);
+check(paced.n === 2, `a short rate limit: ${paced.n} requests, want 2 (refused, then retried)`);
+
+const [spender, spent] = limitedClient(process.env.SPENDER_TOKEN);
+await spender.chat.completions.create(say("spend it"));
+spent.n = 0;
+const started = Date.now();
+try {
+  await spender.chat.completions.create(say("more"));
+  problems.push("spent budget: not refused");
+} catch (err) {
+  check(err instanceof OpenAI.RateLimitError && err.code === "insufficient_quota", `spent budget: ${err.constructor.name} ${err.code}`);
+}
+check(spent.n === 1, `spent budget: ${spent.n} requests, want 1 (no retry)`);
+check(Date.now() - started < 5000, `spent budget: failed after ${Date.now() - started} ms, want at once`);
 
 if (problems.length) {
   console.error(problems.join("\n"));
