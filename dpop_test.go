@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,8 +11,17 @@ import (
 // reach Auth0's inputs as its API values (snake_case requiredFor).
 func TestProofOfPossessionInPlan(t *testing.T) {
 	doc := stackPlan(t, "dev", func(raw map[string]string) {
-		raw["model-api-auth0:api"] = `{"name":"Model API (dev)","identifier":"https://api.dev.models.example.com/","scopes":[{"name":"read:models"},{"name":"invoke:models"},{"name":"read:admin-messages"}],` +
-			`"proofOfPossession":{"required":true,"requiredFor":"public_clients"}}`
+		// The dev stack's API as it is, with a required proofOfPossession.
+		var api map[string]any
+		if err := json.Unmarshal([]byte(raw["model-api-auth0:api"]), &api); err != nil {
+			t.Fatal(err)
+		}
+		api["proofOfPossession"] = map[string]any{"required": true, "requiredFor": "public_clients"}
+		b, err := json.Marshal(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw["model-api-auth0:api"] = string(b)
 		raw["model-api-auth0:clients"] = `[{"name":"batch-scorer","scopes":["invoke:models"],"requireProofOfPossession":true},{"name":"model-catalog","scopes":["read:models"]}]`
 	})
 	var api map[string]any
