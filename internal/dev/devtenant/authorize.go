@@ -52,7 +52,7 @@ func (t *Tenant) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := authRequest{Client: c, RedirectURI: redirect, State: q.Get("state"), Nonce: q.Get("nonce"),
-		CodeChallenge: q.Get("code_challenge"), Audience: q.Get("audience"), Prompt: q.Get("prompt")}
+		CodeChallenge: q.Get("code_challenge"), Audience: t.requestedAudience(q), Prompt: q.Get("prompt")}
 	if err := t.checkRequest(&req, q); err != nil {
 		t.redirectError(w, r, req, err.Code, err.Description)
 		return

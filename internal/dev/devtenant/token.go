@@ -204,7 +204,7 @@ func (t *Tenant) grantClientCredentials(c *client, form url.Values) (*tokenRespo
 	if c.Kind != machine {
 		return nil, errUnauthorizedClient(fmt.Sprintf("%s is not allowed the client_credentials grant", c.Name))
 	}
-	switch aud := form.Get("audience"); {
+	switch aud := t.requestedAudience(form); {
 	case aud == "":
 		return nil, errAccessDenied("No audience parameter was provided, and no default audience has been configured")
 	case aud != t.Audience():
