@@ -48,24 +48,12 @@ func BenchmarkThroughputLimits(b *testing.B) {
 			rdb.AddHook(trips)
 			defer func() { b.ReportMetric(float64(trips.Count())/float64(b.N), "round-trips/op") }() // before Report's INFO
 		}
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"Hi"}]}`))
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-					return
-				}
+		callOK(b, client, func() *http.Request {
+			req, _ := http.NewRequest("POST", url, strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"Hi"}]}`))
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
 			}
+			return req
 		})
 	}
 	plain := start(b, upstream, options{quiet: true})

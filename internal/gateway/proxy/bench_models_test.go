@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,23 +23,11 @@ func BenchmarkModelRouting(b *testing.B) {
 		token := "Bearer " + iss.Token(map[string]any{"scope": "invoke:models model:m"})
 		b.ReportAllocs()
 		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				req, _ := http.NewRequest("POST", gw+"/v1/chat/completions", strings.NewReader(body))
-				req.Header.Set("Authorization", token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-					return
-				}
-			}
+		callOK(b, client, func() *http.Request {
+			req, _ := http.NewRequest("POST", gw+"/v1/chat/completions", strings.NewReader(body))
+			req.Header.Set("Authorization", token)
+			req.Header.Set("Content-Type", "application/json")
+			return req
 		})
 	}
 	b.Run("without-models", func(b *testing.B) { run(b, nil, up.url()) })
