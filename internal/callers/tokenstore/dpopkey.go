@@ -25,17 +25,10 @@ func (s *Store) DPoPKey() (*dpop.Key, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	fi, err := os.Lstat(path)
+	b, err := readChecked(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s.newDPoPKey(path)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFile(path, fi); err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

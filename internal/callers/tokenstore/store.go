@@ -133,17 +133,10 @@ func (s *Store) read(path string) (*Login, error) {
 		}
 		return nil, err
 	}
-	fi, err := os.Lstat(path)
+	b, err := readChecked(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotLoggedIn
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFile(path, fi); err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +245,19 @@ func (s *Store) checkDir() error {
 		return fmt.Errorf("%w: the directory %s belongs to another user; remove it and log in again", ErrInsecure, s.Dir)
 	}
 	return nil
+}
+
+// readChecked reads a file of the store once checkFile accepts it; a
+// missing file is fs.ErrNotExist.
+func readChecked(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFile(path, fi); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // checkFile refuses a token file others can read, a link, or another
