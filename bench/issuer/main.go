@@ -4,6 +4,10 @@
 //
 //	issuer -listen 127.0.0.1:27187 -token-file DIR/token
 //
+// With -person-token-file it also writes a person's token (as a login
+// gives it: sub auth0|..., azp the app, the -permissions in the permissions
+// claim), which the gateway's per-person limits count.
+//
 // It is for bench/gateway.sh only: the key lives in memory and dies with
 // the process.
 package main
@@ -35,15 +39,17 @@ func main() {
 	scope := flag.String("scope", "read:models invoke:models", "scope claim of the token")
 	org := flag.String("org", "org_bench", "org_id claim of the token, so that organization limits apply; empty: none")
 	tokenFile := flag.String("token-file", "", "file to write the access token to (mode 0600)")
+	personFile := flag.String("person-token-file", "", "file to write a person's access token to (mode 0600); empty: none")
+	permissions := flag.String("permissions", "read:models invoke:models", "permissions claim of the person's token, space-separated (model:NAME for each model)")
 	lifetime := flag.Duration("lifetime", 2*time.Hour, "token lifetime")
 	flag.Parse()
-	if err := run(*listen, *issuer, *audience, *scope, *org, *tokenFile, *lifetime); err != nil {
+	if err := run(*listen, *issuer, *audience, *scope, *org, *tokenFile, *personFile, *permissions, *lifetime); err != nil {
 		fmt.Fprintln(os.Stderr, "issuer:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, issuer, audience, scope, org, tokenFile string, lifetime time.Duration) error {
+func run(listen, issuer, audience, scope, org, tokenFile, personFile, permissions string, lifetime time.Duration) error {
 	var problems []error
 	if tokenFile == "" {
 		problems = append(problems, errors.New("-token-file is required: the token is never printed"))
@@ -63,24 +69,33 @@ func run(listen, issuer, audience, scope, org, tokenFile string, lifetime time.D
 		return err
 	}
 	now := time.Now()
-	claims := jwt.MapClaims{
-		"iss": issuer, "aud": audience, "sub": "bench-client@clients", "azp": "bench-client",
-		"gty": "client-credentials", "scope": scope,
-		"iat": now.Unix(), "exp": now.Add(lifetime).Unix(),
+	sign := func(file string, claims jwt.MapClaims) error {
+		claims["iss"], claims["aud"] = issuer, audience
+		claims["iat"], claims["exp"] = now.Unix(), now.Add(lifetime).Unix()
+		if org != "" {
+			claims["org_id"] = org
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+		tok.Header["kid"] = kid
+		signed, err := tok.SignedString(key)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(file, []byte(signed), 0o600)
 	}
-	if org != "" {
-		claims["org_id"] = org
-	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = kid
-	signed, err := tok.SignedString(key)
-	if err != nil {
+	if err := sign(tokenFile, jwt.MapClaims{
+		"sub": "bench-client@clients", "azp": "bench-client", "gty": "client-credentials", "scope": scope,
+	}); err != nil {
 		return err
 	}
-	if err := os.WriteFile(tokenFile, []byte(signed), 0o600); err != nil {
-		return err
+	if personFile != "" {
+		if err := sign(personFile, jwt.MapClaims{
+			"sub": "auth0|bench-person", "azp": "bench-client", "scope": "openid",
+			"permissions": strings.Fields(permissions),
+		}); err != nil {
+			return err
+		}
 	}
-
 	jwks, err := json.Marshal(map[string]any{"keys": []any{map[string]any{
 		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
 		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),

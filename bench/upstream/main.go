@@ -1,17 +1,21 @@
 // Command upstream is the benchmark's model server: a 60-byte answer on
 // GET /v1/models, ?bytes=N of a large answer on GET /v1/models/NAME, and
-// server-sent events on POST /v1/chat/completions, each
-// event stamped with the time it was written so that a client on the same
-// machine can tell how long it took to reach it. POST /bench/finish ends
+// on POST /v1/chat/completions either a small chat completion with its usage
+// (a body that asks for no stream, the gateway's throughput rows) or
+// server-sent events (the body's "stream": true, or ?events= or ?interval=),
+// each event stamped with the time it was written so that a client on the
+// same machine can tell how long it took to reach it. POST /bench/finish ends
 // every open stream with "data: [DONE]", so that a driver can hold
 // thousands of streams open for as long as it measures them.
 //
 //	upstream -listen 127.0.0.1:27181
+//	upstream -listen 127.0.0.1:27181,127.0.0.1:27197   # the same server on two ports (models' servers)
 //	curl -XPOST '127.0.0.1:27181/v1/chat/completions?events=5&interval=100ms'
 package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,7 +32,7 @@ import (
 const modelsBody = `{"object":"list","data":[{"id":"bench7b","object":"model"}]}`
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:27181", "listen address")
+	listen := flag.String("listen", "127.0.0.1:27181", "listen address, or several, comma-separated, served alike")
 	flag.Parse()
 	if len(modelsBody) != 60 {
 		panic("the throughput answer must be 60 bytes")
@@ -38,18 +43,47 @@ func main() {
 		io.WriteString(w, modelsBody)
 	})
 	mux.HandleFunc("GET /v1/models/{model...}", serveBytes)
-	mux.HandleFunc("POST /v1/chat/completions", serveEvents)
+	mux.HandleFunc("POST /v1/chat/completions", serveChat)
 	mux.HandleFunc("POST /bench/finish", func(w http.ResponseWriter, r *http.Request) {
 		finishMu.Lock()
 		close(finish)
 		finish = make(chan struct{})
 		finishMu.Unlock()
 	})
-	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if err := srv.ListenAndServe(); err != nil {
-		fmt.Fprintln(os.Stderr, "upstream:", err)
-		os.Exit(1)
+	addrs := strings.Split(*listen, ",")
+	errs := make(chan error, len(addrs))
+	for _, addr := range addrs {
+		srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errs <- srv.ListenAndServe() }()
 	}
+	fmt.Fprintln(os.Stderr, "upstream:", <-errs)
+	os.Exit(1)
+}
+
+// chatBody is the answer to a chat completion that asks for no stream:
+// OpenAI's shape with its usage, which the gateway's budgets and ledger
+// read.
+const chatBody = `{"id":"chatcmpl-bench","object":"chat.completion","created":1767225600,"model":"bench",` +
+	`"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],` +
+	`"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}`
+
+// serveChat answers a chat completion at once, unless it asks for a stream
+// (the body's "stream": true, or ?events= or ?interval=: serveEvents).
+func serveChat(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	var req struct {
+		Stream bool `json:"stream"`
+	}
+	q := r.URL.Query()
+	if q.Has("events") || q.Has("interval") || (json.Unmarshal(body, &req) == nil && req.Stream) {
+		serveEvents(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, chatBody)
 }
 
 // serveBytes answers ?bytes=N bytes of JSON-looking padding with their
@@ -86,7 +120,6 @@ func serveEvents(w http.ResponseWriter, r *http.Request) {
 	finishMu.Lock()
 	finished := finish
 	finishMu.Unlock()
-	io.Copy(io.Discard, r.Body)
 	q := r.URL.Query()
 	events, err := strconv.Atoi(q.Get("events"))
 	if q.Get("events") == "" {

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +27,36 @@ func TestNextSlotKeepsThePhase(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := nextSlot(tc.due, tc.now, time.Second); !got.Equal(tc.want) {
 				t.Errorf("nextSlot = %v, want %v", got.Sub(start), tc.want.Sub(start))
+			}
+		})
+	}
+}
+
+// A chat completion gets the JSON answer with its usage unless it asks for
+// a stream, in its body or in the query.
+func TestServeChatStreamsOnlyWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		name, query, body, wantType string
+	}{
+		{"no stream", "", `{"model":"bench-a","messages":[]}`, "application/json"},
+		{"stream false", "", `{"model":"bench-a","stream":false}`, "application/json"},
+		{"stream in the body", "", `{"model":"bench-a","stream":true}`, "text/event-stream"},
+		{"events in the query", "?events=1", `{}`, "text/event-stream"},
+		{"interval in the query", "?interval=1ms", `{}`, "text/event-stream"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions"+tc.query, strings.NewReader(tc.body))
+			// A stream ends when its caller goes: at once, after its header.
+			ctx, cancel := context.WithCancel(r.Context())
+			cancel()
+			r = r.WithContext(ctx)
+			w := httptest.NewRecorder()
+			serveChat(w, r)
+			if got := w.Header().Get("Content-Type"); got != tc.wantType {
+				t.Fatalf("Content-Type %q, want %q (body %q)", got, tc.wantType, w.Body.String())
+			}
+			if tc.wantType == "application/json" && !json.Valid(w.Body.Bytes()) {
+				t.Fatalf("not JSON: %q", w.Body.String())
 			}
 		})
 	}
