@@ -6,17 +6,37 @@
 # connection pool), the gateway (cmd/gateway, trusting a local issuer whose
 # JWKS is served on loopback), a ReverseProxy behind go-jwt-middleware v3
 # (bench/jwtmw, when its module can be fetched), nginx as a plain proxy (when
-# Debian's nginx-light is installed) and, with -redis, redis-server. Servers
+# Debian's nginx-light is installed) and, with -redis, redis-server and a
+# PostgreSQL cluster of its own (initdb in the temporary directory). Servers
 # run on core 0 (taskset -c 0), the load generator (wrk) on core 1, the same
 # request (with the same bearer token) for every row. Then the stream test:
 # STREAMS server-sent-event streams held open at once, directly, through the
 # tuned bare ReverseProxy, nginx (when installed) and a fresh gateway.
 # Everything started is killed at exit.
 #
+# The table has two parts, measured in the same rounds. The edge rows: GET
+# /v1/models (60 bytes) through each proxy, with the client's token. The
+# deployed rows (bench/deployed.sh): POST /v1/chat/completions, small
+# bodies naming three models in turn, with a person's token, answered at
+# once with their usage:
+#   upstream direct;
+#   gateway (bare): the token check only, the default upstream;
+#   gateway (models+limits+ledger, sqlite): three models each on its own
+#     port of the upstream, with prices; limits per person, client and
+#     organization (requests, tokensPerDay, tokensPerMonth, far above what
+#     the machine can send); the SQLite ledger in the temporary directory;
+#   gateway (models+limits+ledger, redis+postgres), with -redis: the same
+#     with the limits in redis-server and the ledger in PostgreSQL (the row
+#     is dropped, with a note, when PostgreSQL is not installed).
+# Their ratios to the bare gateway are printed, with the goals (0.9x for
+# SQLite, 0.85x for Redis and PostgreSQL).
+#
 #   bench/gateway.sh                   # table + streams, 10 s per row
 #   bench/gateway.sh -d 30 -redis      # longer rows, plus the gateway with Redis limits
 #   bench/gateway.sh -rounds 3 -d 5    # every row 3 times in turn, the median shown
 #   bench/gateway.sh -only table       # or: -only streams
+#   bench/gateway.sh -only deployed -redis -rounds 5 -d 5   # the deployed rows alone
+#   PROFILE=/tmp/prof bench/gateway.sh -only deployed -redis  # and a CPU profile of each deployed gateway
 #   bench/gateway.sh -sysmon awake     # the gateway only with Go's runtime monitor kept awake
 #
 # -sysmon both|awake|default (both): how Go's runtime monitor (sysmon) runs
@@ -36,8 +56,13 @@
 # GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
 # with the same flags as the gateway's first row, and GATEWAY_BASELINE_ENV
 # as its environment if set, else GATEWAY_ENV),
-# BASE_PORT (27180: ports BASE_PORT+1..+16), KEEP=1 keeps the logs.
-# Needs: go, wrk, taskset, curl; optionally nginx, redis-server, tcpdump (the
+# BASE_PORT (27180: ports BASE_PORT+1..+26), KEEP=1 keeps the logs,
+# PROFILE=DIR (the deployed gateways serve pprof on a metrics listener, all
+# three alike, and the last round of each writes DIR/ROW.pprof: go tool
+# pprof -top DIR/dsqlite.pprof).
+# Needs: go, wrk, taskset, curl; optionally nginx, redis-server, PostgreSQL
+# (Debian's, under /usr/lib/postgresql; as root it runs as the postgres
+# user, with setpriv), tcpdump (the
 # forwarding time of streams on the wire; run as root). Not part of
 # `go test`.
 set -euo pipefail
@@ -60,7 +85,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case "$only" in "" | table | streams) ;; *) echo "gateway.sh: -only $only: want table or streams" >&2; exit 2 ;; esac
+case "$only" in "" | table | streams | deployed) ;; *) echo "gateway.sh: -only $only: want table, deployed or streams" >&2; exit 2 ;; esac
 case "$sysmon" in
 both) sysmon_modes=(default awake) ;;
 default | awake) sysmon_modes=("$sysmon") ;;
@@ -87,7 +112,10 @@ port_upstream=$((base + 1)) port_bare=$((base + 2)) port_tuned=$((base + 3)) por
 port_gateway=$((base + 5)) port_jwtmw=$((base + 6)) port_issuer=$((base + 7)) port_redis=$((base + 8))
 port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)) port_metrics_redis=$((base + 12))
 port_gwplain=$((base + 13)) port_metrics_base=$((base + 14)) port_gwawake=$((base + 15)) port_metrics_awake=$((base + 16))
-for port in $(seq $((base + 1)) $((base + 16))); do
+port_model_a=$((base + 17)) port_model_b=$((base + 18)) port_model_c=$((base + 19)) port_dbare=$((base + 20))
+port_dsqlite=$((base + 21)) port_dpg=$((base + 22)) port_pg=$((base + 23)) port_prof_bare=$((base + 24))
+port_prof_sqlite=$((base + 25)) port_prof_pg=$((base + 26))
+for port in $(seq $((base + 1)) $((base + 26))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
@@ -125,9 +153,10 @@ ready() {
 	exit 1
 }
 
-start issuer "$bin/issuer" -listen "127.0.0.1:$port_issuer" -issuer "$issuer" -audience "$audience" -token-file "$tmp/token"
-for _ in $(seq 100); do [ -s "$tmp/token" ] && break; sleep 0.1; done
-[ -s "$tmp/token" ] || { echo "gateway.sh: the issuer wrote no token" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
+start issuer "$bin/issuer" -listen "127.0.0.1:$port_issuer" -issuer "$issuer" -audience "$audience" -token-file "$tmp/token" \
+	-person-token-file "$tmp/person-token" -permissions "read:models invoke:models model:bench-a model:bench-b model:bench-c"
+for _ in $(seq 100); do [ -s "$tmp/person-token" ] && break; sleep 0.1; done
+[ -s "$tmp/person-token" ] || { echo "gateway.sh: the issuer wrote no token" >&2; cat "$tmp/issuer.log" >&2; exit 1; }
 (umask 077; printf 'Authorization: Bearer %s\n' "$(cat "$tmp/token")" >"$tmp/auth.header")
 cat >"$tmp/auth.lua" <<'EOF'
 -- Every row gets the same request: GET /v1/models with the bearer token.
@@ -136,7 +165,9 @@ wrk.headers["Authorization"] = "Bearer " .. f:read("*l")
 f:close()
 EOF
 
-start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream"
+# One upstream process: the default upstream, and the deployed rows' three
+# models' servers on ports of their own.
+start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream,127.0.0.1:$port_model_a,127.0.0.1:$port_model_b,127.0.0.1:$port_model_c"
 ready upstream "http://127.0.0.1:$port_upstream/v1/models"
 
 # Limits far above what one machine can send, so that every request is
@@ -191,6 +222,7 @@ declare -A sysmon_metrics=([default]=$port_metrics [awake]=$port_metrics_awake)
 limits_flags=(-routes "$tmp/routes.yaml")
 
 source "$root/bench/table.sh"
+source "$root/bench/deployed.sh"
 source "$root/bench/streams.sh"
 [ "$only" = streams ] || run_table
-[ "$only" = table ] || run_streams
+[ "$only" = table ] || [ "$only" = deployed ] || run_streams

@@ -46,16 +46,25 @@ cpu_ticks() {
 # measure NAME URL ROUND PID...: a warm-up in the first round, then
 # DURATION seconds of wrk on core 1. Prints "req/s p50 p99 non2xx errors
 # cpu-us-per-request" (the CPU of the given processes).
+# REQ="SCRIPT TOKEN" picks the wrk script and token file (default: GET
+# /v1/models with the client's token); PROFILE_URL, when set, is a pprof
+# CPU profile taken during the run into PROFILE_OUT.
 measure() {
-	local name=$1 url=$2 round=$3 out=$tmp/wrk-$1-$3.txt
+	local name=$1 url=$2 round=$3 out=$tmp/wrk-$1-$3.txt script token
 	shift 3
+	read -r script token <<<"${REQ:-$tmp/auth.lua $tmp/token}"
 	if [ "$round" = 1 ]; then
-		BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d2s -s "$tmp/auth.lua" "$url" >/dev/null
+		BENCH_TOKEN_FILE=$token taskset -c 1 wrk -t1 -c"$conns" -d2s -s "$script" "$url" >/dev/null
 	fi
-	local before after
+	local before after profiler=""
+	if [ -n "${PROFILE_URL:-}" ]; then
+		taskset -c 1 curl -fsS -o "$PROFILE_OUT" "$PROFILE_URL?seconds=$((duration > 1 ? duration - 1 : 1))" &
+		profiler=$!
+	fi
 	before=$(cpu_ticks "$@")
-	BENCH_TOKEN_FILE=$tmp/token taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$tmp/auth.lua" "$url" >"$out"
+	BENCH_TOKEN_FILE=$token taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$script" "$url" >"$out"
 	after=$(cpu_ticks "$@")
+	[ -z "$profiler" ] || wait "$profiler" || echo "gateway.sh: no CPU profile from $PROFILE_URL" >&2
 	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
 		/requests in/ { n = $1 }
 		/Requests\/sec:/ { rps = $2 }
@@ -67,11 +76,31 @@ measure() {
 }
 
 run_table() {
+	local rows=() gateway_rows=() notes=() deployed_rows=() mode
+	declare -A label=() url=() req=() procs_extra=()
+	if [ "$redis" = 1 ]; then
+		command -v redis-server >/dev/null || { echo "gateway.sh: -redis needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+		start redis redis-server --bind 127.0.0.1 --port "$port_redis" --save "" --appendonly no --dir "$tmp"
+		for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port_redis") 2>/dev/null && break; sleep 0.1; done
+	fi
+	[ "$only" = deployed ] || edge_rows
+	local edge=("${rows[@]}")
+	start_deployed
+	measure_rows
+	[ "$only" = deployed ] || print_edge
+	print_deployed
+	local n
+	for n in "${notes[@]}"; do echo "note: $n"; done
+	for row in "${rows[@]}"; do [ "$row" = upstream ] || [ -z "${pid[$row]:-}" ] || stop "$row"; done
+}
+
+# edge_rows: starts the servers of the edge-proxy rows (GET /v1/models).
+edge_rows() {
 	start bare "$bin/bareproxy" -listen "127.0.0.1:$port_bare" -upstream "http://127.0.0.1:$port_upstream"
 	start tuned "$bin/bareproxy" -listen "127.0.0.1:$port_tuned" -upstream "http://127.0.0.1:$port_upstream" -idle-per-host 256
 	ready bare "http://127.0.0.1:$port_bare/v1/models"
 	ready tuned "http://127.0.0.1:$port_tuned/v1/models"
-	local rows=(upstream bare tuned) gateway_rows=() notes=() mode
+	rows+=(upstream bare tuned)
 	for mode in "${sysmon_modes[@]}"; do
 		GATEWAY_RUN_ENV=$(sysmon_env "$mode") start_gateway "${sysmon_row[$mode]}" "${sysmon_port[$mode]}" "${limits_flags[@]}" \
 			-metrics-listen "127.0.0.1:${sysmon_metrics[$mode]}"
@@ -79,7 +108,7 @@ run_table() {
 	done
 	start_gateway gwplain "$port_gwplain"
 	rows+=("${gateway_rows[@]}" gwplain)
-	declare -A label=(
+	label+=(
 		[upstream]="upstream direct"
 		[bare]="bare ReverseProxy (Go defaults)"
 		[tuned]="bare ReverseProxy, 256 idle conns"
@@ -91,7 +120,7 @@ run_table() {
 		[jwtmw]="ReverseProxy + go-jwt-middleware v3"
 		[nginx]="nginx plain proxy (1 worker)"
 	)
-	declare -A url=(
+	url+=(
 		[upstream]=$port_upstream [bare]=$port_bare [tuned]=$port_tuned [gateway]=$port_gateway
 		[jwtmw]=$port_jwtmw [nginx]=$port_nginx [gwredis]=$port_gwredis [gwbase]=$port_gwbase
 		[gwplain]=$port_gwplain [gwawake]=$port_gwawake
@@ -117,25 +146,34 @@ run_table() {
 		notes+=("nginx row dropped: nginx is not installed (apt-get install nginx-light)")
 	fi
 	if [ "$redis" = 1 ]; then
-		command -v redis-server >/dev/null || { echo "gateway.sh: -redis needs redis-server (apt-get install redis-server)" >&2; exit 1; }
-		start redis redis-server --bind 127.0.0.1 --port "$port_redis" --save "" --appendonly no --dir "$tmp"
-		for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port_redis") 2>/dev/null && break; sleep 0.1; done
 		start_gateway gwredis "$port_gwredis" "${limits_flags[@]}" -redis "redis://127.0.0.1:$port_redis/0" \
 			-metrics-listen "127.0.0.1:$port_metrics_redis"
 		rows+=(gwredis)
+		procs_extra[gwredis]=${pid[redis]}
 	fi
+}
 
+# measure_rows: every row, round by round; sets rps and line (the median
+# round's "req/s p50 p99 cpu") of each.
+measure_rows() {
 	declare -A procs=()
-	for row in "${rows[@]}"; do procs[$row]=${pid[$row]}; done
-	[ "$redis" = 1 ] && procs[gwredis]+=" ${pid[redis]}"
+	for row in "${rows[@]}"; do procs[$row]="${pid[$row]:-} ${procs_extra[$row]:-}"; done
 	# Rounds go over every row in turn, so that a machine that slows down
 	# for a while slows all rows alike; each row shows its median round.
-	declare -A rps=() line=() runs=()
+	declare -gA rps=() line=()
+	declare -A runs=()
+	local round row r p50 p99 bad errs cpu prof
 	for round in $(seq "$rounds"); do
 		for row in "${rows[@]}"; do
 			echo "round $round/$rounds: measuring ${label[$row]}..." >&2
+			prof=""
+			if [ -n "${PROFILE:-}" ] && [ "$round" = "$rounds" ] && [ -n "${profile_port[$row]:-}" ]; then
+				mkdir -p "$PROFILE"
+				prof=http://127.0.0.1:${profile_port[$row]}/debug/pprof/profile
+			fi
 			# shellcheck disable=SC2086 # procs is a list of process IDs
-			read -r r p50 p99 bad errs cpu < <(measure "$row" "http://127.0.0.1:${url[$row]}/v1/models" "$round" ${procs[$row]})
+			read -r r p50 p99 bad errs cpu < <(REQ=${req[$row]:-} PROFILE_URL=$prof PROFILE_OUT=${PROFILE:-}/$row.pprof \
+				measure "$row" "http://127.0.0.1:${url[$row]}/v1/models" "$round" ${procs[$row]})
 			runs[$row]+="$r $p50 $p99 $cpu"$'\n'
 			if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
 				notes+=("${label[$row]}: $bad non-2xx answers, $errs socket errors in round $round: its rate is not comparable (KEEP=1 keeps the logs)")
@@ -146,25 +184,27 @@ run_table() {
 		line[$row]=$(printf '%s' "${runs[$row]}" | sort -n -k1,1 | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
 		rps[$row]=${line[$row]%% *}
 	done
+}
 
+# print_edge: the edge-proxy rows' table and goals.
+print_edge() {
+	local row r p50 p99 cpu n
 	echo
 	echo "Throughput: GET /v1/models (60-byte answer), $conns keep-alive connections, ${duration} s per row and round,"
 	echo "median of $rounds round(s);"
 	echo "servers on core 0, wrk -t1 on core 1; $(uname -r), $(go version | cut -d' ' -f3)"
 	echo "CPU: user+system time per request of the row's server (for a proxy, without the upstream's)."
 	printf '%-54s %10s %9s %9s %9s %9s %13s\n' row "req/s" p50 p99 "x bare" "x nginx" "CPU us/req"
-	for row in "${rows[@]}"; do
+	for row in "${edge[@]}"; do
 		read -r r p50 p99 cpu <<<"${line[$row]}"
 		printf '%-54s %10.0f %9s %9s %9s %9s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" \
 			"$(ratio "$r" "${rps[bare]}")" "$(ratio "$r" "${rps[nginx]:-}")" "$cpu"
 	done
-	for n in "${notes[@]}"; do echo "note: $n"; done
 	for row in "${gateway_rows[@]}"; do
 		goal "${label[$row]%%:*} >= 1.05x bare ReverseProxy" "${rps[$row]}" "${rps[bare]}" 1.05
 		goal "${label[$row]%%:*} >= 0.5x nginx" "${rps[$row]}" "${rps[nginx]:-}" 0.5
 	done
-	[ "$redis" = 1 ] && goal "gateway with Redis limits >= 0.9x bare ReverseProxy" "${rps[gwredis]}" "${rps[bare]}" 0.9
-	for row in "${rows[@]}"; do [ "$row" = upstream ] || stop "$row"; done
+	if [ "$redis" = 1 ]; then goal "gateway with Redis limits >= 0.9x bare ReverseProxy" "${rps[gwredis]}" "${rps[bare]}" 0.9; fi
 }
 
 ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo -; }
