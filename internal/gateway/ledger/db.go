@@ -53,10 +53,7 @@ func connect(dsn string, dial DialFunc) (*DB, error) {
 		if path == "" {
 			return nil, errors.New("ledger: sqlite: needs a file path, as in sqlite:/var/lib/gateway/ledger.db")
 		}
-		// WAL lets reports read while the writer writes; busy_timeout makes
-		// a second process (cmd/usage) wait for a lock instead of failing.
-		q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
-		db, err := sql.Open("sqlite", "file:"+path+q)
+		db, err := sql.Open("sqlite", sqliteSource(path))
 		if err != nil {
 			return nil, fmt.Errorf("ledger: opening %s: %w", path, err)
 		}
@@ -80,6 +77,13 @@ func connect(dsn string, dial DialFunc) (*DB, error) {
 		return &DB{sql: db, dialect: postgresDialect, where: where}, nil
 	}
 	return nil, fmt.Errorf("ledger: the database %q is neither sqlite:PATH nor postgres://...", Redact(dsn))
+}
+
+// sqliteSource is the SQLite driver's data source for the file at path.
+// WAL lets reports read while the writer writes; busy_timeout makes a
+// second process (cmd/usage) wait for a lock instead of failing.
+func sqliteSource(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 }
 
 // Close closes the database.

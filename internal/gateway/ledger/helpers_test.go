@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -103,4 +105,71 @@ func (c *tripConn) Write(p []byte) (int, error) {
 func (c *tripConn) Read(p []byte) (int, error) {
 	c.writing = false
 	return c.Conn.Read(p)
+}
+
+// countStatements makes db (SQLite, which has no wire to count round trips
+// on) count the statements it sends into the driver from now on: each is
+// what a round trip is to a server.
+func countStatements(t testing.TB, db *DB) *atomic.Int64 {
+	t.Helper()
+	if db.dialect.name != "sqlite" {
+		t.Fatalf("countStatements: %s: count its round trips on the wire (roundTrips)", db.dialect.name)
+	}
+	n := new(atomic.Int64)
+	old := db.sql
+	db.sql = sql.OpenDB(countingConnector{drv: old.Driver(), name: sqliteSource(db.where), n: n})
+	old.Close()
+	return n
+}
+
+type countingConnector struct {
+	drv  driver.Driver
+	name string
+	n    *atomic.Int64
+}
+
+func (c countingConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.name)
+	if err != nil {
+		return nil, err
+	}
+	full, ok := conn.(fullConn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("the driver's connection %T lacks the context methods", conn)
+	}
+	return &countingConn{fullConn: full, n: c.n}, nil
+}
+
+func (c countingConnector) Driver() driver.Driver { return c.drv }
+
+type fullConn interface {
+	driver.Conn
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
+}
+
+// countingConn counts statements executed and transactions begun (a
+// transaction's BEGIN is a statement of its own; its COMMIT is counted
+// with it).
+type countingConn struct {
+	fullConn
+	n *atomic.Int64
+}
+
+func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.n.Add(1)
+	return c.fullConn.ExecContext(ctx, q, args)
+}
+
+func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.n.Add(1)
+	return c.fullConn.QueryContext(ctx, q, args)
+}
+
+func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.n.Add(2)
+	return c.fullConn.BeginTx(ctx, opts)
 }
