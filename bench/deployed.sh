@@ -129,6 +129,21 @@ start_deployed() {
 			procs_extra[dpg]="${pid[redis]} ${pid[postgres]}"
 		fi
 	fi
+	if [ -n "${GATEWAY_BASELINE_BIN:-}" ]; then
+		# The baseline build in the SQLite row's shape (and the Redis and
+		# PostgreSQL row's, when it runs), for before/after in one run.
+		label+=([dsqlitebase]="${label[dsqlite]}: GATEWAY_BASELINE_BIN" [dpgbase]="${label[dpg]}: GATEWAY_BASELINE_BIN")
+		url+=([dsqlitebase]=$port_dsqlitebase [dpgbase]=$port_dpgbase)
+		req+=([dsqlitebase]=$post [dpgbase]=$post)
+		GATEWAY=gateway-baseline start_gateway dsqlitebase "$port_dsqlitebase" -routes "$tmp/deployed.yaml" -ledger "sqlite:$tmp/ledger-base.db"
+		deployed_rows+=(dsqlitebase)
+		if [ -n "${pid[dpg]:-}" ]; then
+			GATEWAY=gateway-baseline start_gateway dpgbase "$port_dpgbase" -routes "$tmp/deployed.yaml" \
+				-redis "redis://127.0.0.1:$port_redis/2" -ledger "$pg_dsn"
+			deployed_rows+=(dpgbase)
+			procs_extra[dpgbase]=${procs_extra[dpg]}
+		fi
+	fi
 	rows+=("${deployed_rows[@]}")
 }
 

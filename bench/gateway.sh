@@ -55,8 +55,9 @@
 # (a gateway binary to measure instead of this tree's cmd/gateway),
 # GATEWAY_BASELINE_BIN (another gateway binary, measured as one more row
 # with the same flags as the gateway's first row, and GATEWAY_BASELINE_ENV
-# as its environment if set, else GATEWAY_ENV),
-# BASE_PORT (27180: ports BASE_PORT+1..+26), KEEP=1 keeps the logs,
+# as its environment if set, else GATEWAY_ENV; and in the deployed rows, in
+# the shape of the SQLite row and of the Redis and PostgreSQL row),
+# BASE_PORT (27180: ports BASE_PORT+1..+28), KEEP=1 keeps the logs,
 # PROFILE=DIR (the deployed gateways serve pprof on a metrics listener, all
 # three alike, and the last round of each writes DIR/ROW.pprof: go tool
 # pprof -top DIR/dsqlite.pprof).
@@ -114,8 +115,8 @@ port_gwredis=$((base + 9)) port_gwbase=$((base + 10)) port_metrics=$((base + 11)
 port_gwplain=$((base + 13)) port_metrics_base=$((base + 14)) port_gwawake=$((base + 15)) port_metrics_awake=$((base + 16))
 port_model_a=$((base + 17)) port_model_b=$((base + 18)) port_model_c=$((base + 19)) port_dbare=$((base + 20))
 port_dsqlite=$((base + 21)) port_dpg=$((base + 22)) port_pg=$((base + 23)) port_prof_bare=$((base + 24))
-port_prof_sqlite=$((base + 25)) port_prof_pg=$((base + 26))
-for port in $(seq $((base + 1)) $((base + 26))); do
+port_prof_sqlite=$((base + 25)) port_prof_pg=$((base + 26)) port_dsqlitebase=$((base + 27)) port_dpgbase=$((base + 28))
+for port in $(seq $((base + 1)) $((base + 28))); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		echo "gateway.sh: 127.0.0.1:$port is in use (a bench left running?); stop it or set BASE_PORT" >&2
 		exit 1
