@@ -151,13 +151,13 @@ start_deployed() {
 print_deployed() {
 	echo
 	echo "The deployed shape: POST /v1/chat/completions (a person's token; three models in turn; a 236-byte"
-	echo "answer with usage), same connections, rounds and medians. CPU of the redis+postgres row includes"
+	echo "answer with usage), same connections, rounds and medians. CPU of the redis+postgres rows includes"
 	echo "redis-server's and PostgreSQL's."
-	printf '%-54s %10s %9s %9s %11s %13s\n' row "req/s" p50 p99 "x gw bare" "CPU us/req"
+	printf '%-68s %10s %9s %9s %11s %13s\n' row "req/s" p50 p99 "x gw bare" "CPU us/req"
 	local row r p50 p99 cpu
 	for row in "${deployed_rows[@]}"; do
 		read -r r p50 p99 cpu <<<"${line[$row]}"
-		printf '%-54s %10.0f %9s %9s %11s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" "$(ratio "$r" "${rps[dbare]}")" "$cpu"
+		printf '%-68s %10.0f %9s %9s %11s %13s\n' "${label[$row]}" "$r" "$p50" "$p99" "$(ratio "$r" "${rps[dbare]}")" "$cpu"
 	done
 	goal "models+limits+ledger (sqlite) >= 0.9x gateway (bare)" "${rps[dsqlite]}" "${rps[dbare]}" 0.9
 	if [ -n "${rps[dpg]:-}" ]; then

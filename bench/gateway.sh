@@ -60,7 +60,8 @@
 # BASE_PORT (27180: ports BASE_PORT+1..+28), KEEP=1 keeps the logs,
 # PROFILE=DIR (the deployed gateways serve pprof on a metrics listener, all
 # three alike, and the last round of each writes DIR/ROW.pprof: go tool
-# pprof -top DIR/dsqlite.pprof).
+# pprof -top DIR/dsqlite.pprof; GATEWAY_BASELINE_BIN's rows get no metrics
+# listener then, so compare builds in a run without PROFILE).
 # Needs: go, wrk, taskset, curl; optionally nginx, redis-server, PostgreSQL
 # (Debian's, under /usr/lib/postgresql; as root it runs as the postgres
 # user, with setpriv), tcpdump (the
