@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
+	"github.com/model-api-auth0/model-api-auth0/internal/testing/syncbuf"
 )
 
 // mcpSDKDir holds the pinned official MCP TypeScript SDK; CI installs it
@@ -43,36 +45,14 @@ type agentResult struct {
 // pre-registered public client), and calls a protected route with the
 // token. Skipped without node or the SDK installed, unless REQUIRE_NODE=1.
 func TestMCPSDKAgentGetsIn(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if _, statErr := os.Stat(filepath.Join(mcpSDKDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil || statErr != nil {
-		msg := "needs node and the MCP SDK: npm ci --prefix cmd/devtenant/testdata/mcp-sdk"
-		if os.Getenv("REQUIRE_NODE") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node := needMCPSDK(t)
 	r := startGateway(t)
 	gatewayURL := "http://" + r.addr + "/"
-	out, err := stackoutputs.Load(r.outputs)
-	require.NoError(t, err)
-	cli, err := out.CLIClientID()
-	require.NoError(t, err)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "agent.mjs")
-	cmd.Dir = mcpSDKDir
-	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gatewayURL, "ROUTE=/v1/models", "CLIENT_ID="+cli,
-		"REDIRECT_URL=http://127.0.0.1:8976/callback", // the dev stack's cliApp callback
-		"USER_EMAIL=alice@acme.example.com", "USER_PASSWORD="+devPassword)
-	stdout, err := cmd.Output()
-	var stderr string
-	if ee, ok := err.(*exec.ExitError); ok {
-		stderr = string(ee.Stderr)
-	}
+	stdout, stderr, err := runAgent(t, node, r.outputs, gatewayURL)
 	require.NoError(t, err, "the agent failed:\n%s%s\ngateway and tenant:\n%s", stdout, stderr, r.stderr.String())
+	cli := cliClientID(t, r.outputs)
 
-	lines := strings.Split(strings.TrimSpace(string(stdout)), "\n")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	last := lines[len(lines)-1]
 	require.True(t, strings.HasPrefix(last, "RESULT "), "the agent's last line: %s", last)
 	var got agentResult
@@ -90,4 +70,81 @@ func TestMCPSDKAgentGetsIn(t *testing.T) {
 	assert.Equal(t, 200, got.Status, "the route with the SDK's token: %s", got.Body)
 	assert.Contains(t, got.Body, `"object":"list"`)
 	assert.Contains(t, got.Body, "echo")
+}
+
+// The shape the gateway refuses to start in when agents are expected is
+// one the SDK refuses: a gateway whose public URL is not the API
+// identifier (the dev stack's own, https://api.dev.models.example.com/,
+// with the gateway on loopback) serves metadata naming the identifier,
+// and the SDK's auth() stops there, before any login. Without agents
+// expected, the gateway starts with a warning; with them, not at all.
+func TestMCPSDKRefusesAnotherResource(t *testing.T) {
+	node := needMCPSDK(t)
+	r := start(t, env("DEVTENANT_PASSWORD", devPassword)) // the tenant of the dev stack, no gateway
+	out, err := stackoutputs.Load(r.outputs)
+	require.NoError(t, err)
+	listen, err := resolveGatewayListen("127.0.0.1:0")
+	require.NoError(t, err)
+	var logs syncbuf.Buffer
+	o := gateway.DefaultOptions()
+	o.Tenant = gateway.Tenant{Issuer: out.Issuer, Audience: out.Audience, JWKSURL: out.JWKSURI}
+	o.Upstream, o.Listen, o.PublicURL, o.Log.Output = "http://127.0.0.1:9", listen, "http://"+listen, &logs
+
+	expecting := o
+	expecting.MCP = gateway.MCP{Expected: true}
+	_, err = gateway.New(t.Context(), expecting)
+	require.ErrorContains(t, err, `agents are expected (-mcp / MCP is set), but the public URL http://`+listen+` (-public-url / PUBLIC_URL) is not the API identifier "https://api.dev.models.example.com/"`)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := gateway.New(ctx, o)
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- g.Serve(ctx) }()
+	t.Cleanup(func() { cancel(); <-served })
+	assert.Contains(t, logs.String(), "MCP clients refuse metadata whose resource is not the URL they call", "a warning without agents expected")
+
+	stdout, stderr, err := runAgent(t, node, r.outputs, "http://"+listen+"/")
+	require.Error(t, err, "the SDK took metadata for another resource:\n%s", stdout)
+	assert.Contains(t, stderr, "Protected resource https://api.dev.models.example.com/ does not match expected http://"+listen+"/")
+}
+
+// needMCPSDK is node, with the SDK installed; it skips the test without
+// them, unless REQUIRE_NODE=1.
+func needMCPSDK(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if _, statErr := os.Stat(filepath.Join(mcpSDKDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil || statErr != nil {
+		msg := "needs node and the MCP SDK: npm ci --prefix cmd/devtenant/testdata/mcp-sdk"
+		if os.Getenv("REQUIRE_NODE") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return node
+}
+
+func cliClientID(t *testing.T, outputs string) string {
+	t.Helper()
+	out, err := stackoutputs.Load(outputs)
+	require.NoError(t, err)
+	cli, err := out.CLIClientID()
+	require.NoError(t, err)
+	return cli
+}
+
+// runAgent runs agent.mjs against the gateway at gatewayURL, as the dev
+// stack's test user alice, through its CLI app.
+func runAgent(t *testing.T, node, outputs, gatewayURL string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "agent.mjs")
+	cmd.Dir = mcpSDKDir
+	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gatewayURL, "ROUTE=/v1/models", "CLIENT_ID="+cliClientID(t, outputs),
+		"REDIRECT_URL=http://127.0.0.1:8976/callback", // the dev stack's cliApp callback
+		"USER_EMAIL=alice@acme.example.com", "USER_PASSWORD="+devPassword)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
 }
