@@ -53,6 +53,10 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		// Absent without models, so that such a stack's outputs stay as they were.
 		exports[stackoutputs.KeyModels] = pulumi.ToStringArray(t.Config.ModelNames())
 	}
+	if m := t.Config.MCP; m != nil {
+		// Absent without mcp, so that such a stack's outputs stay as they were.
+		exports[stackoutputs.KeyMCP] = pulumi.Map{stackoutputs.KeyPublicURL: pulumi.String(m.PublicURL)}
+	}
 	if t.WebApp != nil {
 		exports[stackoutputs.KeyWebApp] = t.WebApp.export()
 		secrets[t.WebApp.Config.Name] = t.WebApp.Credentials.ClientSecret

@@ -46,7 +46,17 @@ func (r Requirement) Check(id *Identity) error {
 	return nil
 }
 
-// scopeParam is the scope a 403 names in WWW-Authenticate (RFC 6750 3.1).
-func (r Requirement) scopeParam() string {
-	return strings.Join(append(slices.Clone(r.AllOf), r.AnyOf...), " ")
+// Scopes are the scopes and permissions r names, AllOf's then AnyOf's,
+// each once: what a client asks the tenant for to call the route. Every
+// WWW-Authenticate challenge of a refusal names them in its scope (RFC
+// 6750 section 3), so that a client that follows it (an MCP client does)
+// gets a token for the whole operation at once.
+func (r Requirement) Scopes() []string {
+	var scopes []string
+	for _, s := range append(slices.Clone(r.AllOf), r.AnyOf...) {
+		if !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes
 }

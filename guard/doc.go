@@ -13,6 +13,15 @@
 // permissions (the `scope` claim split on spaces, and the `permissions`
 // claim, matched exactly) and optionally an organization.
 //
+// A refusal carries the WWW-Authenticate challenges of RFC 6750 (and RFC
+// 9449 with DPoP), each naming every scope the route needs (`scope`, on a
+// 401 as on a 403: Requirement.Scopes) and, with
+// Config.ResourceMetadataURL, where agents find how to get a token
+// (`resource_metadata`, RFC 9728): what MCP clients read to log in and to
+// ask for more scopes. A handler that refuses after Require, having found
+// the call needs more (a permission the body asks for), challenges the
+// same way with Validator.Challenge.
+//
 // With Config.DPoP, a token bound to a key (`cnf.jkt`, RFC 9449) comes as
 // `Authorization: DPoP` with a proof in the `DPoP` header, signed by that
 // key for this method and URL (the configured public URL, never Host), for

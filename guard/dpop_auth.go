@@ -101,21 +101,21 @@ func dpopDenial(err error) (status int, code, message string, ok bool) {
 // setChallenges writes the WWW-Authenticate challenges of a denial: Bearer
 // where bearer tokens are accepted, DPoP (with its algs) where DPoP is
 // (RFC 9449 section 7.1). The error goes on the challenge of the scheme the
-// request used, or on the only one offered.
+// request used, or on the only one offered; every challenge names the
+// scopes the route needs (RFC 6750 section 3; the Model Context Protocol
+// has clients ask for them after a 401 as after a 403) and, with one, the
+// resource metadata (RFC 9728 section 5.1).
 func (v *Validator) setChallenges(w http.ResponseWriter, r *http.Request, req Requirement, code, message string) {
-	params := ""
+	errParams := ""
 	if code != "" {
-		params += fmt.Sprintf(", error=%q, error_description=%q", code, strings.ReplaceAll(message, `"`, "'"))
+		errParams = fmt.Sprintf(", error=%q, error_description=%q", code, strings.ReplaceAll(message, `"`, "'"))
 	}
-	if code == "insufficient_scope" && req.scopeParam() != "" {
-		params += fmt.Sprintf(", scope=%q", req.scopeParam())
+	common := ""
+	if scopes := req.Scopes(); len(scopes) > 0 {
+		common += fmt.Sprintf(", scope=%q", strings.Join(scopes, " "))
 	}
 	if v.cfg.ResourceMetadataURL != "" {
-		params += fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
-	}
-	plain := ""
-	if v.cfg.ResourceMetadataURL != "" {
-		plain = fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
+		common += fmt.Sprintf(", resource_metadata=%q", v.cfg.ResourceMetadataURL)
 	}
 	// A route needing DPoP of a Validator without it refuses everything;
 	// the Bearer challenge is all it can offer.
@@ -123,18 +123,18 @@ func (v *Validator) setChallenges(w http.ResponseWriter, r *http.Request, req Re
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	usedDPoP := dpop && (strings.EqualFold(scheme, "DPoP") || !bearer)
 	if bearer {
-		p := params
+		p := errParams
 		if usedDPoP {
-			p = plain
+			p = ""
 		}
-		w.Header().Add("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", v.cfg.Audience)+p)
+		w.Header().Add("WWW-Authenticate", fmt.Sprintf("Bearer realm=%q", v.cfg.Audience)+p+common)
 	}
 	if dpop {
-		p := params
+		p := errParams
 		if !usedDPoP {
-			p = plain
+			p = ""
 		}
-		w.Header().Add("WWW-Authenticate", fmt.Sprintf("DPoP algs=%q, realm=%q", v.dpop.algs, v.cfg.Audience)+p)
+		w.Header().Add("WWW-Authenticate", fmt.Sprintf("DPoP algs=%q, realm=%q", v.dpop.algs, v.cfg.Audience)+p+common)
 	}
 	if code == "use_dpop_nonce" {
 		w.Header().Set("DPoP-Nonce", v.dpop.Nonces.Current())

@@ -129,7 +129,7 @@ func ExampleValidator_Require() {
 	}
 	// Output:
 	// 401 {"message":"a bearer token is required"}
-	//   WWW-Authenticate: Bearer realm="https://models.example.com/"
+	//   WWW-Authenticate: Bearer realm="https://models.example.com/", scope="invoke:models"
 	// 403 {"message":"insufficient scope: needs invoke:models"}
 	//   WWW-Authenticate: Bearer realm="https://models.example.com/", error="insufficient_scope", error_description="insufficient scope: needs invoke:models", scope="invoke:models"
 	// 200 hello, batch-scorer

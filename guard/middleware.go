@@ -68,25 +68,12 @@ func (v *Validator) Authorize(r *http.Request, req Requirement) (*Identity, erro
 // challenge and a JSON body. Only the subject, client and organization of a
 // token are logged, never the token.
 func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement, id *Identity, err error) {
-	status, code, message := http.StatusUnauthorized, "", "a bearer token is required"
-	dpopStatus, dpopCode, dpopMessage, isDPoP := dpopDenial(err)
+	status, code, message := v.denial(req, err)
 	switch {
-	case isDPoP:
-		status, code, message = dpopStatus, dpopCode, dpopMessage
-	case errors.Is(err, ErrNoToken):
-		message = v.noTokenMessage(req)
-	case errors.Is(err, ErrMalformedRequest):
-		status, code, message = http.StatusBadRequest, "invalid_request", err.Error()
 	case errors.Is(err, ErrReplayStoreUnavailable):
-		status, message = http.StatusServiceUnavailable, "DPoP proofs cannot be checked for replay right now; retry later"
 		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, ErrKeysUnavailable):
-		status, message = http.StatusServiceUnavailable, "the signing keys of the tenant cannot be fetched right now; retry later"
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(v.cfg.UnknownKIDWindow.Seconds()))))
-	case errors.Is(err, ErrInsufficientScope), errors.Is(err, ErrOrganization):
-		status, code, message = http.StatusForbidden, "insufficient_scope", err.Error()
-	default:
-		code, message = "invalid_token", "invalid token: "+reason(err)
 	}
 	if status != http.StatusServiceUnavailable {
 		v.setChallenges(w, r, req, code, message)
@@ -99,6 +86,43 @@ func (v *Validator) deny(w http.ResponseWriter, r *http.Request, req Requirement
 	v.observeDenied(r, status, message)
 	CloseUnreadBody(w, r)
 	WriteJSONError(w, status, message)
+}
+
+// denial is the status, RFC 6750 error code (empty: none) and message of
+// a refusal for err.
+func (v *Validator) denial(req Requirement, err error) (status int, code, message string) {
+	if status, code, message, ok := dpopDenial(err); ok {
+		return status, code, message
+	}
+	switch {
+	case errors.Is(err, ErrNoToken):
+		return http.StatusUnauthorized, "", v.noTokenMessage(req)
+	case errors.Is(err, ErrMalformedRequest):
+		return http.StatusBadRequest, "invalid_request", err.Error()
+	case errors.Is(err, ErrReplayStoreUnavailable):
+		return http.StatusServiceUnavailable, "", "DPoP proofs cannot be checked for replay right now; retry later"
+	case errors.Is(err, ErrKeysUnavailable):
+		return http.StatusServiceUnavailable, "", "the signing keys of the tenant cannot be fetched right now; retry later"
+	case errors.Is(err, ErrInsufficientScope), errors.Is(err, ErrOrganization):
+		return http.StatusForbidden, "insufficient_scope", err.Error()
+	}
+	return http.StatusUnauthorized, "invalid_token", "invalid token: " + reason(err)
+}
+
+// Challenge sets the WWW-Authenticate challenges Require would send with
+// a refusal for err, for a handler behind Require that refuses on its own:
+// one that finds, once it has read the request, that the operation needs
+// more than the route's requirement (a permission for the model a body
+// names). Pass req with everything the operation needs, the route's
+// scopes too: the challenge's scope is what the client asks the tenant
+// for next (RFC 6750 section 3, the Model Context Protocol's step-up), so
+// naming only what is missing would have it trade one scope for another.
+// It writes no body, and nothing for errors answered without a challenge
+// (503s).
+func (v *Validator) Challenge(w http.ResponseWriter, r *http.Request, req Requirement, err error) {
+	if status, code, message := v.denial(req, err); status != http.StatusServiceUnavailable {
+		v.setChallenges(w, r, req, code, message)
+	}
 }
 
 func hasQueryToken(q map[string][]string) bool {

@@ -22,6 +22,10 @@ func gatewayTenant(cfg *stackconfig.Config, opts devtenant.Options, listen strin
 	// section 3.3) and the setup starts without the warning a mismatch
 	// deserves. Tokens of this tenant are good for no other API anyway.
 	cfg.API.Identifier = "http://" + listen + "/"
+	// And the stack says so, as a stack expecting agents does
+	// (model-api-auth0:mcp): the outputs carry it, and the gateway refuses
+	// to start in any other shape.
+	cfg.MCP = &stackconfig.MCPConfig{PublicURL: cfg.API.Identifier}
 	// The stack's web app, with this gateway's own address as its callback:
 	// -gateway-listen may pick any port, not only the stack's.
 	opts.WebApp = devtenant.DefaultWebApp
@@ -46,6 +50,9 @@ func gatewayOptions(t *devtenant.Tenant, s *settings, listen, echoAddr string, l
 	o := gateway.DefaultOptions()
 	o.Tenant = gateway.Tenant{Issuer: t.Issuer(), Audience: t.Audience(), JWKSURL: t.JWKSURL()}
 	o.Upstream, o.Listen, o.PublicURL = "http://"+echoAddr, listen, "http://"+listen
+	if out.MCP != nil {
+		o.MCP = gateway.MCP{Expected: true, StackPublicURL: out.MCP.PublicURL}
+	}
 	o.Routes.File, o.Limits.RedisURL = s.routes, s.redis
 	o.DPoP.Mode = "allowed" // bound tokens (token -dpop) pass with their proofs, bearer tokens too
 	o.Login.ClientID, o.Login.ClientSecret = t.ClientID(t.WebAppName()), t.ClientSecret(t.WebAppName())

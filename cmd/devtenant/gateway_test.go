@@ -13,6 +13,7 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 const devPassword = "Dev-Mode-Passw0rd!"
@@ -45,6 +46,11 @@ func TestGatewayMode(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&metadata))
 	resp.Body.Close()
 	assert.Equal(t, "http://"+addr+"/", metadata.Resource)
+	// And the outputs say agents are expected there, as a stack with
+	// model-api-auth0:mcp does: a gateway started from them insists.
+	out, err := stackoutputs.Load(r.outputs)
+	require.NoError(t, err)
+	assert.Equal(t, &stackoutputs.MCP{PublicURL: "http://" + addr + "/"}, out.MCP)
 
 	hc, _ := devtenanttest.LogInAtGateway(t, "http://"+addr, "organization=acme",
 		devtenant.Credentials{Email: "alice@acme.example.com", Password: devPassword, Organization: "acme"})

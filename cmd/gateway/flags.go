@@ -65,6 +65,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	fs.IntVar(&o.Server.MaxConns, "max-conns", o.Server.MaxConns, "most connections open at once; more wait to be accepted")
 	registerLogin(fs, &o.Login, getenv)
 	registerDPoP(fs, &o.DPoP, getenv)
+	mcpErr := registerMCP(fs, &o.MCP, env)
 	registerLog(fs, &o.Log)
 	registerGC(fs, &o.GC, getenv)
 	fs.BoolVar(&dev, "dev", false, "moved: run 'go run ./cmd/devtenant -gateway'")
@@ -73,6 +74,9 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 			return o, errDevMoved // a -dev- flag after it failed first
 		}
 		return o, err
+	}
+	if mcpErr != nil {
+		return o, mcpErr
 	}
 	switch {
 	case dev:
@@ -114,6 +118,7 @@ func fromStackOutputs(o *gateway.Options, out *stackoutputs.Outputs) {
 	if out.WebApp != nil {
 		o.Login.WebAppClientID = out.WebApp.ClientID
 	}
+	mcpFromStackOutputs(o, out)
 	o.Login.Organizations = out.Organizations
 	if o.Login.Organizations == nil {
 		o.Login.Organizations = stackoutputs.Organizations{} // outputs without any: every name is unknown

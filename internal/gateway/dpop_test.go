@@ -75,5 +75,5 @@ func TestDPoPReplayAcrossGateways(t *testing.T) {
 	require.Equal(t, 200, get(addrs[0]).StatusCode, "the first use")
 	resp := get(addrs[1])
 	assert.Equal(t, 401, resp.StatusCode, "the same proof at the other gateway")
-	assert.Contains(t, resp.Header.Values("WWW-Authenticate"), `DPoP algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 EdDSA", realm="`+iss.Audience+`", error="invalid_dpop_proof", error_description="invalid DPoP proof: jti was already used: sign a new proof for each request", resource_metadata="https://models.example.com/.well-known/oauth-protected-resource"`)
+	assert.Contains(t, resp.Header.Values("WWW-Authenticate"), `DPoP algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 EdDSA", realm="`+iss.Audience+`", error="invalid_dpop_proof", error_description="invalid DPoP proof: jti was already used: sign a new proof for each request", scope="read:models", resource_metadata="https://models.example.com/.well-known/oauth-protected-resource"`)
 }

@@ -39,6 +39,8 @@ type Options struct {
 	// PUBLIC_URL): agents' discovery metadata (RFC 9728) names it, and
 	// people's login is called back there. Empty: no metadata is served.
 	PublicURL string
+	// MCP is whether agents are expected (mcp.go).
+	MCP MCP
 	// DPoP is sender-constrained tokens (dpop.go).
 	DPoP  DPoP
 	Login Login

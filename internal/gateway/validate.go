@@ -113,13 +113,16 @@ func (p *parts) checkUpstream(o Options, logger *slog.Logger) error {
 // URL.
 func (p *parts) setUpDiscovery(o Options, logger *slog.Logger) error {
 	if o.PublicURL == "" {
-		return nil
+		return o.MCP.checkSet()
 	}
 	u, err := proxy.ParsePublicURL(o.PublicURL)
 	if err != nil {
 		return fmt.Errorf("-public-url / PUBLIC_URL: %w", err)
 	}
 	p.discovery = &proxy.Discovery{PublicURL: u, Audience: o.Tenant.Audience, Issuer: o.Tenant.issuer()}
+	if o.MCP.Expected {
+		return o.MCP.check(u, o.Tenant.Audience)
+	}
 	if !p.discovery.SameOrigin() {
 		logger.Warn("the API identifier (audience) is not a URL on the public URL: MCP clients refuse metadata whose resource is not the URL they call (RFC 9728 section 3.3); for agents, make the API identifier the public URL",
 			"audience", o.Tenant.Audience, "public_url", u.String())

@@ -30,6 +30,9 @@ func (t *Tenant) Outputs() (*stackoutputs.Outputs, error) {
 		RoleIDs: map[string]string{}, Organizations: stackoutputs.Organizations{}, Clients: map[string]stackoutputs.Client{},
 		ClientSecrets: stackoutputs.ClientSecrets{}, Models: t.cfg.ModelNames(),
 	}
+	if m := t.cfg.MCP; m != nil {
+		o.MCP = &stackoutputs.MCP{PublicURL: m.PublicURL}
+	}
 	for _, r := range t.cfg.Roles {
 		o.RoleIDs[r.Name] = roleID(r.Name)
 	}

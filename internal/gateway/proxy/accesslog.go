@@ -20,6 +20,9 @@ type requestInfo struct {
 	headersAt time.Time // the model server's response headers came
 
 	openAIErrors bool // refusals take OpenAI's shape (errors.go)
+	// requirement is the route's, for the challenge of a refusal made
+	// after the guard's (modelroute.go).
+	requirement guard.Requirement
 
 	model        *routedModel // the model the body names, granted (modelroute.go)
 	server       *server      // the model's server picked for it

@@ -114,7 +114,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	registerUsage(mux, v, auth, cfg.Usage)
 	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
 	if len(cfg.Models) > 0 {
-		proxy = newModelRouter(proxy, cfg)
+		proxy = newModelRouter(proxy, cfg, v)
 	}
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
 )
 
 // routeHandler is what stands between a caller and the upstream on a
@@ -14,7 +16,18 @@ import (
 // with the token.
 func routeHandler(r Route, require func(http.Handler) http.Handler, proxy http.Handler) http.Handler {
 	h := require(refuseFormToken(untilExpiry(proxy)))
-	return withErrorShape(r.errorShape(), checkUpgrade(r.Upgrade, limitBody(r.maxBody(), h)))
+	return withRoute(r.Requirement(), withErrorShape(r.errorShape(), checkUpgrade(r.Upgrade, limitBody(r.maxBody(), h))))
+}
+
+// withRoute tells the handlers behind the guard what the route requires:
+// a refusal for a model's permission names it with the model's (allowed).
+func withRoute(req guard.Requirement, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info := infoFrom(r.Context()); info != nil {
+			info.requirement = req
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (r Route) maxBody() ByteSize { return cmp.Or(r.MaxBody, DefaultMaxBody) }

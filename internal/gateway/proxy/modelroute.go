@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // caller's models only. Any other request goes to the default upstream.
 type modelRouter struct {
 	next     http.Handler
+	guard    *guard.Validator // challenges a model's refusal
 	byName   map[string]*routedModel
 	list     []*routedModel // in the file's order
 	fallback bool           // there is a default upstream
@@ -35,8 +37,8 @@ type routedModel struct {
 	servers *servers
 }
 
-func newModelRouter(next http.Handler, cfg Config) *modelRouter {
-	m := &modelRouter{next: next, byName: map[string]*routedModel{}, fallback: cfg.Upstream != nil, meterStreams: readsUsage(cfg), created: cfg.now().Unix()}
+func newModelRouter(next http.Handler, cfg Config, v *guard.Validator) *modelRouter {
+	m := &modelRouter{next: next, guard: v, byName: map[string]*routedModel{}, fallback: cfg.Upstream != nil, meterStreams: readsUsage(cfg), created: cfg.now().Unix()}
 	for _, model := range cfg.Models {
 		rm := &routedModel{Model: model, servers: newServers(model.Servers, cfg.setAside(), cfg.now)}
 		m.byName[model.Name], m.list = rm, append(m.list, rm)
@@ -123,11 +125,25 @@ func (m *modelRouter) allowed(w http.ResponseWriter, r *http.Request, id *guard.
 	}
 	if perm := modelperm.Permission(name); id == nil || !id.Has(perm) {
 		refusedBecause(r, "model not granted: needs "+perm)
+		m.challenge(w, r, perm)
 		refuse(w, r, http.StatusForbidden, "model_not_allowed",
 			fmt.Sprintf("your token does not grant the model `%s`: it needs the permission %s (a role's permission, or the client grant's scope, in the tenant)", name, perm))
 		return nil
 	}
 	return model
+}
+
+// challenge names, in the refusal's WWW-Authenticate, everything the call
+// needs: the route's scopes and the model's permission, so that a client
+// asking for a token again (as MCP clients do on a 403 insufficient_scope)
+// gets one for the whole call, not one for the model without the route's.
+func (m *modelRouter) challenge(w http.ResponseWriter, r *http.Request, perm string) {
+	var req guard.Requirement
+	if info := infoFrom(r.Context()); info != nil {
+		req = info.requirement
+	}
+	req.AllOf = append(slices.Clone(req.AllOf), perm)
+	m.guard.Challenge(w, r, req, fmt.Errorf("%w: needs %s", guard.ErrInsufficientScope, perm))
 }
 
 func (m *modelRouter) listModels(w http.ResponseWriter, id *guard.Identity) {

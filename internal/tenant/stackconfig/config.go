@@ -72,6 +72,8 @@ type Config struct {
 	// Models are the models the API serves; each is a permission of the
 	// API (modelperm), given by roles' and clients' models.
 	Models []ModelConfig
+	// MCP says agents are expected (mcp.go); nil when the stack declares none.
+	MCP *MCPConfig
 }
 
 // MissingSecrets lists the secret keys raw needs but does not set: those
@@ -154,6 +156,7 @@ func (cfg *Config) fields() []field {
 		{KeyCLIApp, structured(KeyCLIApp, &cfg.CLIApp)},
 		{KeyTenant, structured(KeyTenant, &cfg.Tenant)},
 		{KeyModels, structured(KeyModels, &cfg.Models)},
+		{KeyMCP, structured(KeyMCP, &cfg.MCP)},
 	}
 }
 
@@ -218,6 +221,9 @@ func (c *Config) applyDefaults() {
 	}
 	if !c.Tenant.declared() {
 		c.Tenant = nil
+	}
+	if !c.MCP.declared() {
+		c.MCP = nil
 	}
 }
 

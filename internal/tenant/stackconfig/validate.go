@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	v.apps(c, scopes, clients)
 	v.proofOfPossession(c)
 	v.tenant(c.Tenant)
+	v.mcp(c)
 	v.models(c, scopes)
 	v.quotas(c)
 	if len(v.problems) > 0 {

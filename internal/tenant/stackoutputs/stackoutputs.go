@@ -42,6 +42,9 @@ type Outputs struct {
 	// Models are the names of the models the stack declares, each the
 	// permission modelperm.Permission(name); absent when it declares none.
 	Models []string `json:"models,omitempty"`
+	// MCP says agents are expected (mcp.go); absent when the stack
+	// declares no model-api-auth0:mcp.
+	MCP *MCP `json:"mcp,omitempty"`
 }
 
 // ClientSecrets are the secrets of the M2M clients and of the web app, by
