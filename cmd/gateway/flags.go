@@ -115,6 +115,7 @@ func fromStackOutputs(o *gateway.Options, out *stackoutputs.Outputs) {
 		o.Login.WebAppClientID = out.WebApp.ClientID
 	}
 	o.Login.Organizations = out.Organizations
+	o.Limits.Names = gateway.StackNames(out)
 	if o.Login.Organizations == nil {
 		o.Login.Organizations = stackoutputs.Organizations{} // outputs without any: every name is unknown
 	}
