@@ -42,8 +42,9 @@ func (e *Enforcer) RecordSpend(ctx context.Context, c Caller, sp Spend) error {
 		return nil
 	}
 	now := e.now()
-	var buf [16]increment
-	incs := buf[:0]
+	// Sized to the plan: the slice goes to the store through an interface,
+	// so it is on the heap whatever its declaration.
+	incs := make([]increment, 0, pl.nBudgets)
 	for _, s := range pl.budgets[:pl.nBudgets] {
 		n := sp.Tokens
 		if s.p.Money {
