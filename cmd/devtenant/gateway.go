@@ -54,6 +54,7 @@ func gatewayOptions(t *devtenant.Tenant, s *settings, listen, echoAddr string, l
 		o.MCP = gateway.MCP{Expected: true, StackPublicURL: out.MCP.PublicURL}
 	}
 	o.Routes.File, o.Limits.RedisURL = s.routes, s.redis
+	o.Limits.Names = gateway.StackNames(out)
 	o.DPoP.Mode = "allowed" // bound tokens (token -dpop) pass with their proofs, bearer tokens too
 	o.Login.ClientID, o.Login.ClientSecret = t.ClientID(t.WebAppName()), t.ClientSecret(t.WebAppName())
 	o.Login.DefaultOrg, o.Login.Organizations = s.defaultOrg, stackoutputs.Organizations(out.Organizations)

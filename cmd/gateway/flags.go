@@ -120,6 +120,7 @@ func fromStackOutputs(o *gateway.Options, out *stackoutputs.Outputs) {
 	}
 	mcpFromStackOutputs(o, out)
 	o.Login.Organizations = out.Organizations
+	o.Limits.Names = gateway.StackNames(out)
 	if o.Login.Organizations == nil {
 		o.Login.Organizations = stackoutputs.Organizations{} // outputs without any: every name is unknown
 	}

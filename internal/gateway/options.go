@@ -12,6 +12,7 @@ package gateway
 
 import (
 	"io"
+	"maps"
 	"os"
 	"time"
 
@@ -100,6 +101,27 @@ type Limits struct {
 	// budgets taken from Redis (limits.Leases); 0: every request goes to
 	// Redis.
 	Lease time.Duration
+	// Names are the stack outputs' organizations and clients (StackNames),
+	// which the routes file's limits may name; nil without stack outputs:
+	// the limits take IDs only.
+	Names *limits.Stack
+}
+
+// StackNames are the names the routes file's limits may use, from the
+// stack outputs: the organizations, the M2M clients and the applications
+// people log in through.
+func StackNames(out *stackoutputs.Outputs) *limits.Stack {
+	st := &limits.Stack{Organizations: map[string]string{}, Clients: map[string]string{}}
+	maps.Copy(st.Organizations, out.Organizations)
+	for name, c := range out.Clients {
+		st.Clients[name] = c.ClientID
+	}
+	for _, app := range []*stackoutputs.App{out.WebApp, out.CLIApp} {
+		if app != nil && app.Name != "" && app.ClientID != "" {
+			st.Clients[app.Name] = app.ClientID
+		}
+	}
+	return st
 }
 
 // Metrics are Prometheus metrics, on their own listener.

@@ -48,7 +48,7 @@ func (o Options) Validate() error {
 func (o Options) assemble(logger *slog.Logger) (*parts, error) {
 	p := &parts{setAside: o.Routes.SetAside}
 	var problems []error
-	policies, err := p.loadRoutes(o.Routes)
+	policies, err := p.loadRoutes(o.Routes, o.Limits.Names)
 	problems = append(problems, err, p.checkUpstream(o, logger))
 	problems = append(problems, p.setUpLimits(o.Limits, policies, logger)...)
 	problems = append(problems, p.setUpMetrics(o.Metrics), p.setUpDiscovery(o, logger))
@@ -72,11 +72,11 @@ func (o Options) assemble(logger *slog.Logger) (*parts, error) {
 
 // loadRoutes reads the routes file, if any, and adds the requirements every
 // route gets; it returns the file's limits (nil: none).
-func (p *parts) loadRoutes(o Routes) (*limits.Policies, error) {
+func (p *parts) loadRoutes(o Routes, names *limits.Stack) (*limits.Policies, error) {
 	p.routes = proxy.DefaultRoutes()
 	var policies *limits.Policies
 	if o.File != "" {
-		rf, err := proxy.LoadRoutesFile(o.File)
+		rf, err := proxy.LoadRoutesFileWith(o.File, names)
 		if err != nil {
 			return nil, err
 		}

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -165,6 +167,13 @@ func (d *decoder) decode(value any, dst reflect.Value, at *location) {
 			return
 		}
 		dst.SetInt(i)
+	case reflect.Float64:
+		f, ok := number(value)
+		if !ok {
+			d.unread(at, "want a number, got %s", describe(value))
+			return
+		}
+		dst.SetFloat(f)
 	default:
 		panic("strictjson: unsupported field type " + t.String())
 	}
@@ -181,6 +190,22 @@ func wholeNumber(value any) (int64, bool) {
 		return ParseInt(v)
 	}
 	return 0, false
+}
+
+// number reads a finite number from a JSON number or from the string form
+// of one, as a YAML file may quote it.
+func number(value any) (float64, bool) {
+	var f float64
+	var err error
+	switch v := value.(type) {
+	case json.Number:
+		f, err = v.Float64()
+	case string:
+		f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+	default:
+		return 0, false
+	}
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 }
 
 // fields are a struct type's JSON keys in declaration order.

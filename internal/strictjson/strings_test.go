@@ -72,9 +72,10 @@ func TestDecodeStringForms(t *testing.T) {
 		Disable *bool  `json:"disableSignup"`
 	}
 	type api struct {
-		TTL   *int   `json:"tokenLifetime"`
-		Count int64  `json:"count"`
-		Conns []conn `json:"conns"`
+		TTL   *int     `json:"tokenLifetime"`
+		Count int64    `json:"count"`
+		Conns []conn   `json:"conns"`
+		Price *float64 `json:"price"`
 	}
 	cases := []struct {
 		name, raw string
@@ -100,6 +101,22 @@ func TestDecodeStringForms(t *testing.T) {
 				`k.count: want a whole number, got the string "07"`,
 				`k.conns[a].disableSignup: want true or false, got the string "yes"`,
 			},
+		},
+		{
+			name: "numbers",
+			raw:  `{"price":0.15}`,
+			want: api{Price: ptr(0.15)},
+		},
+		{
+			name: "a number quoted",
+			raw:  `{"price":" 2.5"}`,
+			want: api{Price: ptr(2.5)},
+		},
+		{
+			name:     "not a number",
+			raw:      `{"price":"NaN","count":1}`,
+			want:     api{Count: 1},
+			problems: []string{`k.price: want a number, got the string "NaN"`},
 		},
 		{
 			name:     "a number is not a string",

@@ -1,56 +1,87 @@
 package limits
 
 import (
-	"cmp"
 	"context"
 	"time"
 )
 
-// budgetKeyOf is the key a budget counts in: a month's apart from a day's,
-// so that each kind of Store keeps them apart.
+// budgetKeyOf is the key a budget counts in: money apart from tokens, a
+// month's apart from a day's, so that each kind of Store keeps them apart.
 func budgetKeyOf(p *Policy, key string) string {
+	if p.Money {
+		key = "usd:" + key
+	}
 	if p.Monthly {
 		return "month:" + key
 	}
 	return key
 }
 
+// Spend is what one response used: its model tokens and what they cost.
+type Spend struct {
+	Tokens int64
+	// Micros is the cost in micro-dollars: input tokens at the model's
+	// input price plus output tokens at its output price.
+	Micros int64
+}
+
 // Record counts the model tokens a response used against the caller's
-// budgets. The request was admitted before, so a response can take a budget
-// past its end by its own tokens: the next request is refused.
+// token budgets: RecordSpend without a cost.
 func (e *Enforcer) Record(ctx context.Context, c Caller, tokens int64) error {
-	if tokens <= 0 {
+	return e.RecordSpend(ctx, c, Spend{Tokens: tokens})
+}
+
+// RecordSpend counts what a response used against the caller's budgets,
+// tokens and money. The request was admitted before, so a response can take
+// a budget past its end by its own use: the next request is refused. The
+// budgets that this count takes across 80% or 100% are reported to
+// OnCrossing's function.
+func (e *Enforcer) RecordSpend(ctx context.Context, c Caller, sp Spend) error {
+	var pl plan
+	if !e.plan(&pl, c) || pl.nBudgets == 0 {
 		return nil
 	}
-	days := make([]string, 0, 3)
-	var months []string
-	for _, k := range [...]struct {
-		s   policySet
-		key func() string
-	}{
-		{e.policies.forPerson(c.Person), c.personKey},
-		{e.policies.forClient(c.ClientID), c.clientKey},
-		{e.policies.forOrg(c.OrgID), c.orgKey},
-	} {
-		if k.s.tokens != nil {
-			days = append(days, k.key())
-		}
-		if k.s.monthTokens != nil {
-			months = append(months, budgetKeyOf(k.s.monthTokens, k.key()))
-		}
-	}
 	now := e.now()
-	if r, ok := e.store.(*Redis); ok && len(months) > 0 {
-		return r.addPeriods(ctx, tokens, periodKeys{e.today(now), days}, periodKeys{e.period(true, now), months})
+	// Sized to the plan: the slice goes to the store through an interface,
+	// so it is on the heap whatever its declaration.
+	incs := make([]increment, 0, pl.nBudgets)
+	for _, s := range pl.budgets[:pl.nBudgets] {
+		n := sp.Tokens
+		if s.p.Money {
+			n = sp.Micros
+		}
+		if n > 0 {
+			incs = append(incs, increment{period: e.period(s.p.Monthly, now), key: s.key, n: n, policy: s.p})
+		}
 	}
-	var errs [2]error
-	if len(days) > 0 {
-		errs[0] = e.store.Add(ctx, e.today(now), tokens, days...)
+	if len(incs) == 0 {
+		return nil
 	}
-	if len(months) > 0 {
-		errs[1] = e.store.Add(ctx, e.period(true, now), tokens, months...)
+	if k, ok := e.store.(counter); ok {
+		return k.count(ctx, incs, e.counted)
 	}
-	return cmp.Or(errs[0], errs[1])
+	// Another Store: an Add per increment, which says no count after it,
+	// so no crossing is found.
+	for _, inc := range incs {
+		if err := e.store.Add(ctx, inc.period, inc.n, inc.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// increment is one budget's count growing by n in period.
+type increment struct {
+	period, key string
+	n           int64
+	policy      *Policy
+}
+
+// counter is a Store that counts several budgets at once, each by its own
+// amount, and tells counted each budget's count after its increment: at
+// once, or (Leases) when the count reaches Redis.
+type counter interface {
+	count(ctx context.Context, incs []increment, counted func(increment, int64)) error
 }
 
 // period is the period of a day's or a month's budget at now.

@@ -4,39 +4,46 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
-	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // Config is the `limits:` section of the routes file:
 //
 //	limits:
 //	  perClient: {requests: 10, per: 1s, burst: 20, tokensPerDay: 1000000}
-//	  perOrg: {requests: 100, tokensPerDay: 20000000}
+//	  perOrg: {requests: 100, tokensPerDay: 20000000, usdPerMonth: 500}
 //	  clients:
-//	    CLIENT_ID: {requests: 50, tokensPerDay: 5000000}
+//	    batch-scorer: {requests: 50, tokensPerDay: 5000000}
 //	  orgs:
-//	    org_ID: {tokensPerDay: 100000000}
-//	  perPerson: {requests: 2, tokensPerDay: 200000}
+//	    acme: {tokensPerDay: 100000000}
+//	  perPerson: {requests: 2, tokensPerDay: 200000, usdPerDay: 1.50}
 //	  people:
 //	    "auth0|abc": {tokensPerDay: 1000000}
+//	  perModel: {requests: 100}
+//	  models:
+//	    llama-3.1-70b: {usdPerDay: 200}
 //
 // perClient applies to each client (the token's azp), perOrg to each
-// organization (org_id) and perPerson to each person (a token's sub, within
-// its org_id: M2M tokens count per client only) on its own; an entry of
-// clients, orgs or people replaces, key by key, the default for that one
-// client, organization or person.
+// organization (org_id), perPerson to each person (a token's sub, within
+// its org_id: M2M tokens count per client only) and perModel to each model
+// (every call to it, whoever makes it) on its own; an entry of clients,
+// orgs, people or models replaces, key by key, the default for that one
+// client, organization, person or model. clients and orgs take a name of
+// the stack outputs or an ID (see Env).
 type Config struct {
 	PerClient *Limit           `json:"perClient"`
 	PerOrg    *Limit           `json:"perOrg"`
 	PerPerson *Limit           `json:"perPerson"`
+	PerModel  *Limit           `json:"perModel"`
 	Clients   map[string]Limit `json:"clients"`
 	Orgs      map[string]Limit `json:"orgs"`
 	People    map[string]Limit `json:"people"`
+	Models    map[string]Limit `json:"models"`
 }
 
 // Limit is what one client or organization may use. Unset keys have no limit
@@ -53,6 +60,12 @@ type Limit struct {
 	TokensPerDay *int64 `json:"tokensPerDay"`
 	// TokensPerMonth is the same per UTC month.
 	TokensPerMonth *int64 `json:"tokensPerMonth"`
+	// USDPerDay and USDPerMonth are money budgets, in US dollars per UTC
+	// day and month: each response costs its input tokens at its model's
+	// price.input and its output tokens at price.output (per million
+	// tokens, the routes file's models:). Counted in micro-dollars.
+	USDPerDay   *float64 `json:"usdPerDay"`
+	USDPerMonth *float64 `json:"usdPerMonth"`
 }
 
 // DefaultPer is the period of a rate that names none.
@@ -62,10 +75,40 @@ const DefaultPer = time.Second
 // counts as Lua numbers (doubles), which are exact up to 2^53.
 const MaxTokensPerDay = 1 << 53
 
+// MaxUSD is the largest money budget: its micro-dollars must be exact as
+// a Lua number, as token budgets (MaxTokensPerDay).
+const MaxUSD = MaxTokensPerDay / 1e6
+
+// Env is what the limits are checked and resolved against besides
+// themselves: the routes file's models and the stack outputs.
+type Env struct {
+	// Models are the routes file's models by name, each with whether it
+	// has a price; nil when the file declares none.
+	Models map[string]bool
+	// Stack resolves the names of organizations and clients; nil without
+	// stack outputs, when clients and orgs take IDs only.
+	Stack *Stack
+}
+
+// Stack is what the stack outputs name.
+type Stack struct {
+	// Organizations map names to IDs (the outputs' organizations).
+	Organizations map[string]string
+	// Clients map names to client IDs: the outputs' clients, and the
+	// applications people log in through (webApp, cliApp) by their name.
+	Clients map[string]string
+}
+
 // Load decodes tree (the `limits:` section, as a YAML or JSON decoder left
-// it) strictly and checks it. Every problem is reported at once, with its
-// path under where ("limits.clients.ID.burst").
+// it) strictly and checks it, without models or stack outputs: see LoadEnv.
 func Load(where string, tree any) (*Policies, error) {
+	return LoadEnv(where, tree, Env{})
+}
+
+// LoadEnv decodes tree strictly, checks it against env and resolves the
+// names of its clients and organizations. Every problem is reported at
+// once, with its path under where ("limits.clients.ID.burst").
+func LoadEnv(where string, tree any, env Env) (*Policies, error) {
 	raw, err := json.Marshal(tree)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", where, err)
@@ -75,7 +118,7 @@ func Load(where string, tree any) (*Policies, error) {
 	for _, p := range strictjson.Decode(where, string(raw), &cfg) {
 		problems = append(problems, p.String())
 	}
-	policies, more := cfg.compile(where)
+	policies, more := cfg.compile(where, env)
 	problems = append(problems, more...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%d problem(s) in the limits:\n  %s", len(problems), strings.Join(problems, "\n  "))
@@ -83,7 +126,7 @@ func Load(where string, tree any) (*Policies, error) {
 	return policies, nil
 }
 
-func (c Config) compile(where string) (*Policies, []string) {
+func (c Config) compile(where string, env Env) (*Policies, []string) {
 	var problems []string
 	check := func(at string, l *Limit) {
 		if l != nil {
@@ -93,21 +136,18 @@ func (c Config) compile(where string) (*Policies, []string) {
 	check(where+".perClient", c.PerClient)
 	check(where+".perOrg", c.PerOrg)
 	check(where+".perPerson", c.PerPerson)
+	check(where+".perModel", c.PerModel)
+	clients, more := resolveClients(where, c.Clients, env.Stack)
+	problems = append(problems, more...)
+	orgs, more := resolveOrgs(where, c.Orgs, env.Stack)
+	problems = append(problems, more...)
 	for _, id := range slices.Sorted(maps.Keys(c.Clients)) {
 		l := c.Clients[id]
-		at := where + ".clients." + id
-		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " \t\n") {
-			problems = append(problems, fmt.Sprintf("%s: %q is not a client ID (the token's azp, such as the stack output clients.NAME.clientId)", at, id))
-		}
-		check(at, &l)
+		check(where+".clients."+id, &l)
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.Orgs)) {
 		l := c.Orgs[id]
-		at := where + ".orgs." + id
-		if !stackoutputs.IsOrganizationID(id) {
-			problems = append(problems, fmt.Sprintf("%s: %q is not an organization ID: want the token's org_id, such as org_4x6L2vBb0pq9 (the stack output organizations maps names to IDs)", at, id))
-		}
-		check(at, &l)
+		check(where+".orgs."+id, &l)
 	}
 	for _, sub := range slices.Sorted(maps.Keys(c.People)) {
 		l := c.People[sub]
@@ -120,10 +160,16 @@ func (c Config) compile(where string) (*Policies, []string) {
 		}
 		check(at, &l)
 	}
+	problems = append(problems, checkModels(where, c, env.Models)...)
+	for _, name := range slices.Sorted(maps.Keys(c.Models)) {
+		l := c.Models[name]
+		check(where+".models."+name, &l)
+	}
 	if len(problems) > 0 {
+		slices.Sort(problems)
 		return nil, problems
 	}
-	p := &Policies{clients: map[string]policySet{}, orgs: map[string]policySet{}, people: map[string]policySet{}}
+	p := &Policies{clients: map[string]policySet{}, orgs: map[string]policySet{}, people: map[string]policySet{}, models: map[string]policySet{}}
 	add := func(at string, kind Kind, def, override *Limit) policySet {
 		merged := merge(def, override)
 		if merged.Requests == nil && (merged.Burst != nil || merged.Per != "") {
@@ -133,15 +179,19 @@ func (c Config) compile(where string) (*Policies, []string) {
 	}
 	p.client = add(where+".perClient", ClientPolicy, nil, c.PerClient)
 	p.org = add(where+".perOrg", OrgPolicy, nil, c.PerOrg)
-	for id, l := range c.Clients {
-		p.clients[id] = add(where+".clients."+id, ClientPolicy, c.PerClient, &l)
-	}
-	for id, l := range c.Orgs {
-		p.orgs[id] = add(where+".orgs."+id, OrgPolicy, c.PerOrg, &l)
-	}
 	p.person = add(where+".perPerson", PersonPolicy, nil, c.PerPerson)
+	p.model = add(where+".perModel", ModelPolicy, nil, c.PerModel)
+	for key, l := range c.Clients {
+		p.clients[clients[key]] = add(where+".clients."+key, ClientPolicy, c.PerClient, &l)
+	}
+	for key, l := range c.Orgs {
+		p.orgs[orgs[key]] = add(where+".orgs."+key, OrgPolicy, c.PerOrg, &l)
+	}
 	for sub, l := range c.People {
 		p.people[sub] = add(where+".people."+sub, PersonPolicy, c.PerPerson, &l)
+	}
+	for name, l := range c.Models {
+		p.models[name] = add(where+".models."+name, ModelPolicy, c.PerModel, &l)
 	}
 	slices.Sort(problems) // map order
 	return p, problems
@@ -158,6 +208,8 @@ func merge(def, override *Limit) Limit {
 		m.Burst = cmpOr(l.Burst, m.Burst)
 		m.TokensPerDay = cmpOr(l.TokensPerDay, m.TokensPerDay)
 		m.TokensPerMonth = cmpOr(l.TokensPerMonth, m.TokensPerMonth)
+		m.USDPerDay = cmpOr(l.USDPerDay, m.USDPerDay)
+		m.USDPerMonth = cmpOr(l.USDPerMonth, m.USDPerMonth)
 		if l.Per != "" {
 			m.Per = l.Per
 		}
@@ -189,8 +241,10 @@ func (l *Limit) check(at string) []string {
 	}
 	problems = append(problems, checkBudget(at+".tokensPerDay", l.TokensPerDay)...)
 	problems = append(problems, checkBudget(at+".tokensPerMonth", l.TokensPerMonth)...)
-	if l.Requests == nil && l.Burst == nil && l.Per == "" && l.TokensPerDay == nil && l.TokensPerMonth == nil {
-		problems = append(problems, at+": sets no limit; want requests (with per and burst), tokensPerDay or tokensPerMonth")
+	problems = append(problems, checkUSD(at+".usdPerDay", l.USDPerDay)...)
+	problems = append(problems, checkUSD(at+".usdPerMonth", l.USDPerMonth)...)
+	if *l == (Limit{}) {
+		problems = append(problems, at+": sets no limit; want requests (with per and burst), tokensPerDay, tokensPerMonth, usdPerDay or usdPerMonth")
 	}
 	return problems
 }
@@ -206,6 +260,23 @@ func checkBudget(at string, n *int64) []string {
 	}
 	return nil
 }
+
+func checkUSD(at string, usd *float64) []string {
+	switch {
+	case usd == nil:
+		return nil
+	case math.IsNaN(*usd) || *usd <= 0:
+		return []string{fmt.Sprintf("%s: want more than 0 USD, got %v; leave it out for no budget", at, *usd)}
+	case *usd > MaxUSD:
+		return []string{fmt.Sprintf("%s: want at most %v USD (2^53 micro-dollars), got %v; leave it out for no budget", at, float64(MaxUSD), *usd)}
+	case micros(*usd) < 1:
+		return []string{fmt.Sprintf("%s: want at least 0.000001 USD (one micro-dollar, what the gateway counts in), got %v", at, *usd)}
+	}
+	return nil
+}
+
+// micros is usd in whole micro-dollars.
+func micros(usd float64) int64 { return int64(math.Round(usd * 1e6)) }
 
 // parsePer reads a period: whole seconds, as the RateLimit-Policy field's w
 // parameter can only say whole seconds.

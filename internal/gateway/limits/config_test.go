@@ -12,9 +12,14 @@ import (
 
 func load(t testing.TB, text string) (*Policies, error) {
 	t.Helper()
+	return Load("limits", mustJSON(t, text))
+}
+
+func mustJSON(t testing.TB, text string) any {
+	t.Helper()
 	var tree any
 	require.NoError(t, json.Unmarshal([]byte(text), &tree))
-	return Load("limits", tree)
+	return tree
 }
 
 func TestLoadReportsEveryProblemWithItsPath(t *testing.T) {
@@ -99,5 +104,5 @@ func TestOverridesReplaceTheDefaultKeyByKey(t *testing.T) {
 func TestNotAnObject(t *testing.T) {
 	_, err := load(t, `["perClient"]`)
 	require.Error(t, err)
-	assert.True(t, strings.Contains(err.Error(), "limits: want an object with keys perClient, perOrg, perPerson, clients, orgs, people, got a list"), err.Error())
+	assert.True(t, strings.Contains(err.Error(), "limits: want an object with keys perClient, perOrg, perPerson, perModel, clients, orgs, people, models, got a list"), err.Error())
 }

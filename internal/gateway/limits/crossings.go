@@ -1,77 +1,57 @@
 package limits
 
-import (
-	"sync"
-	"time"
-)
-
-// Crossing is a budget whose use reached 80% or 100% of its quota in its
+// Crossing is a budget whose count reached 80% or 100% of its quota in its
 // period: worth a metric and a log line, once, not one per request.
+//
+// A crossing is found where the count grows, by the one increment whose
+// count before was below the threshold and after is not. Redis's INCRBY
+// orders every gateway process's increments of a key, so exactly one of
+// them crosses each threshold: each crossing is reported once per budget
+// and period, overall. The in-memory store finds it likewise, once per
+// process (its counts are the process's own). With leases, the increments
+// reach Redis when a lease period ends, and their crossings are found then.
 type Crossing struct {
 	Policy  *Policy
-	Key     string // whose budget: "person:ORG:SUB", "client:ID", "org:ID" (with "month:" before)
+	Key     string // whose budget: "person:ORG:SUB", "client:ID", "org:ID", "model:NAME" (with "usd:" and "month:" before)
 	Period  string // the day or month
 	Percent int    // 80 or 100
-	Used    int64
+	Used    int64  // the count after the increment that crossed
 }
 
-// crossings remembers the crossings reported, so that each is reported
-// once per process and period. Another gateway process reports its own: a
-// crossing is at most once per process and period.
-type crossings struct {
-	mu     sync.Mutex
-	seen   map[crossingKey]struct{}
-	period string // the day the entries were last pruned on
+// OnCrossing makes f hear of every crossing the enforcer's counts find
+// (nil: none). f is called on the request's goroutine, or on the leases'
+// flush: it must not block.
+func (e *Enforcer) OnCrossing(f func(Crossing)) {
+	if f == nil {
+		e.crossed.Store(nil)
+		return
+	}
+	e.crossed.Store(&f)
 }
 
-type crossingKey struct {
-	key, period string
-	percent     int
+// counted hears that inc took its budget's count to after, and reports the
+// thresholds that increment crossed.
+func (e *Enforcer) counted(inc increment, after int64) {
+	f := e.crossed.Load()
+	if f == nil {
+		return
+	}
+	for _, pct := range crossedPercents(inc.policy.TokensPerDay, after-inc.n, after) {
+		(*f)(Crossing{Policy: inc.policy, Key: inc.key, Period: inc.period, Percent: pct, Used: after})
+	}
 }
 
-// note appends to out the crossings not reported yet of a budget that used
-// so much of its quota.
-func (c *crossings) note(out []Crossing, p *Policy, key, period, today string, used int64) []Crossing {
-	percent := 0
-	switch {
-	case used >= p.TokensPerDay:
-		percent = 100
-	case used*5 >= p.TokensPerDay*4: // 80%, in integers
-		percent = 80
-	default:
-		return out
+// crossedPercents are the thresholds (80, 100) of quota that a count going
+// from before to after crossed, lowest first: both, when one increment
+// takes it from below 80% to 100% or more.
+func crossedPercents(quota, before, after int64) []int {
+	var out []int
+	// 80% in integers: quota is at most 2^53, so quota*4 does not overflow.
+	if before*5 < quota*4 && after*5 >= quota*4 {
+		out = append(out, 80)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.period != today {
-		// A new day: entries of past periods go (a month's stay the month).
-		for k := range c.seen {
-			if k.period != today && k.period != today[:len(monthLayout)] {
-				delete(c.seen, k)
-			}
-		}
-		c.period = today
-	}
-	if c.seen == nil {
-		c.seen = map[crossingKey]struct{}{}
-	}
-	// 100% reached straight from below 80% reports both, lowest first.
-	for _, pct := range [...]int{80, 100} {
-		k := crossingKey{key, period, pct}
-		if _, ok := c.seen[k]; pct > percent || ok {
-			continue
-		}
-		c.seen[k] = struct{}{}
-		out = append(out, Crossing{Policy: p, Key: key, Period: period, Percent: pct, Used: used})
+	if before < quota && after >= quota {
+		out = append(out, 100)
 	}
 	return out
-}
-
-// noteCrossings adds to v the crossings of the budgets checked, which used
-// as much.
-func (e *Enforcer) noteCrossings(v *Verdict, pl *plan, used []int64, now time.Time) {
-	today := e.today(now)
-	for i, s := range pl.budgets[:pl.nBudgets] {
-		v.Crossed = e.crossings.note(v.Crossed, s.p, s.key, e.period(s.p.Monthly, now), today, used[i])
-	}
 }

@@ -9,11 +9,12 @@ import (
 
 // Enforcer applies Policies to callers, counting in a Store.
 type Enforcer struct {
-	policies  *Policies
-	store     Store
-	now       func() time.Time
-	day       atomic.Pointer[day]
-	crossings crossings
+	policies *Policies
+	store    Store
+	now      func() time.Time
+	day      atomic.Pointer[day]
+	// crossed hears of each budget crossing 80% or 100% (crossings.go).
+	crossed atomic.Pointer[func(Crossing)]
 }
 
 // NewEnforcer returns an Enforcer; now is the clock (nil: time.Now). When s
@@ -32,20 +33,11 @@ func (e *Enforcer) Policies() *Policies { return e.policies }
 // Admit decides whether the caller may make one more request, and counts it
 // against the request rates when it may. An error wraps ErrStore.
 func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
-	client, org, person := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID), e.policies.forPerson(c.Person)
 	var v Verdict
-	if client == (policySet{}) && org == (policySet{}) && person == (policySet{}) {
+	var pl plan
+	if !e.plan(&pl, c) {
 		return v, nil
 	}
-	var pl plan
-	// The person first: the narrowest count says most to the caller when
-	// it refuses, and a person refused takes nothing from their client's or
-	// organization's rate.
-	if person != (policySet{}) {
-		pl.add(person, c.personKey())
-	}
-	pl.add(client, c.clientKey())
-	pl.add(org, c.orgKey())
 	now := e.now()
 	v.Outcomes = make([]Outcome, 0, pl.nBudgets+pl.nRates)
 	var err error
@@ -57,12 +49,33 @@ func (e *Enforcer) Admit(ctx context.Context, c Caller) (Verdict, error) {
 	return v, err
 }
 
+// plan fills pl with the policies that apply to c, and reports whether
+// any does.
+func (e *Enforcer) plan(pl *plan, c Caller) bool {
+	client, org, person, model := e.policies.forClient(c.ClientID), e.policies.forOrg(c.OrgID), e.policies.forPerson(c.Person), e.policies.forModel(c.Model)
+	if client == (policySet{}) && org == (policySet{}) && person == (policySet{}) && model == (policySet{}) {
+		return false
+	}
+	// The person first: the narrowest count says most to the caller when
+	// it refuses, and a person refused takes nothing from their client's or
+	// organization's rate. The model last: its count is everyone's.
+	if person != (policySet{}) {
+		pl.add(person, c.personKey())
+	}
+	pl.add(client, c.clientKey())
+	pl.add(org, c.orgKey())
+	if model != (policySet{}) {
+		pl.add(model, c.modelKey())
+	}
+	return true
+}
+
 // plan is the policies that apply to a request in the order checked (see
-// Admission): budgets, then rates; the person's, the client's, then the
-// organization's.
+// Admission): budgets, then rates; the person's, the client's, the
+// organization's, then the model's.
 type plan struct {
-	budgets          [6]step // a day's and a month's for each of three keys
-	rates            [3]step
+	budgets          [16]step // tokens and money, a day's and a month's, for each of four keys
+	rates            [4]step
 	nBudgets, nRates int
 }
 
@@ -73,7 +86,7 @@ type step struct {
 }
 
 func (pl *plan) add(s policySet, key string) {
-	for _, b := range [...]*Policy{s.tokens, s.monthTokens} {
+	for _, b := range s.budgets() {
 		if b != nil {
 			pl.budgets[pl.nBudgets] = step{b, budgetKeyOf(b, key)}
 			pl.nBudgets++
@@ -109,7 +122,6 @@ func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v
 				used[i] = got[j]
 			}
 		}
-		e.noteCrossings(v, pl, used, now)
 		if addBudgets(v, pl, used, now) {
 			return nil
 		}
@@ -150,7 +162,6 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
 	}
 	if pl.nBudgets > 0 {
-		e.noteCrossings(v, pl, got.Used, now)
 		if addBudgets(v, pl, got.Used, now) {
 			return nil
 		}

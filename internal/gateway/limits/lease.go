@@ -58,12 +58,21 @@ type Leases struct {
 
 	pendingMu sync.Mutex
 	pending   map[budgetRef]int64 // tokens counted and not yet sent
-	flushing  bool                // a flush is scheduled
-	flushErr  error               // the last flush's, for Add to report
+	// counted are the budgets and listeners of pending counts made by
+	// count, told each count after it once Flush sends it.
+	counted  map[budgetRef]pendingBudget
+	flushing bool  // a flush is scheduled
+	flushErr error // the last flush's, for Add to report
 }
 
 // budgetRef is a budget's key on a day.
 type budgetRef struct{ day, key string }
+
+// pendingBudget is the budget of a pending count, and who hears of it.
+type pendingBudget struct {
+	policy  *Policy
+	counted func(increment, int64)
+}
 
 // keyState is what a process holds for one key. Its lock (a channel, to
 // wait with a deadline) is held for a whole admission, Redis's answer
@@ -98,7 +107,7 @@ func NewLeases(s *Redis, period time.Duration, now func() time.Time) *Leases {
 	if now == nil {
 		now = time.Now
 	}
-	return &Leases{redis: s, period: period, now: now, keys: map[string]*keyState{}, pending: map[budgetRef]int64{}}
+	return &Leases{redis: s, period: period, now: now, keys: map[string]*keyState{}, pending: map[budgetRef]int64{}, counted: map[budgetRef]pendingBudget{}}
 }
 
 // leaseSize is how many requests a lease of r takes: what r yields in

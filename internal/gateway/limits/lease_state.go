@@ -79,26 +79,44 @@ func (s *keyState) unlock() { <-s.lock }
 // that of the last flush, when it failed: the counts it could not send
 // wait for the next.
 func (l *Leases) Add(_ context.Context, day string, n int64, keys ...string) error {
+	incs := make([]increment, len(keys))
+	for i, k := range keys {
+		incs[i] = increment{period: day, key: k, n: n}
+	}
+	return l.add(incs, nil)
+}
+
+// count implements counter as Add does, each increment by its own amount:
+// counted hears of each count after it when Flush sends it to Redis.
+func (l *Leases) count(_ context.Context, incs []increment, counted func(increment, int64)) error {
+	return l.add(incs, counted)
+}
+
+func (l *Leases) add(incs []increment, counted func(increment, int64)) error {
 	l.pendingMu.Lock()
 	err := l.flushErr
 	l.flushErr = nil
 	l.pendingMu.Unlock()
 	schedule := false
-	for _, k := range keys {
+	for _, inc := range incs {
 		l.mu.Lock()
-		s := l.keys[k]
+		s := l.keys[inc.key]
 		l.mu.Unlock()
 		if s != nil {
 			s.lock <- struct{}{} // waits for a refill at most a Redis timeout
 		}
+		ref := budgetRef{inc.period, inc.key}
 		l.pendingMu.Lock()
-		l.pending[budgetRef{day, k}] += n
+		l.pending[ref] += inc.n
+		if counted != nil && inc.policy != nil {
+			l.counted[ref] = pendingBudget{inc.policy, counted}
+		}
 		schedule = schedule || !l.flushing
 		l.flushing = true
 		l.pendingMu.Unlock()
 		if s != nil {
-			if s.day == day {
-				s.used += n
+			if s.day == inc.period {
+				s.used += inc.n
 			}
 			s.unlock()
 		}
@@ -123,8 +141,8 @@ func (l *Leases) flushLater() {
 // the next period. A process calls it before it stops.
 func (l *Leases) Flush(ctx context.Context) error {
 	l.pendingMu.Lock()
-	batch := l.pending
-	l.pending, l.flushing = map[budgetRef]int64{}, false
+	batch, budgets := l.pending, l.counted
+	l.pending, l.counted, l.flushing = map[budgetRef]int64{}, map[budgetRef]pendingBudget{}, false
 	l.pendingMu.Unlock()
 	if len(batch) == 0 {
 		return nil
@@ -140,7 +158,7 @@ func (l *Leases) Flush(ctx context.Context) error {
 		for i, ref := range refs {
 			k := budgetKey(ref.day, ref.key)
 			cmds[i] = p.IncrBy(ctx, k, batch[ref])
-			p.Expire(ctx, k, budgetTTL)
+			p.Expire(ctx, k, periodTTL(ref.day))
 		}
 		return nil
 	})
@@ -148,6 +166,12 @@ func (l *Leases) Flush(ctx context.Context) error {
 	for i, ref := range refs {
 		if cmds[i].Err() != nil {
 			continue
+		}
+		// INCRBY ordered this batch among every process's: the one that
+		// crossed a threshold is this one, or another's, never both.
+		if b, ok := budgets[ref]; ok {
+			b.counted(increment{period: ref.day, key: ref.key, n: batch[ref], policy: b.policy}, cmds[i].Val())
+			delete(budgets, ref)
 		}
 		delete(batch, ref)
 		l.mu.Lock()
@@ -170,6 +194,9 @@ func (l *Leases) Flush(ctx context.Context) error {
 	l.pendingMu.Lock()
 	for ref, n := range batch {
 		l.pending[ref] += n
+		if b, ok := budgets[ref]; ok {
+			l.counted[ref] = b
+		}
 	}
 	schedule := !l.flushing
 	l.flushing = true

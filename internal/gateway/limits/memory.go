@@ -85,3 +85,27 @@ func (m *Memory) Add(_ context.Context, day string, n int64, keys ...string) err
 	}
 	return nil
 }
+
+// count implements counter: the counts after each increment are this
+// process's own.
+func (m *Memory) count(_ context.Context, incs []increment, counted func(increment, int64)) error {
+	after := make([]int64, len(incs))
+	m.mu.Lock()
+	for i, inc := range incs {
+		c := m.tokens[inc.key]
+		if c == nil {
+			c = &dayCount{}
+			m.tokens[inc.key] = c
+		}
+		if c.day != inc.period {
+			c.day, c.used = inc.period, 0
+		}
+		c.used += inc.n
+		after[i] = c.used
+	}
+	m.mu.Unlock()
+	for i, inc := range incs { // outside the lock: counted logs
+		counted(inc, after[i])
+	}
+	return nil
+}

@@ -6,28 +6,39 @@ import (
 	"time"
 )
 
-// Kind is whom a policy counts: each client, each organization, or each
-// person.
+// Kind is whom a policy counts: each client, each organization, each
+// person, or each model.
 type Kind int
+
+// String is the kind as the gateway names it: client, org, person, model.
+func (k Kind) String() string {
+	return [...]string{ClientPolicy: "client", OrgPolicy: "org", PersonPolicy: "person", ModelPolicy: "model"}[k]
+}
 
 const (
 	ClientPolicy Kind = iota
 	OrgPolicy
 	PersonPolicy
+	ModelPolicy
 )
 
 // Policy is one limit as the gateway advertises it: a request rate, or a
 // daily budget of model tokens.
 type Policy struct {
 	// Name identifies the policy in RateLimit and RateLimit-Policy fields and
-	// in metrics: per-client, per-org, per-person, and the budgets
-	// per-client-tokens, per-org-tokens, per-person-tokens.
+	// in metrics: per-client, per-org, per-person, per-model, and their
+	// budgets, such as per-person-tokens, per-person-tokens-month,
+	// per-org-usd and per-model-usd-month.
 	Name string
-	// Rate is set for a request rate; TokensPerDay for a token budget:
-	// its quota per day or, Monthly, per month.
+	// Kind is whom the policy counts.
+	Kind Kind
+	// Rate is set for a request rate; TokensPerDay for a budget: its quota
+	// per day or, Monthly, per month, of model tokens or, Money, of
+	// micro-dollars (the name is the first budget's, a day's tokens).
 	Rate         *Rate
 	TokensPerDay int64
 	Monthly      bool
+	Money        bool
 	// Item is the policy's member of the RateLimit-Policy field
 	// (draft-ietf-httpapi-ratelimit-headers), such as "per-client";q=10;w=1.
 	Item string
@@ -38,27 +49,43 @@ func (p *Policy) Describe() string {
 	if p.Rate != nil {
 		return fmt.Sprintf("%s allows %d requests per %s (bursts of %d)", p.Name, p.Rate.Requests, p.Rate.Per, p.Rate.Burst)
 	}
+	period := "day"
 	if p.Monthly {
-		return fmt.Sprintf("%s allows %d model tokens per month (UTC)", p.Name, p.TokensPerDay)
+		period = "month"
 	}
-	return fmt.Sprintf("%s allows %d model tokens per day (UTC)", p.Name, p.TokensPerDay)
+	if p.Money {
+		return fmt.Sprintf("%s allows %s USD per %s (UTC)", p.Name, USD(p.TokensPerDay), period)
+	}
+	return fmt.Sprintf("%s allows %d model tokens per %s (UTC)", p.Name, p.TokensPerDay, period)
 }
 
 // Policies are the compiled limits: the defaults and the overrides of each
 // client, organization and person.
 type Policies struct {
-	client, org, person   policySet
-	clients, orgs, people map[string]policySet
+	client, org, person, model    policySet
+	clients, orgs, people, models map[string]policySet
 }
 
-// policySet is what applies to one client or organization.
+// policySet is what applies to one client, organization, person or model.
 type policySet struct {
-	requests, tokens, monthTokens *Policy
+	requests, tokens, monthTokens, money, monthMoney *Policy
+}
+
+// USD says micro-dollars as dollars, to the micro-dollar: "1.5", "0.000125".
+func USD(micros int64) string {
+	return strconv.FormatFloat(float64(micros)/1e6, 'f', -1, 64)
 }
 
 func compileSet(kind Kind, l Limit) policySet {
-	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org", PersonPolicy: "per-person"}[kind]
+	name := [...]string{ClientPolicy: "per-client", OrgPolicy: "per-org", PersonPolicy: "per-person", ModelPolicy: "per-model"}[kind]
 	var s policySet
+	defer func() {
+		for _, p := range [...]*Policy{s.requests, s.tokens, s.monthTokens, s.money, s.monthMoney} {
+			if p != nil {
+				p.Kind = kind
+			}
+		}
+	}()
 	if l.Requests != nil {
 		r := &Rate{Requests: *l.Requests, Per: DefaultPer, Burst: *l.Requests}
 		if l.Per != "" {
@@ -83,7 +110,25 @@ func compileSet(kind Kind, l Limit) policySet {
 		s.monthTokens = &Policy{Name: n, TokensPerDay: *l.TokensPerMonth, Monthly: true,
 			Item: fmt.Sprintf("%q;q=%d;qu=\"model-tokens\";w=2592000", n, *l.TokensPerMonth)}
 	}
+	// Money in the RateLimit fields' whole numbers: micro-dollars, a unit
+	// of this gateway's own ("usd-micros").
+	if l.USDPerDay != nil {
+		n := name + "-usd"
+		s.money = &Policy{Name: n, TokensPerDay: micros(*l.USDPerDay), Money: true,
+			Item: fmt.Sprintf("%q;q=%d;qu=\"usd-micros\";w=86400", n, micros(*l.USDPerDay))}
+	}
+	if l.USDPerMonth != nil {
+		n := name + "-usd-month"
+		s.monthMoney = &Policy{Name: n, TokensPerDay: micros(*l.USDPerMonth), Monthly: true, Money: true,
+			Item: fmt.Sprintf("%q;q=%d;qu=\"usd-micros\";w=2592000", n, micros(*l.USDPerMonth))}
+	}
 	return s
+}
+
+// budgets are the set's budgets, in the order checked: a day's tokens, a
+// month's, then a day's money and a month's (nil where none).
+func (s policySet) budgets() [4]*Policy {
+	return [4]*Policy{s.tokens, s.monthTokens, s.money, s.monthMoney}
 }
 
 func (p *Policies) forClient(id string) policySet {
@@ -115,15 +160,26 @@ func (p *Policies) forPerson(sub string) policySet {
 	return p.person
 }
 
+// forModel is the set of a model; none for a request that names no model.
+func (p *Policies) forModel(name string) policySet {
+	if name == "" {
+		return policySet{}
+	}
+	if s, ok := p.models[name]; ok {
+		return s
+	}
+	return p.model
+}
+
 // HasBudgets reports whether any token budget is configured, so that
 // responses must be read for their usage.
 func (p *Policies) HasBudgets() bool {
-	for _, s := range []policySet{p.client, p.org, p.person} {
+	for _, s := range []policySet{p.client, p.org, p.person, p.model} {
 		if s.hasBudget() {
 			return true
 		}
 	}
-	for _, m := range []map[string]policySet{p.clients, p.orgs, p.people} {
+	for _, m := range []map[string]policySet{p.clients, p.orgs, p.people, p.models} {
 		for _, s := range m {
 			if s.hasBudget() {
 				return true
@@ -133,17 +189,19 @@ func (p *Policies) HasBudgets() bool {
 	return false
 }
 
-func (s policySet) hasBudget() bool { return s.tokens != nil || s.monthTokens != nil }
+func (s policySet) hasBudget() bool { return s.budgets() != [4]*Policy{} }
 
 // Caller is whom a request is counted against: the token's client (azp, or
 // its subject when it has none), organization (org_id, maybe empty) and,
-// for a person's token, the person (sub; empty for an M2M client).
+// for a person's token, the person (sub; empty for an M2M client); and the
+// model the request names, if any (a configured model's name).
 type Caller struct {
-	ClientID, OrgID, Person string
+	ClientID, OrgID, Person, Model string
 }
 
 func (c Caller) clientKey() string { return "client:" + c.ClientID }
 func (c Caller) orgKey() string    { return "org:" + c.OrgID }
+func (c Caller) modelKey() string  { return "model:" + c.Model }
 
 // personKey counts a person within the token's organization: one person in
 // two organizations has two counts, and a person cannot leave the count of
@@ -166,9 +224,6 @@ type Verdict struct {
 	Outcomes []Outcome
 	// Denied is the outcome that refused the request, or nil.
 	Denied *Outcome
-	// Crossed are the budgets this request found at 80% or 100% for the
-	// first time in their period (in this process): see Crossing.
-	Crossed []Crossing
 }
 
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit

@@ -108,10 +108,7 @@ func (s *Redis) addPeriods(ctx context.Context, n int64, groups ...periodKeys) e
 	defer cancel()
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, g := range groups {
-			ttl := budgetTTL
-			if len(g.period) == len(monthLayout) {
-				ttl = monthTTL
-			}
+			ttl := periodTTL(g.period)
 			for _, key := range g.keys {
 				k := budgetKey(g.period, key)
 				p.IncrBy(ctx, k, n)
@@ -124,6 +121,40 @@ func (s *Redis) addPeriods(ctx context.Context, n int64, groups ...periodKeys) e
 		return storeError(err)
 	}
 	return nil
+}
+
+// count implements counter: every increment, with its expiry, in one
+// round trip; INCRBY's answer is the count after it.
+func (s *Redis) count(ctx context.Context, incs []increment, counted func(increment, int64)) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cmds := make([]*redis.IntCmd, len(incs))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, inc := range incs {
+			k := budgetKey(inc.period, inc.key)
+			cmds[i] = p.IncrBy(ctx, k, inc.n)
+			p.Expire(ctx, k, periodTTL(inc.period)) // after INCRBY: a key INCRBY makes gets its expiry
+		}
+		return nil
+	})
+	for i, c := range cmds {
+		if c.Err() == nil {
+			counted(incs[i], c.Val())
+		}
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+// periodTTL is how long Redis keeps a count of the period: a day's or a
+// month's.
+func periodTTL(period string) time.Duration {
+	if len(period) == len(monthLayout) {
+		return monthTTL
+	}
+	return budgetTTL
 }
 
 func storeError(err error) error { return fmt.Errorf("%w: redis: %v", ErrStore, err) }

@@ -114,3 +114,72 @@ func TestRedisAdmitAfterScriptFlush(t *testing.T) {
 	assert.Equal(t, int64(0), v.Outcomes[0].Remaining, "the third request of the burst")
 	assert.Equal(t, int64(1), hook.Count(), "EVALSHA finds the script again")
 }
+
+// A caller with budgets in tokens and money, day and month, at every level
+// and for the model, is still admitted in one round trip; counting a
+// response's spend and reading what is left are one each too.
+func TestRedisAdmitsMoneyAndModelsInOneRoundTrip(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := gatewayClient(t, srv)
+	hook := &redistest.RoundTrips{}
+	rdb.AddHook(hook)
+	every := `{"requests": 100, "per": "1h", "tokensPerDay": 1000000, "tokensPerMonth": 1000000, "usdPerDay": 1, "usdPerMonth": 10}`
+	p, err := limits.LoadEnv("limits", jsonTree(t, `{"perPerson": `+every+`, "perClient": `+every+`, "perOrg": `+every+`,
+		"perModel": {"requests": 100, "per": "1h"}, "models": {"big": {"usdPerDay": 0.5}}}`),
+		limits.Env{Models: map[string]bool{"big": true, "small": true}})
+	require.NoError(t, err)
+	e := limits.NewEnforcer(p, limits.NewRedis(rdb, 0), nil)
+	ctx := context.Background()
+	alice := limits.Caller{ClientID: "web", OrgID: "org_a", Person: "auth0|alice", Model: "big"}
+	_, err = e.Admit(ctx, limits.Caller{ClientID: "warm-up", Model: "small"}) // connections, the script
+	require.NoError(t, err)
+	steps := []struct {
+		name   string
+		spend  limits.Spend
+		denied string
+	}{
+		{"admitted", limits.Spend{Tokens: 1000, Micros: 300_000}, ""},
+		{"admitted again", limits.Spend{Tokens: 1000, Micros: 300_000}, ""},
+		{"the model's money budget refuses", limits.Spend{}, "per-model-usd"},
+	}
+	for _, s := range steps {
+		hook.Reset()
+		v, err := e.Admit(ctx, alice)
+		require.NoError(t, err, s.name)
+		assert.Equal(t, int64(1), hook.Count(), "round trips to admit: %s", s.name)
+		denied := ""
+		if v.Denied != nil {
+			denied = v.Denied.Policy.Name
+		} else {
+			assert.Len(t, v.Outcomes, 4*3+1+4, "every budget, then every rate: %s", s.name)
+		}
+		assert.Equal(t, s.denied, denied, s.name)
+		if s.spend != (limits.Spend{}) {
+			hook.Reset()
+			require.NoError(t, e.RecordSpend(ctx, alice, s.spend))
+			assert.Equal(t, int64(1), hook.Count(), "round trips to count a spend: %s", s.name)
+		}
+	}
+	hook.Reset()
+	left, err := e.Budgets(ctx, alice)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), hook.Count(), "round trips to read the budgets")
+	require.Len(t, left, 4*3+1)
+	for _, l := range left {
+		want := int64(2000)
+		if l.Policy.Money {
+			want = 600_000
+		}
+		assert.Equal(t, want, l.Used, l.Policy.Name)
+	}
+	assert.Equal(t, "per-model-usd", left[12].Policy.Name)
+	assert.Equal(t, int64(0), left[12].Remaining, "0.6 of 0.5 USD")
+}
+
+// jsonTree decodes a JSON text for limits.LoadEnv.
+func jsonTree(t testing.TB, text string) any {
+	t.Helper()
+	var tree any
+	require.NoError(t, json.Unmarshal([]byte(text), &tree))
+	return tree
+}

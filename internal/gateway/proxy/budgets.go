@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,20 +10,23 @@ import (
 
 func newBudgetCrossings() *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_budget_crossings_total",
-		Help: "Budgets that reached 80% or 100% of their quota, once per budget, period and gateway process, by policy and percent."},
+		Help: "Budgets that reached 80% or 100% of their quota, once per budget and period across the gateway processes sharing Redis (per process without Redis), by policy and percent."},
 		[]string{"policy", "percent"})
 }
 
-// reportCrossings logs and counts the budgets a request found at 80% or
-// 100% for the first time in their period: an operator hears of a budget
-// running out before its callers do, and once, not at every request.
-func (p *proxied) reportCrossings(r *http.Request, crossed []limits.Crossing) {
-	for _, c := range crossed {
-		percent := strconv.Itoa(c.Percent)
-		if p.metrics != nil {
-			p.metrics.budgetCrossings.WithLabelValues(c.Policy.Name, percent).Inc()
-		}
-		p.logger.WarnContext(r.Context(), "budget at "+percent+"%: "+c.Policy.Describe(),
-			"policy", c.Policy.Name, "key", c.Key, "period", c.Period, "used", c.Used, "percent", c.Percent)
+// reportCrossing logs and counts a budget that reached 80% or 100%: an
+// operator hears of a budget running out before its callers do, and once
+// per budget and period across every gateway process sharing Redis (the
+// process whose count crossed it reports it: see limits.Crossing).
+func (p *proxied) reportCrossing(c limits.Crossing) {
+	percent := strconv.Itoa(c.Percent)
+	if p.metrics != nil {
+		p.metrics.budgetCrossings.WithLabelValues(c.Policy.Name, percent).Inc()
 	}
+	unit := "tokens"
+	if c.Policy.Money {
+		unit = "usd-micros"
+	}
+	p.logger.Warn("budget at "+percent+"%: "+c.Policy.Describe(),
+		"policy", c.Policy.Name, "key", c.Key, "period", c.Period, "used", c.Used, "unit", unit, "percent", c.Percent)
 }

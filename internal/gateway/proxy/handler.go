@@ -91,7 +91,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	if len(cfg.Routes) == 0 {
 		errs = append(errs, errors.New("no routes to proxy"))
 	}
-	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes), checkUsageRoutes(cfg.Usage, cfg.Routes))
+	errs = append(errs, validateRoutes(cfg.Routes), checkWebRoutes(cfg.Web, cfg.Routes), checkUsageRoutes(cfg.Usage, cfg.Routes), checkBudgetsRoute(cfg.Limits, cfg.Routes))
 	if cfg.UpstreamIdleTimeout < 0 {
 		errs = append(errs, fmt.Errorf("upstream idle timeout %v: want a positive duration such as 10s (0 means %v)", cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout))
 	}
@@ -112,6 +112,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
 	registerUsage(mux, v, auth, cfg.Usage)
+	registerBudgets(mux, v, auth, cfg.Limits, cfg.Logger)
 	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
 	if len(cfg.Models) > 0 {
 		proxy = newModelRouter(proxy, cfg, v)

@@ -36,12 +36,16 @@ type proxied struct {
 }
 
 func newProxied(next http.Handler, cfg Config) *proxied {
-	return &proxied{
+	p := &proxied{
 		next: next, limits: cfg.Limits, failOpen: cfg.LimitsFailMode == FailOpen, metrics: cfg.Metrics,
 		readUsage: readsUsage(cfg),
 		ledger:    cfg.Ledger,
 		logger:    cfg.Logger, storeLog: &rate.Sometimes{Interval: 10 * time.Second},
 	}
+	if p.limits != nil {
+		p.limits.OnCrossing(p.reportCrossing)
+	}
+	return p
 }
 
 func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +56,9 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id, _ := guard.IdentityFrom(r.Context())
 	info.identity = id
 	caller := callerOf(id)
+	if info.model != nil {
+		caller.Model = info.model.Name
+	}
 	if p.limits != nil {
 		v, err := p.limits.Admit(r.Context(), caller)
 		switch {
@@ -60,7 +67,6 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case len(v.Outcomes) > 0:
-			p.reportCrossings(r, v.Crossed)
 			setRateLimitFields(w.Header(), v.Outcomes)
 			setOpenAIRateLimitFields(w.Header(), v.Outcomes)
 			if v.Denied != nil {
@@ -85,15 +91,19 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uw.finish()
 	info.headersAt = uw.headersAt
 	p.recordCall(info, uw)
-	tokens, found := uw.tokens()
-	switch {
+	u, found := uw.usage()
+	switch tokens := u.total(); {
 	case found && tokens > 0:
 		if p.metrics != nil {
 			p.metrics.tokens.WithLabelValues(caller.ClientID, orgLabel(caller.OrgID)).Add(float64(tokens))
 		}
 		if p.limits != nil {
+			sp := limits.Spend{Tokens: tokens}
+			if info.model != nil {
+				sp.Micros = costMicros(info.model.Price, max(0, u.PromptTokens), max(0, u.CompletionTokens))
+			}
 			// The caller may be gone; the count must still land.
-			if err := p.limits.Record(context.WithoutCancel(r.Context()), caller, tokens); err != nil {
+			if err := p.limits.RecordSpend(context.WithoutCancel(r.Context()), caller, sp); err != nil {
 				p.storeError(r, err, "model tokens not counted")
 			}
 		}
@@ -145,7 +155,14 @@ func (p *proxied) refuse(w http.ResponseWriter, r *http.Request, info *requestIn
 		// Spread the callers of a day's budget over a minute past midnight,
 		// rather than all at once.
 		retry += rand.N(time.Minute)
-		msg = fmt.Sprintf("model-token budget spent: %s; it renews at 00:00 UTC", o.Policy.Describe())
+		what, renews := "model-token", "at 00:00 UTC"
+		if o.Policy.Money {
+			what = "money"
+		}
+		if o.Policy.Monthly {
+			renews = "on the 1st of the month, 00:00 UTC"
+		}
+		msg = fmt.Sprintf("%s budget spent: %s; it renews %s", what, o.Policy.Describe(), renews)
 	}
 	w.Header().Set("Retry-After", limits.Seconds(retry))
 	info.reason = msg

@@ -208,3 +208,18 @@ func TestExampleLimits(t *testing.T) {
 	require.NotNil(t, rf.Limits)
 	assert.True(t, rf.Limits.HasBudgets())
 }
+
+// docs/gateway.md's gateway with three models and budgets loads with the
+// stack's names, and without them says what is missing.
+func TestExampleModelsAndBudgets(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "examples", "routes-models.yaml")
+	rf, err := proxy.LoadRoutesFileWith(path, &limits.Stack{
+		Organizations: map[string]string{"acme": "org_acme1"},
+		Clients:       map[string]string{"batch-scorer": "cid_batch"},
+	})
+	require.NoError(t, err)
+	require.Len(t, rf.Models, 3)
+	assert.True(t, rf.Limits.HasBudgets())
+	_, err = proxy.LoadRoutesFile(path)
+	assert.ErrorContains(t, err, `limits.orgs.acme: "acme" is not an organization ID`)
+}

@@ -54,7 +54,7 @@ func setOpenAIRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 		switch {
 		case o.Policy.Rate != nil && (rate == nil || o.Remaining < rate.Remaining):
 			rate = o
-		case o.Policy.Rate == nil && (budget == nil || o.Remaining < budget.Remaining):
+		case o.Policy.Rate == nil && !o.Policy.Money && (budget == nil || o.Remaining < budget.Remaining):
 			budget = o
 		}
 	}

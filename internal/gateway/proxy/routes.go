@@ -76,7 +76,16 @@ type RoutesFile struct {
 //	  perClient: {requests: 10, per: 1s, tokensPerDay: 100000}
 //	models:
 //	  - {name: llama-3.1-8b, servers: [http://10.0.0.1:8000], price: {input: 0.1, output: 0.2}}
+//
+// Its limits take clients and organizations by ID only: LoadRoutesFileWith
+// resolves their names with the stack outputs.
 func LoadRoutesFile(path string) (*RoutesFile, error) {
+	return LoadRoutesFileWith(path, nil)
+}
+
+// LoadRoutesFileWith is LoadRoutesFile with the stack outputs' names (nil:
+// none), which the limits' clients and orgs may then use.
+func LoadRoutesFileWith(path string, stack *limits.Stack) (*RoutesFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -96,15 +105,22 @@ func LoadRoutesFile(path string) (*RoutesFile, error) {
 		problems = append(problems, fmt.Errorf("%s declares no routes (want `routes: [{pattern: ..., allOf: [...]}]`)", path))
 	}
 	rf := &RoutesFile{Routes: file.Routes}
-	if file.Limits != nil {
-		if rf.Limits, err = limits.Load("limits", jsonTree(file.Limits)); err != nil {
-			problems = append(problems, fmt.Errorf("%s: %w", path, err))
-		}
-	}
+	env := limits.Env{Stack: stack}
 	if file.Models != nil {
 		var more []string
 		if rf.Models, more = loadModels(jsonTree(file.Models)); len(more) > 0 {
 			problems = append(problems, fmt.Errorf("%s: %d problem(s) in the models:\n  %s", path, len(more), strings.Join(more, "\n  ")))
+		}
+		// The limits are checked against the models as far as they could
+		// be read: a bad price is the models' problem, not the limits'.
+		env.Models = map[string]bool{}
+		for _, m := range rf.Models {
+			env.Models[m.Name] = m.Price != nil
+		}
+	}
+	if file.Limits != nil {
+		if rf.Limits, err = limits.LoadEnv("limits", jsonTree(file.Limits), env); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", path, err))
 		}
 	}
 	if err := errors.Join(problems...); err != nil {

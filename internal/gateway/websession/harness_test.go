@@ -20,6 +20,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant/devtenanttest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
@@ -58,6 +59,7 @@ type options struct {
 	organizations bool                            // the login has the stack outputs' organizations
 	routes        []proxy.Route                   // the gateways' routes; nil: the default ones
 	usage         ledger.Querier                  // the ledger's reports (GET /v1/usage/me); nil: none
+	limits        *limits.Enforcer                // the callers' limits (GET /v1/usage/me/budgets); nil: none
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -115,7 +117,7 @@ func newStack(t testing.TB, o options) *stack {
 		if routes == nil {
 			routes = proxy.DefaultRoutes()
 		}
-		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web, Usage: o.usage})
+		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web, Usage: o.usage, Limits: o.limits})
 		require.NoError(t, err)
 		if o.wrap != nil {
 			h = o.wrap(h)
