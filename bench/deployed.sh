@@ -21,11 +21,9 @@ models:
   - {name: bench-b, servers: ["http://127.0.0.1:$port_model_b"], price: {input: 0.60, output: 0.80}}
   - {name: bench-c, servers: ["http://127.0.0.1:$port_model_c"], price: {input: 0.02, output: 0.02}}
 limits:
-  # BUDGETS: money budgets (usdPerDay) are not in this tree yet; when the
-  # limits take them, add "usdPerDay: 1000000000" to each line below.
-  perPerson: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000}
-  perClient: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000}
-  perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000}
+  perPerson: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000, usdPerDay: 1000000000}
+  perClient: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000, usdPerDay: 1000000000}
+  perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000, usdPerDay: 1000000000}
 EOF
 }
 

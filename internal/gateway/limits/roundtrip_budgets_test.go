@@ -28,8 +28,7 @@ func TestRedisAdmitsEveryBudgetInOneRoundTrip(t *testing.T) {
 		"perClient": {"requests": 1, "per": "1h", "burst": 100, "tokensPerDay": 1000, "tokensPerMonth": 150},
 		"perOrg": {"requests": 1, "per": "1h", "burst": 100, "tokensPerDay": 10000, "tokensPerMonth": 100000}}`),
 		limits.NewRedis(rdb, 0), nil)
-	// BUDGETS: when money budgets (usdPerDay) land in the limits, add them
-	// to each line above and a step that they refuse.
+	// Money and per-model budgets: TestRedisAdmitsMoneyAndModelsInOneRoundTrip.
 	ctx := context.Background()
 	alice := limits.Caller{ClientID: "app", OrgID: "org_a", Person: "auth0|alice"}
 	bob := limits.Caller{ClientID: "app", OrgID: "org_a", Person: "auth0|bob"}
