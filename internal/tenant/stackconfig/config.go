@@ -72,6 +72,9 @@ type Config struct {
 	// Models are the models the API serves; each is a permission of the
 	// API (modelperm), given by roles' and clients' models.
 	Models []ModelConfig
+	// AgentClients are agents' clients, declared by their Client ID
+	// Metadata Document (agents.go).
+	AgentClients []AgentClientConfig
 }
 
 // MissingSecrets lists the secret keys raw needs but does not set: those
@@ -154,6 +157,7 @@ func (cfg *Config) fields() []field {
 		{KeyCLIApp, structured(KeyCLIApp, &cfg.CLIApp)},
 		{KeyTenant, structured(KeyTenant, &cfg.Tenant)},
 		{KeyModels, structured(KeyModels, &cfg.Models)},
+		{KeyAgentClients, structured(KeyAgentClients, &cfg.AgentClients)},
 	}
 }
 
@@ -216,6 +220,7 @@ func (c *Config) applyDefaults() {
 	} else {
 		c.CLIApp.applyDefaults(DefaultCLIAppName, c.API)
 	}
+	c.applyAgentDefaults()
 	if !c.Tenant.declared() {
 		c.Tenant = nil
 	}

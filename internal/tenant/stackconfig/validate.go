@@ -54,6 +54,7 @@ func (c *Config) Validate() error {
 	v.proofOfPossession(c)
 	v.tenant(c.Tenant)
 	v.models(c, scopes)
+	v.agentClients(c, scopes)
 	v.quotas(c)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}
