@@ -53,6 +53,15 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		// Absent without models, so that such a stack's outputs stay as they were.
 		exports[stackoutputs.KeyModels] = pulumi.ToStringArray(t.Config.ModelNames())
 	}
+	if p := t.Config.API.ProofOfPossession; p != nil {
+		// Absent without it, as models: a gateway started from the
+		// outputs requires DPoP when the stack requires it of all clients.
+		exports[stackoutputs.KeyProofOfPossession] = pulumi.Map{
+			stackoutputs.KeyMechanism:   pulumi.String(p.Mechanism),
+			stackoutputs.KeyRequired:    pulumi.Bool(p.Required),
+			stackoutputs.KeyRequiredFor: pulumi.String(p.RequiredFor),
+		}
+	}
 	if t.WebApp != nil {
 		exports[stackoutputs.KeyWebApp] = t.WebApp.export()
 		secrets[t.WebApp.Config.Name] = t.WebApp.Credentials.ClientSecret

@@ -30,6 +30,9 @@ func (t *Tenant) Outputs() (*stackoutputs.Outputs, error) {
 		RoleIDs: map[string]string{}, Organizations: stackoutputs.Organizations{}, Clients: map[string]stackoutputs.Client{},
 		ClientSecrets: stackoutputs.ClientSecrets{}, Models: t.cfg.ModelNames(),
 	}
+	if p := t.cfg.API.ProofOfPossession; p != nil {
+		o.ProofOfPossession = &stackoutputs.ProofOfPossession{Mechanism: p.Mechanism, Required: p.Required, RequiredFor: p.RequiredFor}
+	}
 	for _, r := range t.cfg.Roles {
 		o.RoleIDs[r.Name] = roleID(r.Name)
 	}

@@ -42,6 +42,9 @@ type Outputs struct {
 	// Models are the names of the models the stack declares, each the
 	// permission modelperm.Permission(name); absent when it declares none.
 	Models []string `json:"models,omitempty"`
+	// ProofOfPossession is the API's DPoP setting (dpop.go); nil when the
+	// stack declares none.
+	ProofOfPossession *ProofOfPossession `json:"proofOfPossession,omitempty"`
 }
 
 // ClientSecrets are the secrets of the M2M clients and of the web app, by
