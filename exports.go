@@ -56,11 +56,11 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 	if p := t.Config.API.ProofOfPossession; p != nil {
 		// Absent without it, as models: a gateway started from the
 		// outputs requires DPoP when the stack requires it of all clients.
-		exports[stackoutputs.KeyProofOfPossession] = pulumi.Map{
-			stackoutputs.KeyMechanism:   pulumi.String(p.Mechanism),
-			stackoutputs.KeyRequired:    pulumi.Bool(p.Required),
-			stackoutputs.KeyRequiredFor: pulumi.String(p.RequiredFor),
+		pop := pulumi.Map{stackoutputs.KeyMechanism: pulumi.String(p.Mechanism), stackoutputs.KeyRequired: pulumi.Bool(p.Required)}
+		if p.RequiredFor != "" { // only with required
+			pop[stackoutputs.KeyRequiredFor] = pulumi.String(p.RequiredFor)
 		}
+		exports[stackoutputs.KeyProofOfPossession] = pop
 	}
 	if t.WebApp != nil {
 		exports[stackoutputs.KeyWebApp] = t.WebApp.export()

@@ -215,7 +215,12 @@ func (d *documents) fetch(ctx context.Context, id string) (*client, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := d.http.Do(req)
-	if err != nil {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		// Whichever of the timeouts fired, the document was too slow.
+		return nil, fmt.Errorf("fetching %s took longer than %s", id, d.opts.Timeout)
+	case err != nil:
 		return nil, fmt.Errorf("fetching %s: %w", id, err)
 	}
 	defer resp.Body.Close()

@@ -206,7 +206,7 @@ func TestMetadataDocumentRefusals(t *testing.T) {
 		{"a confidential agent", basic, agentCallback, tn, "public agents only"},
 		{"no auth method", noAuth, agentCallback, tn, "public agents only"},
 		{"huge", huge, agentCallback, tn, "larger than 5120 bytes"},
-		{"slow", h.url("/slow.json"), agentCallback, impatient, "deadline exceeded"},
+		{"slow", h.url("/slow.json"), agentCallback, impatient, "took longer than 300ms"},
 		{"redirecting", h.url("/redirect.json"), agentCallback, tn, "redirects are not followed"},
 		{"not JSON", h.url("/text.json"), agentCallback, tn, "want application/json"},
 		{"not found", h.url("/missing.json"), agentCallback, tn, "answered 404"},

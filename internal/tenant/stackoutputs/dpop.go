@@ -18,7 +18,7 @@ const (
 type ProofOfPossession struct {
 	Mechanism   string `json:"mechanism"`
 	Required    bool   `json:"required"`
-	RequiredFor string `json:"requiredFor"`
+	RequiredFor string `json:"requiredFor,omitempty"` // only with Required
 }
 
 // RequiredOfAll reports whether every token the API accepts is bound: DPoP
