@@ -124,6 +124,8 @@ func newTenantSettings(ctx *pulumi.Context, t *TenantConfig, protect bool) (*aut
 	args := &auth0.TenantArgs{
 		ResourceParameterProfile: optionalString(t.ResourceParameterProfile),
 		DefaultTokenQuota:        tenantDefaultTokenQuota(t.DefaultTokenQuota),
+		// Agents' clients by metadata document (agents.go).
+		ClientIdMetadataDocumentSupported: optionalBool(t.ClientIDMetadataDocuments),
 	}
 	if t.EnableClientConnections != nil {
 		args.Flags = &auth0.TenantFlagsArgs{EnableClientConnections: pulumi.Bool(*t.EnableClientConnections)}

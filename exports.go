@@ -57,6 +57,15 @@ func (t *Tenant) Exports() map[string]pulumi.Input {
 		// Absent without mcp, so that such a stack's outputs stay as they were.
 		exports[stackoutputs.KeyMCP] = pulumi.Map{stackoutputs.KeyPublicURL: pulumi.String(m.PublicURL)}
 	}
+	if p := t.Config.API.ProofOfPossession; p != nil {
+		// Absent without it, as models: a gateway started from the
+		// outputs requires DPoP when the stack requires it of all clients.
+		pop := pulumi.Map{stackoutputs.KeyMechanism: pulumi.String(p.Mechanism), stackoutputs.KeyRequired: pulumi.Bool(p.Required)}
+		if p.RequiredFor != "" { // only with required
+			pop[stackoutputs.KeyRequiredFor] = pulumi.String(p.RequiredFor)
+		}
+		exports[stackoutputs.KeyProofOfPossession] = pop
+	}
 	if t.WebApp != nil {
 		exports[stackoutputs.KeyWebApp] = t.WebApp.export()
 		secrets[t.WebApp.Config.Name] = t.WebApp.Credentials.ClientSecret

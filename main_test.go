@@ -52,6 +52,7 @@ func wantResources(cfg *stackconfig.Config) int {
 	if cfg.Tenant != nil {
 		want++
 	}
+	want += 2 * len(cfg.AgentClients) // the client and its user grant
 	for _, o := range cfg.Organizations {
 		want += 2 // organization, connections
 		switch {

@@ -23,7 +23,7 @@ func TestPlanFormats(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{nil, []string{"Plan for stack dev of model-api-auth0", "+ auth0:ResourceServer api", "    + auth0:ResourceServerScopes api-scopes", "password:       [secret]", "clientSecrets: [secret]"}},
+		{nil, []string{"Plan for stack dev of model-api-auth0", "+ auth0:ResourceServer api", "    + auth0:ResourceServerScopes api-scopes", "password:       [secret]", "clientSecrets:     [secret]"}},
 		{[]string{"-stack", "prod"}, []string{"+ auth0:Connection connection  [protect, retainOnDelete]", "+ auth0:Organization org-acme  [protect]"}},
 		{[]string{"-stack", "prod", "-format", "markdown"}, []string{"### Offline plan: `pulumi up` on **prod** would create", "| `auth0:OrganizationMemberRoles` | 2 |", "<details>", "| `clientSecrets` | `[secret]` |"}},
 		{[]string{"-stack", "staging", "-format", "json"}, []string{`"stack": "staging"`, `"clientSecrets": "[secret]"`}},

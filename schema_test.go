@@ -68,7 +68,7 @@ func fullSchemaPath(t testing.TB) string {
 // provider schema: type token, input names and types, required inputs.
 func TestSchemaConformance(t *testing.T) {
 	s := loadSchema(t)
-	plans := map[string]*plan.Plan{"base": evaluate(t, "test", baseConfig())}
+	plans := map[string]*plan.Plan{"base": evaluate(t, "test", baseConfig()), "agents": evaluate(t, "test", agentsConfig())}
 	for _, stack := range stacks {
 		plans[stack] = evaluate(t, stack, stackConfig(t, stack))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime"
+	"slices"
 
 	"github.com/pulumi/pulumi-auth0/sdk/v3/go/auth0"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -22,6 +23,8 @@ type Tenant struct {
 	ConnectionClients *auth0.ConnectionClients
 	// Settings is the tenant-wide settings; nil when the stack sets none.
 	Settings *auth0.Tenant
+	// AgentClients are agents' clients by metadata document URL (agents.go).
+	AgentClients map[string]*AgentClient
 }
 
 // Provision declares the tenant of a validated configuration.
@@ -35,12 +38,13 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 		return nil, err
 	}
 	t := &Tenant{Config: cfg, API: api, Connection: conn, TestUsers: users,
-		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}}
+		Organizations: map[string]*Organization{}, Clients: map[string]*Client{}, AgentClients: map[string]*AgentClient{}}
 	// A protected stack protects every resource, not only the ones that hold
 	// data: the engine refuses a protected resource only when it reaches it,
 	// after deleting what depends on it (members, grants, links), so a
 	// partly protected tenant loses those first. Children inherit it.
 	clientOpts := []pulumi.ResourceOption{pulumi.Protect(cfg.Protect)}
+	agentOpts := slices.Clone(clientOpts)
 	if cfg.Tenant != nil {
 		if t.Settings, err = newTenantSettings(ctx, cfg.Tenant, cfg.Protect); err != nil {
 			return nil, err
@@ -50,6 +54,8 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 			// when it is created: the flag is set first.
 			clientOpts = append(clientOpts, pulumi.DependsOn([]pulumi.Resource{t.Settings}))
 		}
+		// Auth0 refuses a CIMD client until the tenant supports them.
+		agentOpts = append(agentOpts, pulumi.DependsOn([]pulumi.Resource{t.Settings}))
 	}
 	connID := conn.ID().ToStringOutput()
 	// Organizations and clients are independent of each other, and most of
@@ -70,6 +76,10 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 			return err
 		})
 	}
+	agents := make([]*AgentClient, len(cfg.AgentClients))
+	for i, a := range cfg.AgentClients {
+		g.Go(func() (err error) { agents[i], err = newAgentClient(ctx, a, api, agentOpts...); return err })
+	}
 	if cfg.WebApp != nil {
 		g.Go(func() (err error) { t.WebApp, err = newApp(ctx, webApp, cfg.WebApp, api, clientOpts...); return err })
 	}
@@ -87,6 +97,9 @@ func Provision(ctx *pulumi.Context, cfg *Config) (*Tenant, error) {
 		if err := clients[i].linkOrganizations(ctx, t.Organizations); err != nil {
 			return nil, err
 		}
+	}
+	for i, a := range cfg.AgentClients {
+		t.AgentClients[a.MetadataURL] = agents[i]
 	}
 	if t.ConnectionClients, err = newConnectionClients(ctx, conn, t.WebApp, t.CLIApp); err != nil {
 		return nil, err

@@ -48,7 +48,9 @@ func main() {
 type settings struct {
 	stack, project, stackFile, listen, echoListen, outputs, password string
 	allowNonLoopback                                                 bool
-	passwordSource                                                   string
+	// agentsOnLoopback: devtenant.MetadataDocuments.Loopback.
+	agentsOnLoopback bool
+	passwordSource   string
 	// -gateway and the gateway's flags it takes.
 	gateway                                  bool
 	gatewayListen, routes, redis, defaultOrg string
@@ -66,6 +68,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.outputs, "outputs", "", "file to write the stack outputs to (mode 0600; default in your user cache directory)")
 	fs.StringVar(&s.password, "password", "", "test users' password (prefer env DEVTENANT_PASSWORD: flags show in process lists); default: generated")
 	fs.BoolVar(&s.allowNonLoopback, "allow-non-loopback", false, "allow listening on addresses other than loopback (anyone who reaches it can get tokens)")
+	fs.BoolVar(&s.agentsOnLoopback, "agents-on-loopback", false, "with the stack's tenant.clientIdMetadataDocuments: also fetch agents' metadata documents from this machine (http://127.0.0.1 or https on loopback); private networks stay refused")
 	fs.BoolVar(&s.gateway, "gateway", false, "start the gateway too, in front of the echo model server, with people's login at its /login: everything at once without an account, on loopback")
 	fs.StringVar(&s.gatewayListen, "gateway-listen", gatewayListen, "with -gateway: the gateway's address, loopback only (port 0: a free one); its public URL and the API identifier are http://ADDRESS/")
 	fs.StringVar(&s.routes, "routes", "", "with -gateway: the gateway's routes file, as its -routes; default: OpenAI-compatible routes")
@@ -149,7 +152,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		s.passwordSource = "the stack's testUserPassword"
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := devtenant.Options{Logger: logger}
+	opts := devtenant.Options{Logger: logger, MetadataDocuments: devtenant.MetadataDocuments{Loopback: s.agentsOnLoopback}}
 	var gatewayAddr string
 	if s.gateway {
 		if gatewayAddr, err = resolveGatewayListen(s.gatewayListen); err != nil {

@@ -96,13 +96,16 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (ga
 	if v, ok := env("SESSION_SECRET"); ok && v != "" {
 		o.Login.SessionSecret = []byte(v)
 	}
+	var pop *stackoutputs.ProofOfPossession
 	if outputsFile != "" {
 		out, err := stackoutputs.Load(outputsFile)
 		if err != nil {
 			return o, err
 		}
 		fromStackOutputs(&o, out)
+		pop = out.ProofOfPossession
 	}
+	dpopFromOutputs(&o.DPoP, pop)
 	return o, nil
 }
 

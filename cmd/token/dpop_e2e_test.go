@@ -111,6 +111,9 @@ func TestDPoPLogin(t *testing.T) {
 	require.NoError(t, err, stderr)
 	first := e.storedLogin("acme")
 	assert.Equal(t, "DPoP", first.Token.TokenType)
+	// The greeting: /userinfo answered the bound token and its proof.
+	assert.Contains(t, stderr, "Logged in as alice@acme.example.com in organization acme")
+	assert.Equal(t, "alice@acme.example.com", first.Who)
 	store, _ := e.store()
 	assertMode(t, store.Dir+"/dpop-key.pem", 0o600)
 

@@ -169,7 +169,8 @@ func (c *command) authorize(ctx context.Context, cfg *oauth2.Config, t *tenant, 
 
 // whoAmI asks the tenant's /userinfo who logged in, for the messages:
 // the tenant's word, not claims read from an unverified token. "" if it
-// does not say.
+// does not say. A DPoP-bound token goes with a proof of the key (Auth0's
+// /userinfo takes them), signed by the same transport as API calls.
 func (c *command) whoAmI(ctx context.Context, issuer string, tok *oauth2.Token) string {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -178,7 +179,11 @@ func (c *command) whoAmI(ctx context.Context, issuer string, tok *oauth2.Token) 
 		return ""
 	}
 	tok.SetAuthHeader(req)
-	resp, err := http.DefaultClient.Do(req)
+	hc := http.DefaultClient
+	if c.key != nil && strings.EqualFold(tok.Type(), "DPoP") {
+		hc = &http.Client{Timeout: requestTimeout, Transport: &proofTransport{key: c.key, base: http.DefaultTransport}}
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return ""
 	}

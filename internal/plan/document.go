@@ -78,7 +78,7 @@ func (p *Plan) Document() *Document {
 // it grants, where users live, who they belong to, then the clients.
 var readingOrder = []string{"resourceServer", "resourceServerScopes", "role", "rolePermissions", "connection", "user",
 	"organization", "organizationConnections", "organizationMembers", "organizationMemberRoles",
-	"client", "clientCredentials", "clientGrant"}
+	"client", "clientCredentials", "clientCimd", "clientGrant"}
 
 func typeRank(token string) int {
 	mod := token[strings.Index(token, "/")+1 : strings.LastIndex(token, ":")]

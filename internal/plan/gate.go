@@ -13,6 +13,7 @@ import (
 // in terraform-provider-auth0) for every resource the SDK is generated for
 // (tools/auth0-sdkgen); a test keeps it equal to the schema.
 var ReplaceOnChange = map[string][]string{
+	"auth0:index/clientCimd:ClientCimd":                           {"externalClientId"},
 	"auth0:index/clientCredentials:ClientCredentials":             {"clientId"},
 	"auth0:index/clientGrant:ClientGrant":                         {"audience", "clientId", "defaultFor", "subjectType"},
 	"auth0:index/connection:Connection":                           {"name", "strategy"},

@@ -29,4 +29,8 @@ var Resources = []string{
 	"auth0:index/organizationMember:OrganizationMember",
 	"auth0:index/organizationMemberRole:OrganizationMemberRole",
 	"auth0:index/tenant:Tenant",
+
+	// Agents' clients declared by their Client ID Metadata Document (the
+	// MCP authorization spec's preferred registration).
+	"auth0:index/clientCimd:ClientCimd",
 }

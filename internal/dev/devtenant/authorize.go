@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 // s256Challenge is what an S256 code_challenge looks like: base64url of a
@@ -32,8 +34,12 @@ func (t *Tenant) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := t.dir.clients[q.Get("client_id")]
+	c, err := t.lookupClient(r.Context(), q.Get("client_id"))
 	switch {
+	case err != nil:
+		t.log.Info("client metadata document refused", "error", err)
+		t.pages.errorPage(w, http.StatusBadRequest, "Invalid client metadata document", err.Error())
+		return
 	case q.Get("client_id") == "":
 		t.pages.errorPage(w, http.StatusBadRequest, "Bad request", "The client_id parameter is missing.")
 		return
@@ -92,6 +98,10 @@ func (t *Tenant) checkRequest(req *authRequest, q url.Values) *oauthError {
 		return errInvalidRequest(fmt.Sprintf("state and nonce are limited to %d bytes", maxParam))
 	case req.Audience != "" && req.Audience != t.Audience():
 		return errAccessDenied(fmt.Sprintf("Service not found: %s", req.Audience))
+	case req.Audience != "" && req.Client.Kind == agent && !req.Client.Granted:
+		// The API requires a user-type grant (require_client_grant): an
+		// agent the stack does not declare in agentClients has none.
+		return errAccessDenied(fmt.Sprintf("Client %s has no grant for %s; declare it in %s", req.Client.ID, req.Audience, stackconfig.KeyAgentClients))
 	case !slices.Contains([]string{"", "none", "login", "consent"}, req.Prompt):
 		return errInvalidRequest(fmt.Sprintf("prompt %q: the dev tenant supports none, login and consent", req.Prompt))
 	}

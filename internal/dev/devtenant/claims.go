@@ -42,6 +42,11 @@ func (t *Tenant) userTokens(g grantBase, scopes []string, nonce string) (*tokenR
 			permissions = t.dir.permissions(roles)
 		}
 	}
+	if g.Client.Kind == agent {
+		// An agent's grant bounds what it carries: people keep their
+		// roles' permissions, only those the agent was granted go through.
+		permissions = slices.DeleteFunc(permissions, func(p string) bool { return !slices.Contains(g.Client.Scopes, p) })
+	}
 	var granted []string
 	for _, s := range scopes {
 		if slices.Contains(oidcScopes, s) || g.Audience != "" && slices.Contains(permissions, s) {

@@ -99,6 +99,9 @@ type Options struct {
 	Key *rsa.PrivateKey
 	// Now is the clock, for tests.
 	Now func() time.Time
+	// MetadataDocuments is how agents' Client ID Metadata Documents are
+	// fetched when the stack sets tenant.clientIdMetadataDocuments (cimd.go).
+	MetadataDocuments MetadataDocuments
 	// Logger gets one line per request; nil discards. Tokens, codes,
 	// secrets and passwords are never logged.
 	Logger *slog.Logger
@@ -153,6 +156,9 @@ type Tenant struct {
 	// orgIDsOnly: Options.OrganizationIDsOnly.
 	orgIDsOnly bool
 	dpop       dpopState
+	// docs fetches agents' metadata documents; nil unless the stack
+	// supports them.
+	docs *documents
 
 	mu     sync.RWMutex
 	issuer string
@@ -197,6 +203,9 @@ func New(cfg *stackconfig.Config, opts Options) (*Tenant, error) {
 		return nil, fmt.Errorf("%w:\n  %s", ErrOptions, strings.Join(problems, "\n  "))
 	}
 	t.dir = dir
+	if cfg.ClientIDMetadataDocuments() {
+		t.docs = newDocuments(cfg, opts.MetadataDocuments, t.now)
+	}
 	key := opts.Key
 	if key == nil {
 		var err error

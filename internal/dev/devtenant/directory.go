@@ -18,6 +18,7 @@ const (
 	machine clientKind = iota // client_credentials only, client_secret_post
 	webApp                    // authorization code, client_secret_post or basic
 	native                    // authorization code, public (no secret), loopback redirects on any port
+	agent                     // a Client ID Metadata Document's: public, its document's redirect URIs exactly (cimd.go)
 )
 
 // user is a test user of the stack: the only users who can log in.
@@ -44,7 +45,13 @@ type client struct {
 	AllowAnyOrganization bool
 	Orgs                 map[string]bool // org IDs the client is linked to
 	RequirePoP           bool            // requireProofOfPossession: DPoP-bound tokens only
+	// Granted says an agent has a user-type grant on the API (the stack's
+	// agentClients): Scopes then bound what people's tokens carry through it.
+	Granted bool
 }
+
+// public reports whether the client has no secret: PKCE alone binds its codes.
+func (c *client) public() bool { return c.Kind == native || c.Kind == agent }
 
 // directory is the stack seen as a tenant's users, organizations and clients.
 type directory struct {

@@ -24,6 +24,11 @@ type dpopState struct {
 
 	mu      sync.Mutex
 	refresh map[string]string // refresh token -> jkt it is bound to
+
+	// userinfo checks the proofs that come with bound tokens to /userinfo.
+	userinfoOnce sync.Once
+	userinfo     *guard.EndpointProofs
+	userinfoErr  error
 }
 
 // requirePoP applies the API's proofOfPossession: required for all_clients
@@ -99,4 +104,33 @@ func (t *Tenant) bind(resp *tokenResponse, jkt string) (*tokenResponse, error) {
 		t.dpop.mu.Unlock()
 	}
 	return resp, nil
+}
+
+// userinfoDPoP checks how a token comes to /userinfo: a token bound to a
+// key (cnf.jkt) only as DPoP, with a proof of that key for this request
+// (guard's checks: ath, htm, htu, iat, jti once); an unbound one only as
+// Bearer.
+func (t *Tenant) userinfoDPoP(r *http.Request, dpop bool, token string, claims jwt.MapClaims) error {
+	cnf, _ := claims["cnf"].(map[string]any)
+	jkt, _ := cnf["jkt"].(string)
+	switch {
+	case jkt == "" && dpop:
+		return errors.New("the token is not DPoP-bound: send it as Bearer")
+	case jkt == "":
+		return nil
+	case !dpop:
+		return errors.New("the token is DPoP-bound: send it as Authorization: DPoP with a DPoP proof of its key")
+	}
+	d := &t.dpop
+	d.userinfoOnce.Do(func() {
+		d.userinfo, d.userinfoErr = guard.NewEndpointProofs(t.Issuer()+"userinfo", guard.DPoPConfig{}, guard.DefaultLeeway, t.now)
+	})
+	if d.userinfoErr != nil {
+		return d.userinfoErr
+	}
+	proofs := r.Header.Values("DPoP")
+	if len(proofs) != 1 {
+		return errors.New("send one DPoP header with a proof")
+	}
+	return d.userinfo.Verify(r.Context(), proofs[0], r.Method, token, jkt)
 }

@@ -1,11 +1,14 @@
 package devtenant
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
 )
 
 // logoutAuth0 is Auth0's /v2/logout: it ends the tenant's session, then
@@ -98,19 +101,32 @@ func (t *Tenant) endSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // userinfo returns the claims of the user of an access token whose
-// audience includes the userinfo endpoint (a login with openid).
+// audience includes the userinfo endpoint (a login with openid). A
+// DPoP-bound token comes as Authorization: DPoP with a proof of its key,
+// as Auth0's /userinfo takes it (userinfoDPoP); sent as Bearer it is
+// refused, as a stolen one would be.
 func (t *Tenant) userinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+	dpop := strings.EqualFold(scheme, "DPoP")
+	if !dpop && !strings.EqualFold(scheme, "Bearer") || token == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="devtenant"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "send an access token as Authorization: Bearer"})
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "send an access token as Authorization: Bearer, or DPoP with a proof"})
 		return
 	}
 	claims, err := t.keys.parse(token, jwt.WithIssuer(t.Issuer()), jwt.WithAudience(t.Issuer()+"userinfo"), jwt.WithExpirationRequired())
 	u := t.dir.userByID(fmt.Sprint(claims["sub"]))
-	if err != nil || u == nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="devtenant", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the token is not a valid user token of this tenant for /userinfo"})
+	if err == nil && u != nil {
+		err = t.userinfoDPoP(r, dpop, token, claims)
+	} else {
+		err = errors.New("the token is not a valid user token of this tenant for /userinfo")
+	}
+	if err != nil {
+		challenge := `Bearer realm="devtenant", error="invalid_token"`
+		if dpop {
+			challenge = fmt.Sprintf(`DPoP algs=%q, error="invalid_dpop_proof"`, strings.Join(guard.DefaultDPoPAlgs, " "))
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": err.Error()})
 		return
 	}
 	info := map[string]any{"sub": u.ID}

@@ -33,6 +33,9 @@ func (t *Tenant) Outputs() (*stackoutputs.Outputs, error) {
 	if m := t.cfg.MCP; m != nil {
 		o.MCP = &stackoutputs.MCP{PublicURL: m.PublicURL}
 	}
+	if p := t.cfg.API.ProofOfPossession; p != nil {
+		o.ProofOfPossession = &stackoutputs.ProofOfPossession{Mechanism: p.Mechanism, Required: p.Required, RequiredFor: p.RequiredFor}
+	}
 	for _, r := range t.cfg.Roles {
 		o.RoleIDs[r.Name] = roleID(r.Name)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -11,6 +12,10 @@ import (
 // callbacks: exactly, except that a registered port * matches any port, and
 // a native client's loopback IP callbacks match on any port (RFC 8252 7.3).
 func (c *client) allowsCallback(redirect string) bool {
+	if c.Kind == agent {
+		// Exactly as the agent's own document lists them.
+		return redirect != "" && slices.Contains(c.Callbacks, redirect)
+	}
 	return matchURL(c.Callbacks, redirect, c.Kind == native)
 }
 

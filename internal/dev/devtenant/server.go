@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/guard/tenanturl"
 )
 
@@ -73,7 +74,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 // the parts the dev tenant implements.
 func (t *Tenant) discovery(w http.ResponseWriter, r *http.Request) {
 	iss := t.Issuer()
-	writeJSON(w, http.StatusOK, map[string]any{
+	meta := map[string]any{
 		"issuer":                                iss,
 		"authorization_endpoint":                iss + "authorize",
 		"token_endpoint":                        tenanturl.Token(iss),
@@ -91,7 +92,14 @@ func (t *Tenant) discovery(w http.ResponseWriter, r *http.Request) {
 		"scopes_supported":                      append([]string{"openid", "profile", "email", "offline_access"}, t.apiScopes()...),
 		"claims_supported":                      []string{"aud", "auth_time", "email", "email_verified", "exp", "iat", "iss", "name", "nonce", "org_id", "org_name", "sub"},
 		"request_parameter_supported":           false,
-	})
+		// The proof algorithms the token endpoint and /userinfo take
+		// (guard's); Auth0 advertises ES256 among them.
+		"dpop_signing_alg_values_supported": guard.DefaultDPoPAlgs,
+	}
+	if t.docs != nil {
+		meta["client_id_metadata_document_supported"] = true
+	}
+	writeJSON(w, http.StatusOK, meta)
 }
 
 func (t *Tenant) jwks(w http.ResponseWriter, r *http.Request) {

@@ -161,7 +161,7 @@ func (s *store) redeemCode(code string, client *client) (c *authCode, replayed b
 	defer s.mu.Unlock()
 	c = s.codes[key(code)]
 	switch {
-	case c == nil || c.Client != client:
+	case c == nil || c.Client.ID != client.ID:
 		return nil, false
 	case c.Used:
 		s.revoked[c.Family] = true
@@ -182,7 +182,7 @@ func (s *store) rotateRefresh(token string, client *client) (r *refreshToken, re
 	defer s.mu.Unlock()
 	r = s.refresh[key(token)]
 	switch {
-	case r == nil || r.Client != client || s.revoked[r.Family] || !s.now().Before(r.Expires):
+	case r == nil || r.Client.ID != client.ID || s.revoked[r.Family] || !s.now().Before(r.Expires):
 		return nil, false
 	case r.Used:
 		s.revoked[r.Family] = true
@@ -199,7 +199,7 @@ func (s *store) revokeRefresh(token string, client *client) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.refresh[key(token)]
-	if r == nil || r.Client != client {
+	if r == nil || r.Client.ID != client.ID {
 		return false
 	}
 	s.revoked[r.Family] = true

@@ -135,14 +135,17 @@ func (t *Tenant) authenticate(r *http.Request, form url.Values) (*client, error)
 	if id == "" {
 		return nil, errInvalidClient("no client: send client_id (and client_secret)")
 	}
-	c := t.dir.clients[id]
+	c, err := t.lookupClient(r.Context(), id)
+	if err != nil {
+		return nil, errInvalidClient("client metadata document: " + err.Error())
+	}
 	if c == nil {
 		return nil, errInvalidClient(fmt.Sprintf("unknown client %q", id))
 	}
 	switch {
-	case c.Kind == native && (basic || secret != ""):
+	case c.public() && (basic || secret != ""):
 		return nil, errInvalidClient(fmt.Sprintf("%s is a public client: it sends no secret, PKCE protects its codes", c.Name))
-	case c.Kind == native:
+	case c.public():
 		return c, nil
 	case c.Kind == machine && basic:
 		return nil, errInvalidClient(fmt.Sprintf("%s authenticates with client_secret_post: send client_id and client_secret in the body", c.Name))

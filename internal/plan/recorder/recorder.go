@@ -57,8 +57,9 @@ func Reference(name, property string) string { return "${" + name + "." + proper
 
 // computed are the outputs that Auth0 assigns, by type token.
 var computed = map[string][]string{
-	"auth0:index/client:Client": {"clientId"},
-	"auth0:index/user:User":     {"userId"},
+	"auth0:index/client:Client":         {"clientId"},
+	"auth0:index/clientCimd:ClientCimd": {"clientId"},
+	"auth0:index/user:User":             {"userId"},
 }
 
 // secretComputed are computed outputs that are secrets.

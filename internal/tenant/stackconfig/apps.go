@@ -74,10 +74,15 @@ type TenantConfig struct {
 	// DefaultTokenQuota limits the M2M tokens of every client and
 	// organization that sets no tokenQuota of its own.
 	DefaultTokenQuota *DefaultTokenQuotaConfig `json:"defaultTokenQuota"`
+	// ClientIDMetadataDocuments is Auth0's clientIdMetadataDocumentSupported:
+	// an agent may use the https URL of its metadata document as client_id
+	// (agents.go). Needed by agentClients.
+	ClientIDMetadataDocuments *bool `json:"clientIdMetadataDocuments"`
 }
 
 func (t *TenantConfig) declared() bool {
-	return t != nil && (t.ResourceParameterProfile != "" || t.EnableClientConnections != nil || t.DefaultTokenQuota != nil)
+	return t != nil && (t.ResourceParameterProfile != "" || t.EnableClientConnections != nil || t.DefaultTokenQuota != nil ||
+		t.ClientIDMetadataDocuments != nil)
 }
 
 // Allowed values, as the provider schema describes them (snake_case, as

@@ -74,6 +74,9 @@ type Config struct {
 	Models []ModelConfig
 	// MCP says agents are expected (mcp.go); nil when the stack declares none.
 	MCP *MCPConfig
+	// AgentClients are agents' clients, declared by their Client ID
+	// Metadata Document (agents.go).
+	AgentClients []AgentClientConfig
 }
 
 // MissingSecrets lists the secret keys raw needs but does not set: those
@@ -157,6 +160,7 @@ func (cfg *Config) fields() []field {
 		{KeyTenant, structured(KeyTenant, &cfg.Tenant)},
 		{KeyModels, structured(KeyModels, &cfg.Models)},
 		{KeyMCP, structured(KeyMCP, &cfg.MCP)},
+		{KeyAgentClients, structured(KeyAgentClients, &cfg.AgentClients)},
 	}
 }
 
@@ -219,6 +223,7 @@ func (c *Config) applyDefaults() {
 	} else {
 		c.CLIApp.applyDefaults(DefaultCLIAppName, c.API)
 	}
+	c.applyAgentDefaults()
 	if !c.Tenant.declared() {
 		c.Tenant = nil
 	}

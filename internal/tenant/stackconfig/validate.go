@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	v.tenant(c.Tenant)
 	v.mcp(c)
 	v.models(c, scopes)
+	v.agentClients(c, scopes)
 	v.quotas(c)
 	if len(v.problems) > 0 {
 		return &ValidationError{Problems: v.problems}

@@ -18,8 +18,9 @@ import (
 func TestNamesAreTheJSONTags(t *testing.T) {
 	assert.ElementsMatch(t, []string{so.KeyAudience, so.KeySigningAlg, so.KeyIssuer, so.KeyJWKSURI, so.KeyTokenEndpoint,
 		so.KeyTenantDomain, so.KeyAPIID, so.KeyConnectionID, so.KeyRoleIDs, so.KeyOrganizations, so.KeyClients,
-		so.KeyWebApp, so.KeyCLIApp, so.KeyClientSecrets, so.KeyModels, so.KeyMCP}, jsonNames(so.Outputs{}), "Outputs")
+		so.KeyWebApp, so.KeyCLIApp, so.KeyClientSecrets, so.KeyModels, so.KeyMCP, so.KeyProofOfPossession}, jsonNames(so.Outputs{}), "Outputs")
 	assert.Equal(t, []string{so.KeyPublicURL}, jsonNames(so.MCP{}), "MCP")
+	assert.ElementsMatch(t, []string{so.KeyMechanism, so.KeyRequired, so.KeyRequiredFor}, jsonNames(so.ProofOfPossession{}), "ProofOfPossession")
 	assert.ElementsMatch(t, []string{so.KeyClientID, so.KeyGrantID, so.KeyOrganizationUsage, so.KeyAllowAnyOrganization,
 		so.KeyClientOrganizations}, jsonNames(so.Client{}), "Client")
 	assert.ElementsMatch(t, []string{so.KeyName, so.KeyClientID, so.KeyGrantID, so.KeyCallbacks, so.KeyLogoutURLs,

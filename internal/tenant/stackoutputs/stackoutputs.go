@@ -45,6 +45,9 @@ type Outputs struct {
 	// MCP says agents are expected (mcp.go); absent when the stack
 	// declares no model-api-auth0:mcp.
 	MCP *MCP `json:"mcp,omitempty"`
+	// ProofOfPossession is the API's DPoP setting (dpop.go); nil when the
+	// stack declares none.
+	ProofOfPossession *ProofOfPossession `json:"proofOfPossession,omitempty"`
 }
 
 // ClientSecrets are the secrets of the M2M clients and of the web app, by

@@ -62,6 +62,11 @@ func TestEveryWriterWritesWhatEnforcementReads(t *testing.T) {
 			assert.NotEmpty(t, cli)
 			assert.Equal(t, "cli", out.CLIApp.Name)
 
+			// DPoP as the dev stack declares it: allowed, not required, so
+			// a gateway started from these outputs keeps taking bearer tokens.
+			assert.Equal(t, &stackoutputs.ProofOfPossession{Mechanism: "dpop"}, out.ProofOfPossession)
+			assert.False(t, out.ProofOfPossession.RequiredOfAll())
+
 			// The secrets, for `jq .clientSecrets[NAME]`: the plan, like
 			// `pulumi stack output --json` without --show-secrets, hides them.
 			if writer == "program" {

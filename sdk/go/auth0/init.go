@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "auth0:index/client:Client":
 		r = &Client{}
+	case "auth0:index/clientCimd:ClientCimd":
+		r = &ClientCimd{}
 	case "auth0:index/clientCredentials:ClientCredentials":
 		r = &ClientCredentials{}
 	case "auth0:index/clientGrant:ClientGrant":
@@ -91,6 +93,11 @@ func init() {
 	pulumi.RegisterResourceModule(
 		"auth0",
 		"index/client",
+		&module{version},
+	)
+	pulumi.RegisterResourceModule(
+		"auth0",
+		"index/clientCimd",
 		&module{version},
 	)
 	pulumi.RegisterResourceModule(

@@ -5894,6 +5894,1015 @@ func (o ClientAddonsZoomPtrOutput) Account() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type ClientCimdDefaultOrganization struct {
+	// Definition of the flow that needs to be configured. Eg. client_credentials
+	Flows []string `pulumi:"flows"`
+	// The unique identifier of the organization
+	OrganizationId string `pulumi:"organizationId"`
+}
+
+// ClientCimdDefaultOrganizationInput is an input type that accepts ClientCimdDefaultOrganizationArgs and ClientCimdDefaultOrganizationOutput values.
+// You can construct a concrete instance of `ClientCimdDefaultOrganizationInput` via:
+//
+//	ClientCimdDefaultOrganizationArgs{...}
+type ClientCimdDefaultOrganizationInput interface {
+	pulumi.Input
+
+	ToClientCimdDefaultOrganizationOutput() ClientCimdDefaultOrganizationOutput
+	ToClientCimdDefaultOrganizationOutputWithContext(context.Context) ClientCimdDefaultOrganizationOutput
+}
+
+type ClientCimdDefaultOrganizationArgs struct {
+	// Definition of the flow that needs to be configured. Eg. client_credentials
+	Flows pulumi.StringArrayInput `pulumi:"flows"`
+	// The unique identifier of the organization
+	OrganizationId pulumi.StringInput `pulumi:"organizationId"`
+}
+
+func (ClientCimdDefaultOrganizationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdDefaultOrganization)(nil)).Elem()
+}
+
+func (i ClientCimdDefaultOrganizationArgs) ToClientCimdDefaultOrganizationOutput() ClientCimdDefaultOrganizationOutput {
+	return i.ToClientCimdDefaultOrganizationOutputWithContext(context.Background())
+}
+
+func (i ClientCimdDefaultOrganizationArgs) ToClientCimdDefaultOrganizationOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdDefaultOrganizationOutput)
+}
+
+func (i ClientCimdDefaultOrganizationArgs) ToClientCimdDefaultOrganizationPtrOutput() ClientCimdDefaultOrganizationPtrOutput {
+	return i.ToClientCimdDefaultOrganizationPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCimdDefaultOrganizationArgs) ToClientCimdDefaultOrganizationPtrOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdDefaultOrganizationOutput).ToClientCimdDefaultOrganizationPtrOutputWithContext(ctx)
+}
+
+// ClientCimdDefaultOrganizationPtrInput is an input type that accepts ClientCimdDefaultOrganizationArgs, ClientCimdDefaultOrganizationPtr and ClientCimdDefaultOrganizationPtrOutput values.
+// You can construct a concrete instance of `ClientCimdDefaultOrganizationPtrInput` via:
+//
+//	        ClientCimdDefaultOrganizationArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCimdDefaultOrganizationPtrInput interface {
+	pulumi.Input
+
+	ToClientCimdDefaultOrganizationPtrOutput() ClientCimdDefaultOrganizationPtrOutput
+	ToClientCimdDefaultOrganizationPtrOutputWithContext(context.Context) ClientCimdDefaultOrganizationPtrOutput
+}
+
+type clientCimdDefaultOrganizationPtrType ClientCimdDefaultOrganizationArgs
+
+func ClientCimdDefaultOrganizationPtr(v *ClientCimdDefaultOrganizationArgs) ClientCimdDefaultOrganizationPtrInput {
+	return (*clientCimdDefaultOrganizationPtrType)(v)
+}
+
+func (*clientCimdDefaultOrganizationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdDefaultOrganization)(nil)).Elem()
+}
+
+func (i *clientCimdDefaultOrganizationPtrType) ToClientCimdDefaultOrganizationPtrOutput() ClientCimdDefaultOrganizationPtrOutput {
+	return i.ToClientCimdDefaultOrganizationPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCimdDefaultOrganizationPtrType) ToClientCimdDefaultOrganizationPtrOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdDefaultOrganizationPtrOutput)
+}
+
+type ClientCimdDefaultOrganizationOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdDefaultOrganizationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdDefaultOrganization)(nil)).Elem()
+}
+
+func (o ClientCimdDefaultOrganizationOutput) ToClientCimdDefaultOrganizationOutput() ClientCimdDefaultOrganizationOutput {
+	return o
+}
+
+func (o ClientCimdDefaultOrganizationOutput) ToClientCimdDefaultOrganizationOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationOutput {
+	return o
+}
+
+func (o ClientCimdDefaultOrganizationOutput) ToClientCimdDefaultOrganizationPtrOutput() ClientCimdDefaultOrganizationPtrOutput {
+	return o.ToClientCimdDefaultOrganizationPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCimdDefaultOrganizationOutput) ToClientCimdDefaultOrganizationPtrOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCimdDefaultOrganization) *ClientCimdDefaultOrganization {
+		return &v
+	}).(ClientCimdDefaultOrganizationPtrOutput)
+}
+
+// Definition of the flow that needs to be configured. Eg. client_credentials
+func (o ClientCimdDefaultOrganizationOutput) Flows() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ClientCimdDefaultOrganization) []string { return v.Flows }).(pulumi.StringArrayOutput)
+}
+
+// The unique identifier of the organization
+func (o ClientCimdDefaultOrganizationOutput) OrganizationId() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientCimdDefaultOrganization) string { return v.OrganizationId }).(pulumi.StringOutput)
+}
+
+type ClientCimdDefaultOrganizationPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdDefaultOrganizationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdDefaultOrganization)(nil)).Elem()
+}
+
+func (o ClientCimdDefaultOrganizationPtrOutput) ToClientCimdDefaultOrganizationPtrOutput() ClientCimdDefaultOrganizationPtrOutput {
+	return o
+}
+
+func (o ClientCimdDefaultOrganizationPtrOutput) ToClientCimdDefaultOrganizationPtrOutputWithContext(ctx context.Context) ClientCimdDefaultOrganizationPtrOutput {
+	return o
+}
+
+func (o ClientCimdDefaultOrganizationPtrOutput) Elem() ClientCimdDefaultOrganizationOutput {
+	return o.ApplyT(func(v *ClientCimdDefaultOrganization) ClientCimdDefaultOrganization {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCimdDefaultOrganization
+		return ret
+	}).(ClientCimdDefaultOrganizationOutput)
+}
+
+// Definition of the flow that needs to be configured. Eg. client_credentials
+func (o ClientCimdDefaultOrganizationPtrOutput) Flows() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ClientCimdDefaultOrganization) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Flows
+	}).(pulumi.StringArrayOutput)
+}
+
+// The unique identifier of the organization
+func (o ClientCimdDefaultOrganizationPtrOutput) OrganizationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCimdDefaultOrganization) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OrganizationId
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClientCimdJwtConfiguration struct {
+	// Algorithm used to sign JWTs. CIMD clients support `RS256`, `RS512`, and `PS256` (asymmetric only).
+	Alg *string `pulumi:"alg"`
+	// Number of seconds during which the JWT will be valid.
+	LifetimeInSeconds *int `pulumi:"lifetimeInSeconds"`
+	// Indicates whether the client secret is Base64-encoded.
+	SecretEncoded *bool `pulumi:"secretEncoded"`
+}
+
+// ClientCimdJwtConfigurationInput is an input type that accepts ClientCimdJwtConfigurationArgs and ClientCimdJwtConfigurationOutput values.
+// You can construct a concrete instance of `ClientCimdJwtConfigurationInput` via:
+//
+//	ClientCimdJwtConfigurationArgs{...}
+type ClientCimdJwtConfigurationInput interface {
+	pulumi.Input
+
+	ToClientCimdJwtConfigurationOutput() ClientCimdJwtConfigurationOutput
+	ToClientCimdJwtConfigurationOutputWithContext(context.Context) ClientCimdJwtConfigurationOutput
+}
+
+type ClientCimdJwtConfigurationArgs struct {
+	// Algorithm used to sign JWTs. CIMD clients support `RS256`, `RS512`, and `PS256` (asymmetric only).
+	Alg pulumi.StringPtrInput `pulumi:"alg"`
+	// Number of seconds during which the JWT will be valid.
+	LifetimeInSeconds pulumi.IntPtrInput `pulumi:"lifetimeInSeconds"`
+	// Indicates whether the client secret is Base64-encoded.
+	SecretEncoded pulumi.BoolPtrInput `pulumi:"secretEncoded"`
+}
+
+func (ClientCimdJwtConfigurationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdJwtConfiguration)(nil)).Elem()
+}
+
+func (i ClientCimdJwtConfigurationArgs) ToClientCimdJwtConfigurationOutput() ClientCimdJwtConfigurationOutput {
+	return i.ToClientCimdJwtConfigurationOutputWithContext(context.Background())
+}
+
+func (i ClientCimdJwtConfigurationArgs) ToClientCimdJwtConfigurationOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdJwtConfigurationOutput)
+}
+
+func (i ClientCimdJwtConfigurationArgs) ToClientCimdJwtConfigurationPtrOutput() ClientCimdJwtConfigurationPtrOutput {
+	return i.ToClientCimdJwtConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCimdJwtConfigurationArgs) ToClientCimdJwtConfigurationPtrOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdJwtConfigurationOutput).ToClientCimdJwtConfigurationPtrOutputWithContext(ctx)
+}
+
+// ClientCimdJwtConfigurationPtrInput is an input type that accepts ClientCimdJwtConfigurationArgs, ClientCimdJwtConfigurationPtr and ClientCimdJwtConfigurationPtrOutput values.
+// You can construct a concrete instance of `ClientCimdJwtConfigurationPtrInput` via:
+//
+//	        ClientCimdJwtConfigurationArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCimdJwtConfigurationPtrInput interface {
+	pulumi.Input
+
+	ToClientCimdJwtConfigurationPtrOutput() ClientCimdJwtConfigurationPtrOutput
+	ToClientCimdJwtConfigurationPtrOutputWithContext(context.Context) ClientCimdJwtConfigurationPtrOutput
+}
+
+type clientCimdJwtConfigurationPtrType ClientCimdJwtConfigurationArgs
+
+func ClientCimdJwtConfigurationPtr(v *ClientCimdJwtConfigurationArgs) ClientCimdJwtConfigurationPtrInput {
+	return (*clientCimdJwtConfigurationPtrType)(v)
+}
+
+func (*clientCimdJwtConfigurationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdJwtConfiguration)(nil)).Elem()
+}
+
+func (i *clientCimdJwtConfigurationPtrType) ToClientCimdJwtConfigurationPtrOutput() ClientCimdJwtConfigurationPtrOutput {
+	return i.ToClientCimdJwtConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCimdJwtConfigurationPtrType) ToClientCimdJwtConfigurationPtrOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdJwtConfigurationPtrOutput)
+}
+
+type ClientCimdJwtConfigurationOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdJwtConfigurationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdJwtConfiguration)(nil)).Elem()
+}
+
+func (o ClientCimdJwtConfigurationOutput) ToClientCimdJwtConfigurationOutput() ClientCimdJwtConfigurationOutput {
+	return o
+}
+
+func (o ClientCimdJwtConfigurationOutput) ToClientCimdJwtConfigurationOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationOutput {
+	return o
+}
+
+func (o ClientCimdJwtConfigurationOutput) ToClientCimdJwtConfigurationPtrOutput() ClientCimdJwtConfigurationPtrOutput {
+	return o.ToClientCimdJwtConfigurationPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCimdJwtConfigurationOutput) ToClientCimdJwtConfigurationPtrOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCimdJwtConfiguration) *ClientCimdJwtConfiguration {
+		return &v
+	}).(ClientCimdJwtConfigurationPtrOutput)
+}
+
+// Algorithm used to sign JWTs. CIMD clients support `RS256`, `RS512`, and `PS256` (asymmetric only).
+func (o ClientCimdJwtConfigurationOutput) Alg() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientCimdJwtConfiguration) *string { return v.Alg }).(pulumi.StringPtrOutput)
+}
+
+// Number of seconds during which the JWT will be valid.
+func (o ClientCimdJwtConfigurationOutput) LifetimeInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdJwtConfiguration) *int { return v.LifetimeInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Indicates whether the client secret is Base64-encoded.
+func (o ClientCimdJwtConfigurationOutput) SecretEncoded() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClientCimdJwtConfiguration) *bool { return v.SecretEncoded }).(pulumi.BoolPtrOutput)
+}
+
+type ClientCimdJwtConfigurationPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdJwtConfigurationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdJwtConfiguration)(nil)).Elem()
+}
+
+func (o ClientCimdJwtConfigurationPtrOutput) ToClientCimdJwtConfigurationPtrOutput() ClientCimdJwtConfigurationPtrOutput {
+	return o
+}
+
+func (o ClientCimdJwtConfigurationPtrOutput) ToClientCimdJwtConfigurationPtrOutputWithContext(ctx context.Context) ClientCimdJwtConfigurationPtrOutput {
+	return o
+}
+
+func (o ClientCimdJwtConfigurationPtrOutput) Elem() ClientCimdJwtConfigurationOutput {
+	return o.ApplyT(func(v *ClientCimdJwtConfiguration) ClientCimdJwtConfiguration {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCimdJwtConfiguration
+		return ret
+	}).(ClientCimdJwtConfigurationOutput)
+}
+
+// Algorithm used to sign JWTs. CIMD clients support `RS256`, `RS512`, and `PS256` (asymmetric only).
+func (o ClientCimdJwtConfigurationPtrOutput) Alg() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCimdJwtConfiguration) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Alg
+	}).(pulumi.StringPtrOutput)
+}
+
+// Number of seconds during which the JWT will be valid.
+func (o ClientCimdJwtConfigurationPtrOutput) LifetimeInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdJwtConfiguration) *int {
+		if v == nil {
+			return nil
+		}
+		return v.LifetimeInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// Indicates whether the client secret is Base64-encoded.
+func (o ClientCimdJwtConfigurationPtrOutput) SecretEncoded() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClientCimdJwtConfiguration) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.SecretEncoded
+	}).(pulumi.BoolPtrOutput)
+}
+
+type ClientCimdRefreshToken struct {
+	// Refresh token expiration type. Must be `expiring` for CIMD clients.
+	ExpirationType *string `pulumi:"expirationType"`
+	// The time in seconds after which inactive refresh tokens will expire.
+	IdleTokenLifetime *int `pulumi:"idleTokenLifetime"`
+	// Whether inactive refresh tokens should remain valid indefinitely. Must be `false` for CIMD clients.
+	InfiniteIdleTokenLifetime *bool `pulumi:"infiniteIdleTokenLifetime"`
+	// Whether refresh tokens should remain valid indefinitely. If false, `token_lifetime` should also be set.
+	InfiniteTokenLifetime *bool `pulumi:"infiniteTokenLifetime"`
+	// The amount of time in seconds in which a refresh token may be reused without triggering reuse detection.
+	Leeway *int `pulumi:"leeway"`
+	// Refresh token rotation type.Valid values are `rotating` and `non-rotating`
+	RotationType *string `pulumi:"rotationType"`
+	// The absolute lifetime of a refresh token in seconds.
+	TokenLifetime *int `pulumi:"tokenLifetime"`
+}
+
+// ClientCimdRefreshTokenInput is an input type that accepts ClientCimdRefreshTokenArgs and ClientCimdRefreshTokenOutput values.
+// You can construct a concrete instance of `ClientCimdRefreshTokenInput` via:
+//
+//	ClientCimdRefreshTokenArgs{...}
+type ClientCimdRefreshTokenInput interface {
+	pulumi.Input
+
+	ToClientCimdRefreshTokenOutput() ClientCimdRefreshTokenOutput
+	ToClientCimdRefreshTokenOutputWithContext(context.Context) ClientCimdRefreshTokenOutput
+}
+
+type ClientCimdRefreshTokenArgs struct {
+	// Refresh token expiration type. Must be `expiring` for CIMD clients.
+	ExpirationType pulumi.StringPtrInput `pulumi:"expirationType"`
+	// The time in seconds after which inactive refresh tokens will expire.
+	IdleTokenLifetime pulumi.IntPtrInput `pulumi:"idleTokenLifetime"`
+	// Whether inactive refresh tokens should remain valid indefinitely. Must be `false` for CIMD clients.
+	InfiniteIdleTokenLifetime pulumi.BoolPtrInput `pulumi:"infiniteIdleTokenLifetime"`
+	// Whether refresh tokens should remain valid indefinitely. If false, `token_lifetime` should also be set.
+	InfiniteTokenLifetime pulumi.BoolPtrInput `pulumi:"infiniteTokenLifetime"`
+	// The amount of time in seconds in which a refresh token may be reused without triggering reuse detection.
+	Leeway pulumi.IntPtrInput `pulumi:"leeway"`
+	// Refresh token rotation type.Valid values are `rotating` and `non-rotating`
+	RotationType pulumi.StringPtrInput `pulumi:"rotationType"`
+	// The absolute lifetime of a refresh token in seconds.
+	TokenLifetime pulumi.IntPtrInput `pulumi:"tokenLifetime"`
+}
+
+func (ClientCimdRefreshTokenArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdRefreshToken)(nil)).Elem()
+}
+
+func (i ClientCimdRefreshTokenArgs) ToClientCimdRefreshTokenOutput() ClientCimdRefreshTokenOutput {
+	return i.ToClientCimdRefreshTokenOutputWithContext(context.Background())
+}
+
+func (i ClientCimdRefreshTokenArgs) ToClientCimdRefreshTokenOutputWithContext(ctx context.Context) ClientCimdRefreshTokenOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdRefreshTokenOutput)
+}
+
+func (i ClientCimdRefreshTokenArgs) ToClientCimdRefreshTokenPtrOutput() ClientCimdRefreshTokenPtrOutput {
+	return i.ToClientCimdRefreshTokenPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCimdRefreshTokenArgs) ToClientCimdRefreshTokenPtrOutputWithContext(ctx context.Context) ClientCimdRefreshTokenPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdRefreshTokenOutput).ToClientCimdRefreshTokenPtrOutputWithContext(ctx)
+}
+
+// ClientCimdRefreshTokenPtrInput is an input type that accepts ClientCimdRefreshTokenArgs, ClientCimdRefreshTokenPtr and ClientCimdRefreshTokenPtrOutput values.
+// You can construct a concrete instance of `ClientCimdRefreshTokenPtrInput` via:
+//
+//	        ClientCimdRefreshTokenArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCimdRefreshTokenPtrInput interface {
+	pulumi.Input
+
+	ToClientCimdRefreshTokenPtrOutput() ClientCimdRefreshTokenPtrOutput
+	ToClientCimdRefreshTokenPtrOutputWithContext(context.Context) ClientCimdRefreshTokenPtrOutput
+}
+
+type clientCimdRefreshTokenPtrType ClientCimdRefreshTokenArgs
+
+func ClientCimdRefreshTokenPtr(v *ClientCimdRefreshTokenArgs) ClientCimdRefreshTokenPtrInput {
+	return (*clientCimdRefreshTokenPtrType)(v)
+}
+
+func (*clientCimdRefreshTokenPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdRefreshToken)(nil)).Elem()
+}
+
+func (i *clientCimdRefreshTokenPtrType) ToClientCimdRefreshTokenPtrOutput() ClientCimdRefreshTokenPtrOutput {
+	return i.ToClientCimdRefreshTokenPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCimdRefreshTokenPtrType) ToClientCimdRefreshTokenPtrOutputWithContext(ctx context.Context) ClientCimdRefreshTokenPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdRefreshTokenPtrOutput)
+}
+
+type ClientCimdRefreshTokenOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdRefreshTokenOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdRefreshToken)(nil)).Elem()
+}
+
+func (o ClientCimdRefreshTokenOutput) ToClientCimdRefreshTokenOutput() ClientCimdRefreshTokenOutput {
+	return o
+}
+
+func (o ClientCimdRefreshTokenOutput) ToClientCimdRefreshTokenOutputWithContext(ctx context.Context) ClientCimdRefreshTokenOutput {
+	return o
+}
+
+func (o ClientCimdRefreshTokenOutput) ToClientCimdRefreshTokenPtrOutput() ClientCimdRefreshTokenPtrOutput {
+	return o.ToClientCimdRefreshTokenPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCimdRefreshTokenOutput) ToClientCimdRefreshTokenPtrOutputWithContext(ctx context.Context) ClientCimdRefreshTokenPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCimdRefreshToken) *ClientCimdRefreshToken {
+		return &v
+	}).(ClientCimdRefreshTokenPtrOutput)
+}
+
+// Refresh token expiration type. Must be `expiring` for CIMD clients.
+func (o ClientCimdRefreshTokenOutput) ExpirationType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *string { return v.ExpirationType }).(pulumi.StringPtrOutput)
+}
+
+// The time in seconds after which inactive refresh tokens will expire.
+func (o ClientCimdRefreshTokenOutput) IdleTokenLifetime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *int { return v.IdleTokenLifetime }).(pulumi.IntPtrOutput)
+}
+
+// Whether inactive refresh tokens should remain valid indefinitely. Must be `false` for CIMD clients.
+func (o ClientCimdRefreshTokenOutput) InfiniteIdleTokenLifetime() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *bool { return v.InfiniteIdleTokenLifetime }).(pulumi.BoolPtrOutput)
+}
+
+// Whether refresh tokens should remain valid indefinitely. If false, `token_lifetime` should also be set.
+func (o ClientCimdRefreshTokenOutput) InfiniteTokenLifetime() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *bool { return v.InfiniteTokenLifetime }).(pulumi.BoolPtrOutput)
+}
+
+// The amount of time in seconds in which a refresh token may be reused without triggering reuse detection.
+func (o ClientCimdRefreshTokenOutput) Leeway() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *int { return v.Leeway }).(pulumi.IntPtrOutput)
+}
+
+// Refresh token rotation type.Valid values are `rotating` and `non-rotating`
+func (o ClientCimdRefreshTokenOutput) RotationType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *string { return v.RotationType }).(pulumi.StringPtrOutput)
+}
+
+// The absolute lifetime of a refresh token in seconds.
+func (o ClientCimdRefreshTokenOutput) TokenLifetime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdRefreshToken) *int { return v.TokenLifetime }).(pulumi.IntPtrOutput)
+}
+
+type ClientCimdRefreshTokenPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdRefreshTokenPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdRefreshToken)(nil)).Elem()
+}
+
+func (o ClientCimdRefreshTokenPtrOutput) ToClientCimdRefreshTokenPtrOutput() ClientCimdRefreshTokenPtrOutput {
+	return o
+}
+
+func (o ClientCimdRefreshTokenPtrOutput) ToClientCimdRefreshTokenPtrOutputWithContext(ctx context.Context) ClientCimdRefreshTokenPtrOutput {
+	return o
+}
+
+func (o ClientCimdRefreshTokenPtrOutput) Elem() ClientCimdRefreshTokenOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) ClientCimdRefreshToken {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCimdRefreshToken
+		return ret
+	}).(ClientCimdRefreshTokenOutput)
+}
+
+// Refresh token expiration type. Must be `expiring` for CIMD clients.
+func (o ClientCimdRefreshTokenPtrOutput) ExpirationType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ExpirationType
+	}).(pulumi.StringPtrOutput)
+}
+
+// The time in seconds after which inactive refresh tokens will expire.
+func (o ClientCimdRefreshTokenPtrOutput) IdleTokenLifetime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *int {
+		if v == nil {
+			return nil
+		}
+		return v.IdleTokenLifetime
+	}).(pulumi.IntPtrOutput)
+}
+
+// Whether inactive refresh tokens should remain valid indefinitely. Must be `false` for CIMD clients.
+func (o ClientCimdRefreshTokenPtrOutput) InfiniteIdleTokenLifetime() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.InfiniteIdleTokenLifetime
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Whether refresh tokens should remain valid indefinitely. If false, `token_lifetime` should also be set.
+func (o ClientCimdRefreshTokenPtrOutput) InfiniteTokenLifetime() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.InfiniteTokenLifetime
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The amount of time in seconds in which a refresh token may be reused without triggering reuse detection.
+func (o ClientCimdRefreshTokenPtrOutput) Leeway() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Leeway
+	}).(pulumi.IntPtrOutput)
+}
+
+// Refresh token rotation type.Valid values are `rotating` and `non-rotating`
+func (o ClientCimdRefreshTokenPtrOutput) RotationType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RotationType
+	}).(pulumi.StringPtrOutput)
+}
+
+// The absolute lifetime of a refresh token in seconds.
+func (o ClientCimdRefreshTokenPtrOutput) TokenLifetime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdRefreshToken) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TokenLifetime
+	}).(pulumi.IntPtrOutput)
+}
+
+type ClientCimdTokenQuota struct {
+	// The token quota configuration for client credentials.
+	ClientCredentials ClientCimdTokenQuotaClientCredentials `pulumi:"clientCredentials"`
+}
+
+// ClientCimdTokenQuotaInput is an input type that accepts ClientCimdTokenQuotaArgs and ClientCimdTokenQuotaOutput values.
+// You can construct a concrete instance of `ClientCimdTokenQuotaInput` via:
+//
+//	ClientCimdTokenQuotaArgs{...}
+type ClientCimdTokenQuotaInput interface {
+	pulumi.Input
+
+	ToClientCimdTokenQuotaOutput() ClientCimdTokenQuotaOutput
+	ToClientCimdTokenQuotaOutputWithContext(context.Context) ClientCimdTokenQuotaOutput
+}
+
+type ClientCimdTokenQuotaArgs struct {
+	// The token quota configuration for client credentials.
+	ClientCredentials ClientCimdTokenQuotaClientCredentialsInput `pulumi:"clientCredentials"`
+}
+
+func (ClientCimdTokenQuotaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdTokenQuota)(nil)).Elem()
+}
+
+func (i ClientCimdTokenQuotaArgs) ToClientCimdTokenQuotaOutput() ClientCimdTokenQuotaOutput {
+	return i.ToClientCimdTokenQuotaOutputWithContext(context.Background())
+}
+
+func (i ClientCimdTokenQuotaArgs) ToClientCimdTokenQuotaOutputWithContext(ctx context.Context) ClientCimdTokenQuotaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaOutput)
+}
+
+func (i ClientCimdTokenQuotaArgs) ToClientCimdTokenQuotaPtrOutput() ClientCimdTokenQuotaPtrOutput {
+	return i.ToClientCimdTokenQuotaPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCimdTokenQuotaArgs) ToClientCimdTokenQuotaPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaOutput).ToClientCimdTokenQuotaPtrOutputWithContext(ctx)
+}
+
+// ClientCimdTokenQuotaPtrInput is an input type that accepts ClientCimdTokenQuotaArgs, ClientCimdTokenQuotaPtr and ClientCimdTokenQuotaPtrOutput values.
+// You can construct a concrete instance of `ClientCimdTokenQuotaPtrInput` via:
+//
+//	        ClientCimdTokenQuotaArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCimdTokenQuotaPtrInput interface {
+	pulumi.Input
+
+	ToClientCimdTokenQuotaPtrOutput() ClientCimdTokenQuotaPtrOutput
+	ToClientCimdTokenQuotaPtrOutputWithContext(context.Context) ClientCimdTokenQuotaPtrOutput
+}
+
+type clientCimdTokenQuotaPtrType ClientCimdTokenQuotaArgs
+
+func ClientCimdTokenQuotaPtr(v *ClientCimdTokenQuotaArgs) ClientCimdTokenQuotaPtrInput {
+	return (*clientCimdTokenQuotaPtrType)(v)
+}
+
+func (*clientCimdTokenQuotaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdTokenQuota)(nil)).Elem()
+}
+
+func (i *clientCimdTokenQuotaPtrType) ToClientCimdTokenQuotaPtrOutput() ClientCimdTokenQuotaPtrOutput {
+	return i.ToClientCimdTokenQuotaPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCimdTokenQuotaPtrType) ToClientCimdTokenQuotaPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaPtrOutput)
+}
+
+type ClientCimdTokenQuotaOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdTokenQuotaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdTokenQuota)(nil)).Elem()
+}
+
+func (o ClientCimdTokenQuotaOutput) ToClientCimdTokenQuotaOutput() ClientCimdTokenQuotaOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaOutput) ToClientCimdTokenQuotaOutputWithContext(ctx context.Context) ClientCimdTokenQuotaOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaOutput) ToClientCimdTokenQuotaPtrOutput() ClientCimdTokenQuotaPtrOutput {
+	return o.ToClientCimdTokenQuotaPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCimdTokenQuotaOutput) ToClientCimdTokenQuotaPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCimdTokenQuota) *ClientCimdTokenQuota {
+		return &v
+	}).(ClientCimdTokenQuotaPtrOutput)
+}
+
+// The token quota configuration for client credentials.
+func (o ClientCimdTokenQuotaOutput) ClientCredentials() ClientCimdTokenQuotaClientCredentialsOutput {
+	return o.ApplyT(func(v ClientCimdTokenQuota) ClientCimdTokenQuotaClientCredentials { return v.ClientCredentials }).(ClientCimdTokenQuotaClientCredentialsOutput)
+}
+
+type ClientCimdTokenQuotaPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdTokenQuotaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdTokenQuota)(nil)).Elem()
+}
+
+func (o ClientCimdTokenQuotaPtrOutput) ToClientCimdTokenQuotaPtrOutput() ClientCimdTokenQuotaPtrOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaPtrOutput) ToClientCimdTokenQuotaPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaPtrOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaPtrOutput) Elem() ClientCimdTokenQuotaOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuota) ClientCimdTokenQuota {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCimdTokenQuota
+		return ret
+	}).(ClientCimdTokenQuotaOutput)
+}
+
+// The token quota configuration for client credentials.
+func (o ClientCimdTokenQuotaPtrOutput) ClientCredentials() ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuota) *ClientCimdTokenQuotaClientCredentials {
+		if v == nil {
+			return nil
+		}
+		return &v.ClientCredentials
+	}).(ClientCimdTokenQuotaClientCredentialsPtrOutput)
+}
+
+type ClientCimdTokenQuotaClientCredentials struct {
+	// If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.
+	Enforce *bool `pulumi:"enforce"`
+	// Maximum number of issued tokens per day
+	PerDay *int `pulumi:"perDay"`
+	// Maximum number of issued tokens per hour
+	PerHour *int `pulumi:"perHour"`
+}
+
+// ClientCimdTokenQuotaClientCredentialsInput is an input type that accepts ClientCimdTokenQuotaClientCredentialsArgs and ClientCimdTokenQuotaClientCredentialsOutput values.
+// You can construct a concrete instance of `ClientCimdTokenQuotaClientCredentialsInput` via:
+//
+//	ClientCimdTokenQuotaClientCredentialsArgs{...}
+type ClientCimdTokenQuotaClientCredentialsInput interface {
+	pulumi.Input
+
+	ToClientCimdTokenQuotaClientCredentialsOutput() ClientCimdTokenQuotaClientCredentialsOutput
+	ToClientCimdTokenQuotaClientCredentialsOutputWithContext(context.Context) ClientCimdTokenQuotaClientCredentialsOutput
+}
+
+type ClientCimdTokenQuotaClientCredentialsArgs struct {
+	// If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.
+	Enforce pulumi.BoolPtrInput `pulumi:"enforce"`
+	// Maximum number of issued tokens per day
+	PerDay pulumi.IntPtrInput `pulumi:"perDay"`
+	// Maximum number of issued tokens per hour
+	PerHour pulumi.IntPtrInput `pulumi:"perHour"`
+}
+
+func (ClientCimdTokenQuotaClientCredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdTokenQuotaClientCredentials)(nil)).Elem()
+}
+
+func (i ClientCimdTokenQuotaClientCredentialsArgs) ToClientCimdTokenQuotaClientCredentialsOutput() ClientCimdTokenQuotaClientCredentialsOutput {
+	return i.ToClientCimdTokenQuotaClientCredentialsOutputWithContext(context.Background())
+}
+
+func (i ClientCimdTokenQuotaClientCredentialsArgs) ToClientCimdTokenQuotaClientCredentialsOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaClientCredentialsOutput)
+}
+
+func (i ClientCimdTokenQuotaClientCredentialsArgs) ToClientCimdTokenQuotaClientCredentialsPtrOutput() ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return i.ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCimdTokenQuotaClientCredentialsArgs) ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaClientCredentialsOutput).ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(ctx)
+}
+
+// ClientCimdTokenQuotaClientCredentialsPtrInput is an input type that accepts ClientCimdTokenQuotaClientCredentialsArgs, ClientCimdTokenQuotaClientCredentialsPtr and ClientCimdTokenQuotaClientCredentialsPtrOutput values.
+// You can construct a concrete instance of `ClientCimdTokenQuotaClientCredentialsPtrInput` via:
+//
+//	        ClientCimdTokenQuotaClientCredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCimdTokenQuotaClientCredentialsPtrInput interface {
+	pulumi.Input
+
+	ToClientCimdTokenQuotaClientCredentialsPtrOutput() ClientCimdTokenQuotaClientCredentialsPtrOutput
+	ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(context.Context) ClientCimdTokenQuotaClientCredentialsPtrOutput
+}
+
+type clientCimdTokenQuotaClientCredentialsPtrType ClientCimdTokenQuotaClientCredentialsArgs
+
+func ClientCimdTokenQuotaClientCredentialsPtr(v *ClientCimdTokenQuotaClientCredentialsArgs) ClientCimdTokenQuotaClientCredentialsPtrInput {
+	return (*clientCimdTokenQuotaClientCredentialsPtrType)(v)
+}
+
+func (*clientCimdTokenQuotaClientCredentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdTokenQuotaClientCredentials)(nil)).Elem()
+}
+
+func (i *clientCimdTokenQuotaClientCredentialsPtrType) ToClientCimdTokenQuotaClientCredentialsPtrOutput() ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return i.ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCimdTokenQuotaClientCredentialsPtrType) ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdTokenQuotaClientCredentialsPtrOutput)
+}
+
+type ClientCimdTokenQuotaClientCredentialsOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdTokenQuotaClientCredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdTokenQuotaClientCredentials)(nil)).Elem()
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsOutput) ToClientCimdTokenQuotaClientCredentialsOutput() ClientCimdTokenQuotaClientCredentialsOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsOutput) ToClientCimdTokenQuotaClientCredentialsOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsOutput) ToClientCimdTokenQuotaClientCredentialsPtrOutput() ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return o.ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsOutput) ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCimdTokenQuotaClientCredentials) *ClientCimdTokenQuotaClientCredentials {
+		return &v
+	}).(ClientCimdTokenQuotaClientCredentialsPtrOutput)
+}
+
+// If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.
+func (o ClientCimdTokenQuotaClientCredentialsOutput) Enforce() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClientCimdTokenQuotaClientCredentials) *bool { return v.Enforce }).(pulumi.BoolPtrOutput)
+}
+
+// Maximum number of issued tokens per day
+func (o ClientCimdTokenQuotaClientCredentialsOutput) PerDay() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdTokenQuotaClientCredentials) *int { return v.PerDay }).(pulumi.IntPtrOutput)
+}
+
+// Maximum number of issued tokens per hour
+func (o ClientCimdTokenQuotaClientCredentialsOutput) PerHour() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClientCimdTokenQuotaClientCredentials) *int { return v.PerHour }).(pulumi.IntPtrOutput)
+}
+
+type ClientCimdTokenQuotaClientCredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdTokenQuotaClientCredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCimdTokenQuotaClientCredentials)(nil)).Elem()
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) ToClientCimdTokenQuotaClientCredentialsPtrOutput() ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) ToClientCimdTokenQuotaClientCredentialsPtrOutputWithContext(ctx context.Context) ClientCimdTokenQuotaClientCredentialsPtrOutput {
+	return o
+}
+
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) Elem() ClientCimdTokenQuotaClientCredentialsOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuotaClientCredentials) ClientCimdTokenQuotaClientCredentials {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCimdTokenQuotaClientCredentials
+		return ret
+	}).(ClientCimdTokenQuotaClientCredentialsOutput)
+}
+
+// If enabled, the quota will be enforced and requests in excess of the quota will fail. If disabled, the quota will not be enforced, but notifications for requests exceeding the quota will be available in logs.
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) Enforce() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuotaClientCredentials) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enforce
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Maximum number of issued tokens per day
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) PerDay() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuotaClientCredentials) *int {
+		if v == nil {
+			return nil
+		}
+		return v.PerDay
+	}).(pulumi.IntPtrOutput)
+}
+
+// Maximum number of issued tokens per hour
+func (o ClientCimdTokenQuotaClientCredentialsPtrOutput) PerHour() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCimdTokenQuotaClientCredentials) *int {
+		if v == nil {
+			return nil
+		}
+		return v.PerHour
+	}).(pulumi.IntPtrOutput)
+}
+
+type ClientCimdValidation struct {
+	// Whether the metadata document passed validation.
+	Valid *bool `pulumi:"valid"`
+	// Array of validation violation messages, if any. Violations indicate issues that prevented the metadata document from being fully processed.
+	Violations []string `pulumi:"violations"`
+	// Array of warning messages, if any. Warnings indicate non-critical issues such as unsupported properties being ignored.
+	Warnings []string `pulumi:"warnings"`
+}
+
+// ClientCimdValidationInput is an input type that accepts ClientCimdValidationArgs and ClientCimdValidationOutput values.
+// You can construct a concrete instance of `ClientCimdValidationInput` via:
+//
+//	ClientCimdValidationArgs{...}
+type ClientCimdValidationInput interface {
+	pulumi.Input
+
+	ToClientCimdValidationOutput() ClientCimdValidationOutput
+	ToClientCimdValidationOutputWithContext(context.Context) ClientCimdValidationOutput
+}
+
+type ClientCimdValidationArgs struct {
+	// Whether the metadata document passed validation.
+	Valid pulumi.BoolPtrInput `pulumi:"valid"`
+	// Array of validation violation messages, if any. Violations indicate issues that prevented the metadata document from being fully processed.
+	Violations pulumi.StringArrayInput `pulumi:"violations"`
+	// Array of warning messages, if any. Warnings indicate non-critical issues such as unsupported properties being ignored.
+	Warnings pulumi.StringArrayInput `pulumi:"warnings"`
+}
+
+func (ClientCimdValidationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdValidation)(nil)).Elem()
+}
+
+func (i ClientCimdValidationArgs) ToClientCimdValidationOutput() ClientCimdValidationOutput {
+	return i.ToClientCimdValidationOutputWithContext(context.Background())
+}
+
+func (i ClientCimdValidationArgs) ToClientCimdValidationOutputWithContext(ctx context.Context) ClientCimdValidationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdValidationOutput)
+}
+
+// ClientCimdValidationArrayInput is an input type that accepts ClientCimdValidationArray and ClientCimdValidationArrayOutput values.
+// You can construct a concrete instance of `ClientCimdValidationArrayInput` via:
+//
+//	ClientCimdValidationArray{ ClientCimdValidationArgs{...} }
+type ClientCimdValidationArrayInput interface {
+	pulumi.Input
+
+	ToClientCimdValidationArrayOutput() ClientCimdValidationArrayOutput
+	ToClientCimdValidationArrayOutputWithContext(context.Context) ClientCimdValidationArrayOutput
+}
+
+type ClientCimdValidationArray []ClientCimdValidationInput
+
+func (ClientCimdValidationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClientCimdValidation)(nil)).Elem()
+}
+
+func (i ClientCimdValidationArray) ToClientCimdValidationArrayOutput() ClientCimdValidationArrayOutput {
+	return i.ToClientCimdValidationArrayOutputWithContext(context.Background())
+}
+
+func (i ClientCimdValidationArray) ToClientCimdValidationArrayOutputWithContext(ctx context.Context) ClientCimdValidationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCimdValidationArrayOutput)
+}
+
+type ClientCimdValidationOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdValidationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCimdValidation)(nil)).Elem()
+}
+
+func (o ClientCimdValidationOutput) ToClientCimdValidationOutput() ClientCimdValidationOutput {
+	return o
+}
+
+func (o ClientCimdValidationOutput) ToClientCimdValidationOutputWithContext(ctx context.Context) ClientCimdValidationOutput {
+	return o
+}
+
+// Whether the metadata document passed validation.
+func (o ClientCimdValidationOutput) Valid() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClientCimdValidation) *bool { return v.Valid }).(pulumi.BoolPtrOutput)
+}
+
+// Array of validation violation messages, if any. Violations indicate issues that prevented the metadata document from being fully processed.
+func (o ClientCimdValidationOutput) Violations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ClientCimdValidation) []string { return v.Violations }).(pulumi.StringArrayOutput)
+}
+
+// Array of warning messages, if any. Warnings indicate non-critical issues such as unsupported properties being ignored.
+func (o ClientCimdValidationOutput) Warnings() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ClientCimdValidation) []string { return v.Warnings }).(pulumi.StringArrayOutput)
+}
+
+type ClientCimdValidationArrayOutput struct{ *pulumi.OutputState }
+
+func (ClientCimdValidationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClientCimdValidation)(nil)).Elem()
+}
+
+func (o ClientCimdValidationArrayOutput) ToClientCimdValidationArrayOutput() ClientCimdValidationArrayOutput {
+	return o
+}
+
+func (o ClientCimdValidationArrayOutput) ToClientCimdValidationArrayOutputWithContext(ctx context.Context) ClientCimdValidationArrayOutput {
+	return o
+}
+
+func (o ClientCimdValidationArrayOutput) Index(i pulumi.IntInput) ClientCimdValidationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClientCimdValidation {
+		return vs[0].([]ClientCimdValidation)[vs[1].(int)]
+	}).(ClientCimdValidationOutput)
+}
+
 type ClientCredentialsPrivateKeyJwt struct {
 	// Client credentials available for use when Private Key JWT is in use as the client authentication method. A maximum of 2 client credentials can be set.
 	Credentials []ClientCredentialsPrivateKeyJwtCredential `pulumi:"credentials"`
@@ -23896,6 +24905,18 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientAddonsZendeskPtrInput)(nil)).Elem(), ClientAddonsZendeskArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientAddonsZoomInput)(nil)).Elem(), ClientAddonsZoomArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientAddonsZoomPtrInput)(nil)).Elem(), ClientAddonsZoomArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdDefaultOrganizationInput)(nil)).Elem(), ClientCimdDefaultOrganizationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdDefaultOrganizationPtrInput)(nil)).Elem(), ClientCimdDefaultOrganizationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdJwtConfigurationInput)(nil)).Elem(), ClientCimdJwtConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdJwtConfigurationPtrInput)(nil)).Elem(), ClientCimdJwtConfigurationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdRefreshTokenInput)(nil)).Elem(), ClientCimdRefreshTokenArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdRefreshTokenPtrInput)(nil)).Elem(), ClientCimdRefreshTokenArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdTokenQuotaInput)(nil)).Elem(), ClientCimdTokenQuotaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdTokenQuotaPtrInput)(nil)).Elem(), ClientCimdTokenQuotaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdTokenQuotaClientCredentialsInput)(nil)).Elem(), ClientCimdTokenQuotaClientCredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdTokenQuotaClientCredentialsPtrInput)(nil)).Elem(), ClientCimdTokenQuotaClientCredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdValidationInput)(nil)).Elem(), ClientCimdValidationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCimdValidationArrayInput)(nil)).Elem(), ClientCimdValidationArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCredentialsPrivateKeyJwtInput)(nil)).Elem(), ClientCredentialsPrivateKeyJwtArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCredentialsPrivateKeyJwtPtrInput)(nil)).Elem(), ClientCredentialsPrivateKeyJwtArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClientCredentialsPrivateKeyJwtCredentialInput)(nil)).Elem(), ClientCredentialsPrivateKeyJwtCredentialArgs{})
@@ -24162,6 +25183,18 @@ func init() {
 	pulumi.RegisterOutputType(ClientAddonsZendeskPtrOutput{})
 	pulumi.RegisterOutputType(ClientAddonsZoomOutput{})
 	pulumi.RegisterOutputType(ClientAddonsZoomPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdDefaultOrganizationOutput{})
+	pulumi.RegisterOutputType(ClientCimdDefaultOrganizationPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdJwtConfigurationOutput{})
+	pulumi.RegisterOutputType(ClientCimdJwtConfigurationPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdRefreshTokenOutput{})
+	pulumi.RegisterOutputType(ClientCimdRefreshTokenPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdTokenQuotaOutput{})
+	pulumi.RegisterOutputType(ClientCimdTokenQuotaPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdTokenQuotaClientCredentialsOutput{})
+	pulumi.RegisterOutputType(ClientCimdTokenQuotaClientCredentialsPtrOutput{})
+	pulumi.RegisterOutputType(ClientCimdValidationOutput{})
+	pulumi.RegisterOutputType(ClientCimdValidationArrayOutput{})
 	pulumi.RegisterOutputType(ClientCredentialsPrivateKeyJwtOutput{})
 	pulumi.RegisterOutputType(ClientCredentialsPrivateKeyJwtPtrOutput{})
 	pulumi.RegisterOutputType(ClientCredentialsPrivateKeyJwtCredentialOutput{})
