@@ -26,6 +26,7 @@ func bodyCheckingUpstream(t *testing.T) (*url.URL, chan string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		got <- string(b)
+		w.Header().Set("X-Request-Id", "the-upstream's-own")
 		var req struct {
 			Stream        bool `json:"stream"`
 			StreamOptions struct {
@@ -137,6 +138,7 @@ func TestDefaultUpstreamStreamsAreMetered(t *testing.T) {
 					assert.Equal(t, c.client, text)
 				}
 				row := rec.next(t)
+				assert.Equal(t, []string{row.RequestID}, resp.Header.Values("X-Request-Id"), "the ledger row's ID replaces the upstream's")
 				if c.tokens == unmetered {
 					assert.True(t, row.Unmetered, "no usage reported: unmetered")
 					assert.Zero(t, row.InputTokens+row.OutputTokens)
