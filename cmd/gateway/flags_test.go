@@ -37,6 +37,33 @@ func TestLimitsLeaseSetting(t *testing.T) {
 	assert.ErrorContains(t, err, `-limits-lease / LIMITS_LEASE "soon": want a duration such as 10ms, or 0 (no leases)`)
 }
 
+// The ledger's buffer, which bounds the database outage that loses no row,
+// comes from the flag, else LEDGER_BUFFER, else the ledger's default (0).
+func TestLedgerBufferSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{"default", nil, minimalEnv(), 0},
+		{"env", nil, minimalEnv("LEDGER_BUFFER", "1000000"), 1_000_000},
+		{"flag wins", []string{"-ledger-buffer", "5000"}, minimalEnv("LEDGER_BUFFER", "1000000"), 5000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(tc.args, env(tc.env), io.Discard)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, o.LedgerBuffer)
+			assert.NoError(t, o.Validate())
+		})
+	}
+	err := run(t.Context(), nil, env(minimalEnv("LEDGER_BUFFER", "lots")), io.Discard, nil)
+	assert.ErrorContains(t, err, `-ledger-buffer / LEDGER_BUFFER "lots": want a number of rows`)
+	o, err := parse([]string{"-ledger-buffer", "-5"}, env(minimalEnv()), io.Discard)
+	require.NoError(t, err)
+	assert.ErrorContains(t, o.Validate(), "-ledger-buffer -5: want the rows held while the database is down")
+}
+
 func TestGCFlags(t *testing.T) {
 	for _, tc := range []struct {
 		name string

@@ -61,7 +61,7 @@ func New(ctx context.Context, o Options) (_ *Gateway, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if g.ledger, err = startLedger(ctx, o.Ledger, p.metrics, logger); err != nil {
+	if g.ledger, err = startLedger(ctx, o.Ledger, o.LedgerBuffer, p.metrics, logger); err != nil {
 		return nil, err
 	}
 	handler, err := proxy.New(v, withLedger(p.proxyConfig(logger, web), g.ledger))

@@ -11,8 +11,12 @@ import (
 )
 
 // checkLedger checks the form of -ledger without opening anything
-// (Validate starts nothing): sqlite:PATH or a PostgreSQL URL.
-func checkLedger(dsn string) error {
+// (Validate starts nothing): sqlite:PATH or a PostgreSQL URL; and
+// -ledger-buffer.
+func checkLedger(dsn string, buffer int) error {
+	if buffer < 0 {
+		return fmt.Errorf("-ledger-buffer %d: want the rows held while the database is down, such as %d (five minutes at 1,000 calls a second; 0: that default)", buffer, ledger.DefaultBuffer)
+	}
 	switch {
 	case dsn == "",
 		strings.HasPrefix(dsn, "sqlite:") && len(dsn) > len("sqlite:"),
@@ -24,11 +28,11 @@ func checkLedger(dsn string) error {
 
 // startLedger opens the usage ledger, if -ledger names one, and counts it
 // with the gateway's metrics. The DSN is logged without its password.
-func startLedger(ctx context.Context, dsn string, metrics *proxy.Metrics, logger *slog.Logger) (*ledger.Ledger, error) {
+func startLedger(ctx context.Context, dsn string, buffer int, metrics *proxy.Metrics, logger *slog.Logger) (*ledger.Ledger, error) {
 	if dsn == "" {
 		return nil, nil
 	}
-	l, err := ledger.Start(ctx, dsn, ledger.Options{Logger: logger})
+	l, err := ledger.Start(ctx, dsn, ledger.Options{Logger: logger, Buffer: buffer})
 	if err != nil {
 		return nil, fmt.Errorf("-ledger: %w", err)
 	}

@@ -92,12 +92,16 @@ func TestLedgerTwoGatewaysOnePostgres(t *testing.T) {
 
 func TestLedgerOption(t *testing.T) {
 	for _, dsn := range []string{"", "sqlite:/tmp/x.db", "postgres://u@h/db", "postgresql://u@h/db"} {
-		assert.NoError(t, checkLedger(dsn), dsn)
+		assert.NoError(t, checkLedger(dsn, 0), dsn)
+		assert.NoError(t, checkLedger(dsn, 1_000_000), dsn)
 	}
 	for _, dsn := range []string{"sqlite:", "ledger.db", "mysql://u:secret@h/db"} {
-		err := checkLedger(dsn)
+		err := checkLedger(dsn, 0)
 		require.Error(t, err, dsn)
 		assert.Contains(t, err.Error(), "-ledger")
 		assert.NotContains(t, err.Error(), "secret", "no password in a message")
 	}
+	err := checkLedger("postgres://u@h/db", -1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-ledger-buffer -1: want the rows held")
 }

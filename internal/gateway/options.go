@@ -57,6 +57,11 @@ type Options struct {
 	// sqlite:PATH for one gateway, or a postgres:// URL shared by every
 	// replica. Empty: no ledger, calls are not recorded.
 	Ledger string
+	// LedgerBuffer is how many rows wait in memory while the ledger's
+	// database is down or slow (-ledger-buffer, LEDGER_BUFFER; 0:
+	// ledger.DefaultBuffer): an outage loses no row while it lasts less
+	// than this many rows at the process's call rate.
+	LedgerBuffer int
 }
 
 // Tenant is whose tokens the gateway accepts: guard.Config's fields, from

@@ -60,7 +60,7 @@ func (o Options) assemble(logger *slog.Logger) (*parts, error) {
 		p.guard.ResourceMetadataURL = p.discovery.MetadataURL()
 	}
 	problems = append(problems, p.setUpDPoP(o))
-	problems = append(problems, p.guard.Validate(), o.Server.Validate(), o.Log.validate(), o.GC.validate(), checkLedger(o.Ledger))
+	problems = append(problems, p.guard.Validate(), o.Server.Validate(), o.Log.validate(), o.GC.validate(), checkLedger(o.Ledger, o.LedgerBuffer))
 	p.login, err = o.Login.config(o, p.redis)
 	problems = append(problems, err)
 	if err := errors.Join(problems...); err != nil {

@@ -16,8 +16,9 @@ type Options struct {
 	// 1 s): what a gateway killed with SIGKILL loses.
 	FlushEvery time.Duration
 	// Buffer is how many rows may wait while the database is slow or down
-	// (default 300,000: five minutes at 1,000 calls a second, about 60 MB
-	// at its fullest). Past it, new rows are dropped, counted and logged.
+	// (default DefaultBuffer: five minutes at 1,000 calls a second, about
+	// 60 MB at its fullest). Past it, new rows are dropped, counted and
+	// logged.
 	Buffer int
 	// MaxBackoff is the longest wait between two attempts at a batch
 	// (default 5 s); the first retry waits 100 ms.
@@ -26,6 +27,10 @@ type Options struct {
 	WriteTimeout time.Duration
 	Logger       *slog.Logger // default slog.Default()
 }
+
+// DefaultBuffer is Options.Buffer's default: the longest database outage
+// that loses no row is this many rows at the gateways' call rate.
+const DefaultBuffer = 300_000
 
 func (o *Options) defaults() {
 	def := func(v *int, d int) {
@@ -40,7 +45,7 @@ func (o *Options) defaults() {
 	}
 	def(&o.BatchSize, 500)
 	o.BatchSize = min(o.BatchSize, maxBatch)
-	def(&o.Buffer, 300_000)
+	def(&o.Buffer, DefaultBuffer)
 	o.Buffer = max(o.Buffer, o.BatchSize)
 	defD(&o.FlushEvery, time.Second)
 	defD(&o.MaxBackoff, 5*time.Second)

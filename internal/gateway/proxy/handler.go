@@ -114,8 +114,11 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	registerUsage(mux, v, auth, cfg.Usage)
 	registerBudgets(mux, v, auth, cfg.Limits, cfg.Logger)
 	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
-	if len(cfg.Models) > 0 {
+	switch {
+	case len(cfg.Models) > 0:
 		proxy = newModelRouter(proxy, cfg, v)
+	case readsUsage(cfg):
+		proxy = meterStreams(proxy)
 	}
 	for _, r := range cfg.Routes {
 		require := func(h http.Handler) http.Handler { return auth(v.Require(r.Requirement())(h)) }

@@ -24,14 +24,55 @@ var (
 	// Model servers built on pydantic take 1 or "true" for true: such a
 	// stream would go unmetered, so only the JSON booleans are taken.
 	errStreamNotBool = errors.New(`the request body's "stream" is not true or false`)
+	// Python's json.loads, behind FastAPI and so vLLM, reads a body with a
+	// byte order mark, or in UTF-16 or UTF-32, which the walk below does
+	// not: a completion in such a body would stream unmetered.
+	errNotObject = errors.New(`the request body of a completion is not a JSON object in UTF-8: send {"model": ..., "messages": [...]}, without a byte order mark`)
 )
 
+// meterStreams makes the streams sent to the default upstream, when no
+// models are routed (modelroute.go does it for those), report their usage:
+// the body of a completion is read, within maxBody (limitBody), and
+// rewritten; any other request goes on untouched, its body unread.
+func meterStreams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		if info == nil || !takesStreamOptions(r) || !hasBody(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := readBody(r)
+		if err != nil {
+			bodyError(w, r, err)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		r.TransferEncoding = nil
+		if i := skipBlank(body, 0); i < len(body) && body[i] == '{' && !json.Valid(body) {
+			refusedBecause(r, "stream: "+errBodyNotJSON.Error())
+			refuse(w, r, http.StatusBadRequest, "invalid_request", errBodyNotJSON.Error())
+			return
+		}
+		if includeUsage(w, r, body, info) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// takesStreamOptions reports whether r is a completion, which may stream:
+// chat/completions and completions take stream_options; an inference is
+// never a GET or HEAD.
+func takesStreamOptions(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/completions") && mayCarryUsage(r.Method)
+}
+
 // includeUsage rewrites the body of a streamed completion to ask for its
-// usage. body is the one read of the request (modelroute.go), valid JSON;
-// the request goes on with the new bytes and their length. It answers 400
-// and returns false for a body it refuses.
+// usage. body is the one read of the request (modelroute.go,
+// meterStreams), valid JSON if it starts with {; the request goes on with
+// the new bytes and their length. It answers 400 and returns false for a
+// body it refuses.
 func includeUsage(w http.ResponseWriter, r *http.Request, body []byte, info *requestInfo) bool {
-	if !strings.HasSuffix(r.URL.Path, "/completions") { // chat/completions and completions take stream_options
+	if !takesStreamOptions(r) {
 		return true
 	}
 	out, strip, err := askUsage(body)
@@ -52,8 +93,11 @@ func includeUsage(w http.ResponseWriter, r *http.Request, body []byte, info *req
 // otherwise), and whether the client had not asked for the usage itself.
 func askUsage(body []byte) (out []byte, strip bool, err error) {
 	open := skipBlank(body, 0)
-	if open == len(body) || body[open] != '{' {
-		return nil, false, nil
+	if open == len(body) {
+		return nil, false, nil // nothing the model server can read as a request
+	}
+	if body[open] != '{' {
+		return nil, false, errNotObject
 	}
 	var stream []byte
 	optStart, optEnd := -1, -1

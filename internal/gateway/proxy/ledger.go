@@ -32,7 +32,7 @@ func (p *proxied) recordCall(info *requestInfo, uw *usageWriter) {
 	if p.ledger == nil || info.proxiedAt.IsZero() {
 		return
 	}
-	row := ledger.Row{RequestID: newRequestID(), Time: time.Now(), Status: uw.status}
+	row := ledger.Row{RequestID: uw.requestID, Time: time.Now(), Status: uw.status}
 	if row.Status == 0 {
 		row.Status = http.StatusOK // the handler wrote nothing: net/http sends 200
 	}

@@ -93,6 +93,7 @@ func TestLedgerRowOfEachCall(t *testing.T) {
 		require.Equal(t, 200, resp.StatusCode, text)
 		row := rec.next(t)
 		assert.Regexp(t, `^[0-9a-f]{32}$`, row.RequestID, "the gateway's own ID, never the caller's header")
+		assert.Equal(t, []string{row.RequestID}, resp.Header.Values("X-Request-Id"), "the caller gets the row's ID")
 		assert.Equal(t, "org_1", row.Org)
 		assert.Equal(t, "web-app", row.Client)
 		assert.Equal(t, "auth0|ann", row.Person)

@@ -86,6 +86,9 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the transport still takes gzip from it and unpacks it.
 	r.Header.Del("Accept-Encoding")
 	uw := &usageWriter{ResponseWriter: stripUsage(w, info)}
+	if p.ledger != nil {
+		uw.requestID = newRequestID()
+	}
 	info.proxiedAt = time.Now()
 	p.next.ServeHTTP(uw, r)
 	uw.finish()

@@ -86,6 +86,10 @@ func (m *modelRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				`this gateway routes requests by model: name one in the JSON body ("model": "NAME"; GET /v1/models lists yours)`)
 			return
 		}
+		// The default upstream's streams are metered as the models' are.
+		if info := infoFrom(r.Context()); info != nil && m.meterStreams && body != nil && !includeUsage(w, r, body, info) {
+			return
+		}
 		m.next.ServeHTTP(w, r)
 		return
 	}

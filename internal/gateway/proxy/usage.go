@@ -151,7 +151,15 @@ type usageWriter struct {
 	scan      *usageScanner
 	headersAt time.Time
 	status    int
+	// requestID is the call's ledger row's key, sent to the caller as
+	// X-Request-Id (as OpenAI does, and its SDKs expose): a person can name
+	// the call, and the ledger be checked against what callers got. It
+	// replaces the model server's own.
+	requestID string
 }
+
+// HeaderRequestID carries the ID of a call's ledger row in its response.
+const HeaderRequestID = "X-Request-Id"
 
 func (w *usageWriter) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
@@ -160,6 +168,9 @@ func (w *usageWriter) WriteHeader(code int) {
 	}
 	if w.status == 0 {
 		w.status, w.headersAt = code, time.Now()
+		if w.requestID != "" {
+			w.Header()[HeaderRequestID] = []string{w.requestID}
+		}
 		if code >= 200 && code < 300 {
 			w.scan = newUsageScanner(w.Header().Get("Content-Type"))
 		}

@@ -111,6 +111,9 @@ func isUsageEvent(line []byte) bool {
 		return false
 	}
 	data = bytes.TrimSpace(data)
+	if !hasUsageObject(data) {
+		return false // every other event of a stream: no decoding
+	}
 	var chunk struct {
 		Choices *[]json.RawMessage `json:"choices"`
 		Usage   json.RawMessage    `json:"usage"`
@@ -126,5 +129,27 @@ func isUsageEvent(line []byte) bool {
 func (w *usageWriter) finish() {
 	if s, ok := w.ResponseWriter.(*usageStripper); ok {
 		s.finish()
+	}
+}
+
+// hasUsageObject reports whether data names "usage" with an object for
+// value: a stream's other events have "usage": null or none, and are
+// passed on without being decoded. (A key spelt with escapes is missed:
+// that event then reaches the client, as if it had asked; the usage is
+// still read, by the usageScanner.)
+func hasUsageObject(data []byte) bool {
+	const key = `"usage"`
+	for {
+		i := bytes.Index(data, []byte(key))
+		if i < 0 {
+			return false
+		}
+		data = data[i+len(key):]
+		j := skipBlank(data, 0)
+		if j < len(data) && data[j] == ':' {
+			if k := skipBlank(data, j+1); k < len(data) && data[k] == '{' {
+				return true
+			}
+		}
 	}
 }

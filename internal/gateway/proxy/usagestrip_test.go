@@ -51,3 +51,23 @@ func TestUsageStripperPassesOtherResponses(t *testing.T) {
 		assert.Equal(t, body, rec.Body.String())
 	}
 }
+
+// The usage event is told from the others, in any JSON spacing; an event
+// whose usage is null, or that only mentions "usage" in its text, passes.
+func TestIsUsageEvent(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{`data: {"choices":[],"usage":{"total_tokens":3}}`, true},
+		{"data: { \"choices\" : [ ] , \"usage\" :\t{ \"total_tokens\": 3 } }", true},
+		{`data: {"usage":{"total_tokens":3},"choices":[]}`, true},
+		{`data: {"choices":[{"delta":{"content":"the \"usage\" of it"}}],"usage":null}`, false},
+		{`data: {"choices":[],"usage":null}`, false},
+		{`data: {"choices":[{"delta":{}}],"usage":{"total_tokens":3}}`, false}, // a choice: not the usage event
+		{`data: {"choices":[],"note":"\"usage\":{","usage":null}`, false},      // a pre-check's match, decoded: null
+		{`data: [DONE]`, false},
+	} {
+		assert.Equal(t, c.want, isUsageEvent([]byte(c.line+"\n")), c.line)
+	}
+}

@@ -2,7 +2,7 @@
 // list the models, chat plain and streamed, and be refused a model not
 // granted (403) and an unknown one (404), with the gateway's message; then,
 // through a gateway with limits per person, read the x-ratelimit-* headers,
-// retry a short rate limit, and fail at once on a spent budget.
+// retry a short rate limit, and fail at once on a budget a stream spent.
 import OpenAI from "openai";
 
 const client = new OpenAI({ baseURL: process.env.GATEWAY_URL + "/v1", apiKey: process.env.TOKEN, maxRetries: 0 });
@@ -58,8 +58,15 @@ const retried = await pacer.chat.completions.create(say("again"));
 check(retried.choices[0].message.content.includes("again"), `after the rate limit: ${JSON.stringify(retried.choices)}`);
 check(paced.n === 2, `a short rate limit: ${paced.n} requests, want 2 (refused, then retried)`);
 
+// The budget is spent by a stream that did not ask for its usage, sent to
+// the default upstream: the gateway asks for it, and keeps it from the SDK.
 const [spender, spent] = limitedClient(process.env.SPENDER_TOKEN);
-await spender.chat.completions.create(say("spend it"));
+let spending = "";
+for await (const chunk of await spender.chat.completions.create({ ...say("spend it"), stream: true })) {
+  check(chunk.choices.length > 0 && !chunk.usage, `a stream that did not ask for usage got ${JSON.stringify(chunk)}`);
+  spending += chunk.choices[0]?.delta?.content ?? "";
+}
+check(spending.includes("spend it"), `spending stream: ${JSON.stringify(spending)}`);
 spent.n = 0;
 const started = Date.now();
 try {
