@@ -80,12 +80,3 @@ func agentLogicalName(metadataURL string) string {
 	sum := sha256.Sum256([]byte(metadataURL))
 	return "agent-" + strings.Trim(notNameChar.ReplaceAllString(readable, "-"), "-") + "-" + hex.EncodeToString(sum[:4])
 }
-
-// optionalBool is unset for nil, so that a stack that does not set a flag
-// leaves the tenant's value alone.
-func optionalBool(b *bool) pulumi.BoolPtrInput {
-	if b == nil {
-		return nil
-	}
-	return pulumi.Bool(*b)
-}

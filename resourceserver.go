@@ -130,3 +130,12 @@ func optionalString(s string) pulumi.StringPtrInput {
 	}
 	return pulumi.String(s)
 }
+
+// optionalBool is unset for nil, so that a stack that does not set a flag
+// leaves the tenant's value alone.
+func optionalBool(b *bool) pulumi.BoolPtrInput {
+	if b == nil {
+		return nil
+	}
+	return pulumi.Bool(*b)
+}
