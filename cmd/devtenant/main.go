@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,8 +49,13 @@ func main() {
 type settings struct {
 	stack, project, stackFile, listen, echoListen, outputs, password string
 	allowNonLoopback                                                 bool
-	// agentsOnLoopback: devtenant.MetadataDocuments.Loopback.
+	// agentsOnLoopback: devtenant.MetadataDocuments.Loopback; agentsCA
+	// (-agents-ca, read into agentsRoots): CAs its RootCAs trusts beside
+	// the system's, so that an agent's document served with a local
+	// certificate can be fetched.
 	agentsOnLoopback bool
+	agentsCA         string
+	agentsRoots      *x509.CertPool
 	passwordSource   string
 	// -gateway and the gateway's flags it takes.
 	gateway                                  bool
@@ -69,6 +75,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.StringVar(&s.password, "password", "", "test users' password (prefer env DEVTENANT_PASSWORD: flags show in process lists); default: generated")
 	fs.BoolVar(&s.allowNonLoopback, "allow-non-loopback", false, "allow listening on addresses other than loopback (anyone who reaches it can get tokens)")
 	fs.BoolVar(&s.agentsOnLoopback, "agents-on-loopback", false, "with the stack's tenant.clientIdMetadataDocuments: also fetch agents' metadata documents from this machine (http://127.0.0.1 or https on loopback); private networks stay refused")
+	fs.StringVar(&s.agentsCA, "agents-ca", "", "PEM `file` of CA certificates that verify agents' metadata document servers, beside the system's (a local agent's own certificate, with -agents-on-loopback)")
 	fs.BoolVar(&s.gateway, "gateway", false, "start the gateway too, in front of the echo model server, with people's login at its /login: everything at once without an account, on loopback")
 	fs.StringVar(&s.gatewayListen, "gateway-listen", gatewayListen, "with -gateway: the gateway's address, loopback only (port 0: a free one); its public URL and the API identifier are http://ADDRESS/")
 	fs.StringVar(&s.routes, "routes", "", "with -gateway: the gateway's routes file, as its -routes; default: OpenAI-compatible routes")
@@ -95,6 +102,12 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	case ok && v != "":
 		s.password, s.passwordSource = v, "DEVTENANT_PASSWORD"
 	}
+	if s.agentsCA != "" {
+		var err error
+		if s.agentsRoots, err = readCAs(s.agentsCA); err != nil {
+			problems = append(problems, "-agents-ca "+err.Error())
+		}
+	}
 	if s.stackFile == "" {
 		s.stackFile = filepath.Join(s.project, "Pulumi."+s.stack+".yaml")
 	}
@@ -117,6 +130,23 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 		return nil, errors.New(strings.Join(problems, "\n"))
 	}
 	return s, nil
+}
+
+// readCAs is the system's roots and the PEM certificates in file: a local
+// CA added, not the only one trusted, so that public agents still verify.
+func readCAs(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool() // no system roots here: the file's only
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%q: no PEM certificate in it (want -----BEGIN CERTIFICATE-----)", file)
+	}
+	return pool, nil
 }
 
 // checkListen refuses a non-loopback address unless allowed: the tenant
@@ -152,7 +182,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		s.passwordSource = "the stack's testUserPassword"
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := devtenant.Options{Logger: logger, MetadataDocuments: devtenant.MetadataDocuments{Loopback: s.agentsOnLoopback}}
+	opts := devtenant.Options{Logger: logger, MetadataDocuments: devtenant.MetadataDocuments{Loopback: s.agentsOnLoopback, RootCAs: s.agentsRoots}}
 	var gatewayAddr string
 	if s.gateway {
 		if gatewayAddr, err = resolveGatewayListen(s.gatewayListen); err != nil {

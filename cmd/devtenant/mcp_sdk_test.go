@@ -31,10 +31,27 @@ type agentResult struct {
 		ClientID                  string `json:"client_id"`
 		CodeChallengeMethod       string `json:"code_challenge_method"`
 	} `json:"authorize"`
+	// CallbackError is the error the tenant sent to the callback instead
+	// of a code; the agent stops there.
+	CallbackError *struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	} `json:"callback_error"`
+	// TokenRequest is the form auth() posted to the token endpoint.
+	TokenRequest struct {
+		GrantType string `json:"grant_type"`
+		ClientID  string `json:"client_id"`
+		Resource  string `json:"resource"`
+		HasSecret bool   `json:"has_secret"`
+	} `json:"token_request"`
 	TokenType string `json:"token_type"`
+	AZP       string `json:"azp"` // the access token's authorized party
 	Status    int    `json:"status"`
 	Body      string `json:"body"`
 }
+
+// cliCallback is one of the dev stack's cliApp callbacks.
+const cliCallback = "http://127.0.0.1:8976/callback"
 
 // An agent gets in on the first try: the official MCP TypeScript SDK's own
 // auth(), unchanged, against the dev stack's tenant and the real gateway in
@@ -48,16 +65,8 @@ func TestMCPSDKAgentGetsIn(t *testing.T) {
 	node := needMCPSDK(t)
 	r := startGateway(t)
 	gatewayURL := "http://" + r.addr + "/"
-	stdout, stderr, err := runAgent(t, node, r.outputs, gatewayURL)
-	require.NoError(t, err, "the agent failed:\n%s%s\ngateway and tenant:\n%s", stdout, stderr, r.stderr.String())
 	cli := cliClientID(t, r.outputs)
-
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	last := lines[len(lines)-1]
-	require.True(t, strings.HasPrefix(last, "RESULT "), "the agent's last line: %s", last)
-	var got agentResult
-	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(last, "RESULT ")), &got))
-	t.Logf("%+v", got)
+	got := agentGetsIn(t, node, r, gatewayURL, "CLIENT_ID="+cli, "REDIRECT_URL="+cliCallback)
 
 	assert.Contains(t, got.Challenge, `resource_metadata="`+gatewayURL+".well-known/oauth-protected-resource\"")
 	require.NotNil(t, got.Scope, "the 401 names the scopes the route needs")
@@ -67,9 +76,41 @@ func TestMCPSDKAgentGetsIn(t *testing.T) {
 	assert.Equal(t, cli, got.Authorize.ClientID)
 	assert.Equal(t, "S256", got.Authorize.CodeChallengeMethod)
 	assert.Contains(t, strings.Fields(got.Authorize.Scope), "read:models", "the SDK asks for the challenge's scope")
+	assert.Equal(t, cli, got.TokenRequest.ClientID)
+	assert.Equal(t, cli, got.AZP)
+	assertRouteAnswered(t, got)
+}
+
+// assertRouteAnswered checks the protected route's answer to the agent's
+// token: the echo model server's model list, through the gateway.
+func assertRouteAnswered(t *testing.T, got agentResult) {
+	t.Helper()
 	assert.Equal(t, 200, got.Status, "the route with the SDK's token: %s", got.Body)
 	assert.Contains(t, got.Body, `"object":"list"`)
 	assert.Contains(t, got.Body, "echo")
+}
+
+// agentGetsIn runs agent.mjs against the gateway of r and returns its
+// result; a failed run or a refused login fails the test, with the logs.
+func agentGetsIn(t *testing.T, node string, r running, gatewayURL string, client ...string) agentResult {
+	t.Helper()
+	stdout, stderr, err := runAgent(t, node, gatewayURL, client...)
+	require.NoError(t, err, "the agent failed:\n%s%s\ngateway and tenant:\n%s", stdout, stderr, r.stderr.String())
+	got := parseAgentResult(t, stdout)
+	require.Nil(t, got.CallbackError, "the tenant refused the login:\n%s", r.stderr.String())
+	return got
+}
+
+// parseAgentResult reads the last line agent.mjs prints.
+func parseAgentResult(t *testing.T, stdout string) agentResult {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	last := lines[len(lines)-1]
+	require.True(t, strings.HasPrefix(last, "RESULT "), "the agent's last line: %s", last)
+	var got agentResult
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(last, "RESULT ")), &got))
+	t.Logf("%+v", got)
+	return got
 }
 
 // The shape the gateway refuses to start in when agents are expected is
@@ -103,7 +144,7 @@ func TestMCPSDKRefusesAnotherResource(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-served })
 	assert.Contains(t, logs.String(), "MCP clients refuse metadata whose resource is not the URL they call", "a warning without agents expected")
 
-	stdout, stderr, err := runAgent(t, node, r.outputs, "http://"+listen+"/")
+	stdout, stderr, err := runAgent(t, node, "http://"+listen+"/", "CLIENT_ID="+cliClientID(t, r.outputs), "REDIRECT_URL="+cliCallback)
 	require.Error(t, err, "the SDK took metadata for another resource:\n%s", stdout)
 	assert.Contains(t, stderr, "Protected resource https://api.dev.models.example.com/ does not match expected http://"+listen+"/")
 }
@@ -133,16 +174,17 @@ func cliClientID(t *testing.T, outputs string) string {
 }
 
 // runAgent runs agent.mjs against the gateway at gatewayURL, as the dev
-// stack's test user alice, through its CLI app.
-func runAgent(t *testing.T, node, outputs, gatewayURL string) (stdout, stderr string, err error) {
+// stack's test user alice, with the client that client's environment
+// variables name (CLIENT_ID or CLIENT_METADATA_URL, and REDIRECT_URL).
+func runAgent(t *testing.T, node, gatewayURL string, client ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "agent.mjs")
 	cmd.Dir = mcpSDKDir
-	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gatewayURL, "ROUTE=/v1/models", "CLIENT_ID="+cliClientID(t, outputs),
-		"REDIRECT_URL=http://127.0.0.1:8976/callback", // the dev stack's cliApp callback
+	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gatewayURL, "ROUTE=/v1/models",
 		"USER_EMAIL=alice@acme.example.com", "USER_PASSWORD="+devPassword)
+	cmd.Env = append(cmd.Env, client...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
