@@ -24,6 +24,7 @@ func registerDPoP(fs *flag.FlagSet, d *gateway.DPoP, getenv func(k, def string) 
 // gateway should not take it); otherwise disabled, as before. A gateway
 // that must take bearer tokens anyway says so with -dpop allowed.
 func dpopFromOutputs(d *gateway.DPoP, p *stackoutputs.ProofOfPossession) {
+	d.RequiredOfAll = p.RequiredOfAll()
 	switch {
 	case d.Mode != "":
 	case p.RequiredOfAll():

@@ -58,6 +58,7 @@ func TestDPoPModeFromStackOutputs(t *testing.T) {
 			o, err := parse(append(c.args, "-upstream", "http://127.0.0.1:9", "-public-url", "https://models.example.com"), env(c.env), io.Discard)
 			require.NoError(t, err)
 			assert.Equal(t, c.want, o.DPoP.Mode)
+			assert.Equal(t, c.args[1] == all, o.DPoP.RequiredOfAll, "the stack's requirement, for the gateway to check -dpop against")
 		})
 	}
 }

@@ -21,6 +21,11 @@ type DPoP struct {
 	// proofs must carry (DPOP_NONCE_SECRET); every process sharing it
 	// accepts the others' nonces. Empty: no nonces.
 	NonceSecret []byte
+	// RequiredOfAll says the stack requires DPoP of all clients (the stack
+	// outputs' proofOfPossession): the tenant then binds every token and
+	// refuses every unbound token request, the login's included, so Mode
+	// may not be disabled.
+	RequiredOfAll bool
 }
 
 // dpopNoncePeriod is how often nonces change; one stays good for two.
@@ -32,6 +37,9 @@ const dpopNoncePeriod = time.Minute
 func (p *parts) setUpDPoP(o Options) error {
 	mode := guard.DPoPMode(o.DPoP.Mode)
 	if mode == "" || mode == guard.DPoPDisabled {
+		if o.DPoP.RequiredOfAll {
+			return errors.New("-dpop disabled (DPOP_MODE), but the stack outputs' proofOfPossession requires DPoP of all_clients: the tenant binds every token, which a gateway with DPoP disabled refuses, and refuses the people's login's unbound token requests; set -dpop required (or allowed), or change the API's proofOfPossession in the stack")
+		}
 		for _, r := range p.routes {
 			if r.DPoP {
 				return fmt.Errorf("routes: %s has dpop: true but DPoP is disabled; set -dpop allowed (DPOP_MODE) and -public-url", r.Pattern)

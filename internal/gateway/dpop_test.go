@@ -28,6 +28,8 @@ func TestDPoPOptionsProblems(t *testing.T) {
 			o.DPoP.Mode, o.PublicURL, o.DPoP.NonceSecret = "required", "https://models.example.com", []byte("short")
 		}, "DPOP_NONCE_SECRET: guard: DPoP nonces need a secret of at least 32 bytes"},
 		"a nonce secret, no DPoP": {func(o *Options) { o.DPoP.NonceSecret = make([]byte, 32) }, "DPOP_NONCE_SECRET is set but DPoP is disabled"},
+		"required of all clients, disabled here": {func(o *Options) { o.DPoP.Mode, o.DPoP.RequiredOfAll = "disabled", true },
+			"-dpop disabled (DPOP_MODE), but the stack outputs' proofOfPossession requires DPoP of all_clients"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := issuerOptions(iss, "http://127.0.0.1:1", io.Discard)

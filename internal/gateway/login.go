@@ -17,7 +17,7 @@ import (
 // config builds the login's configuration and reports every problem; nil
 // and no error when the login is off. Sessions share the limits' Redis, if
 // any.
-func (l Login) config(o Options, rdb *redis.Client) (*websession.Config, error) {
+func (l Login) config(o Options, rdb *redis.Client, pop guard.DPoPConfig) (*websession.Config, error) {
 	secret, secretErr := l.clientSecret()
 	clientID := l.ClientID
 	if clientID == "" && (secret != "" || secretErr != nil) {
@@ -30,6 +30,12 @@ func (l Login) config(o Options, rdb *redis.Client) (*websession.Config, error) 
 		Issuer: o.Tenant.issuer(), Audience: o.Tenant.Audience, ClientID: clientID, ClientSecret: secret,
 		PublicURL: o.PublicURL, DefaultOrg: l.DefaultOrg, Organizations: l.Organizations, SessionLifetime: l.SessionLifetime,
 		SessionSecret: l.SessionSecret, Redis: rdb,
+		// Sessions hold a DPoP key and bound tokens whenever the guard
+		// takes DPoP; its nonces, if any, go in their proofs.
+		DPoP: pop.Mode,
+	}
+	if pop.Nonces != nil {
+		cfg.DPoPNonce = pop.Nonces.Current
 	}
 	proxies, proxiesErr := websession.ParseTrustedProxies(l.TrustedProxies)
 	if proxiesErr != nil {
@@ -65,8 +71,12 @@ func startLogin(cfg *websession.Config, v *guard.Validator, logger *slog.Logger)
 	if cfg.Redis != nil {
 		store = "redis " + cfg.Redis.Options().Addr
 	}
+	tokens := "bearer"
+	if cfg.DPoP == guard.DPoPAllowed || cfg.DPoP == guard.DPoPRequired {
+		tokens = "DPoP-bound, a key per session"
+	}
 	logger.Info("people's login on", "public_url", cfg.PublicURL, "callback", cfg.PublicURL+"/callback",
-		"client_id", cfg.ClientID, "default_org", cfg.DefaultOrg, "sessions", store)
+		"client_id", cfg.ClientID, "default_org", cfg.DefaultOrg, "sessions", store, "session_tokens", tokens)
 	return web, nil
 }
 

@@ -1,11 +1,15 @@
 package gateway
 
 import (
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/model-api-auth0/model-api-auth0/guard"
 )
 
 func TestLoginConfigurationListsEveryProblem(t *testing.T) {
@@ -88,21 +92,56 @@ func TestLoginFromTheStacksWebApp(t *testing.T) {
 	o := minimalOptions()
 	o.PublicURL = "https://models.example.com"
 	o.Login.WebAppClientID = "web-client-id"
-	cfg, err := o.Login.config(o, nil)
+	cfg, err := o.Login.config(o, nil, guard.DPoPConfig{})
 	require.NoError(t, err)
 	assert.Nil(t, cfg, "no secret: no login")
 
 	o.Login.ClientSecret = "s3cret"
-	cfg, err = o.Login.config(o, nil)
+	cfg, err = o.Login.config(o, nil, guard.DPoPConfig{})
 	require.NoError(t, err)
 	require.NotNil(t, cfg)
 	assert.Equal(t, "web-client-id", cfg.ClientID)
 	assert.Equal(t, "https://t.us.auth0.com/", cfg.Issuer, "the issuer of the tenant's domain")
 
 	o.Login.ClientID = "abc"
-	cfg, err = o.Login.config(o, nil)
+	cfg, err = o.Login.config(o, nil, guard.DPoPConfig{})
 	require.NoError(t, err)
 	assert.Equal(t, "abc", cfg.ClientID, "-client-id wins")
+}
+
+// The login asks for DPoP-bound tokens exactly when the guard takes DPoP,
+// and signs its proofs with the guard's nonces when it hands some out.
+func TestLoginBindsTokensWhenTheGatewayTakesDPoP(t *testing.T) {
+	for _, c := range []struct {
+		mode   string
+		nonces bool
+		want   guard.DPoPMode
+	}{
+		{"", false, ""},
+		{"disabled", false, ""},
+		{"allowed", false, guard.DPoPAllowed},
+		{"required", false, guard.DPoPRequired},
+		{"required", true, guard.DPoPRequired},
+	} {
+		t.Run(fmt.Sprintf("%s nonces=%v", c.mode, c.nonces), func(t *testing.T) {
+			o := minimalOptions()
+			o.PublicURL, o.Login.ClientID, o.Login.ClientSecret, o.DPoP.Mode = "https://models.example.com", "abc", "s3cret", c.mode
+			if c.nonces {
+				o.DPoP.NonceSecret = make([]byte, 32)
+			}
+			p, err := o.assemble(quietLogger)
+			require.NoError(t, err)
+			defer p.close()
+			require.NotNil(t, p.login)
+			assert.Equal(t, c.want, p.login.DPoP)
+			if !c.nonces {
+				assert.Nil(t, p.login.DPoPNonce)
+				return
+			}
+			require.NotNil(t, p.login.DPoPNonce)
+			assert.True(t, p.guard.DPoP.Nonces.Valid(p.login.DPoPNonce()), "the guard's own nonce")
+		})
+	}
 }
 
 // The trusted proxies reach the login's limit, parsed.
@@ -114,7 +153,7 @@ func TestTrustedProxies(t *testing.T) {
 		o := minimalOptions()
 		o.PublicURL = "https://models.example.com"
 		o.Login = Login{ClientID: "abc", ClientSecret: "s", TrustedProxies: given}
-		cfg, err := o.Login.config(o, nil)
+		cfg, err := o.Login.config(o, nil, guard.DPoPConfig{})
 		require.NoError(t, err)
 		var got []string
 		for _, p := range cfg.TrustedProxies {
@@ -123,3 +162,5 @@ func TestTrustedProxies(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 }
+
+var quietLogger = slog.New(slog.DiscardHandler)

@@ -61,7 +61,7 @@ func (o Options) assemble(logger *slog.Logger) (*parts, error) {
 	}
 	problems = append(problems, p.setUpDPoP(o))
 	problems = append(problems, p.guard.Validate(), o.Server.Validate(), o.Log.validate(), o.GC.validate(), checkLedger(o.Ledger, o.LedgerBuffer))
-	p.login, err = o.Login.config(o, p.redis)
+	p.login, err = o.Login.config(o, p.redis, p.guard.DPoP)
 	problems = append(problems, err)
 	if err := errors.Join(problems...); err != nil {
 		p.close()

@@ -17,6 +17,9 @@ import (
 // decoded it costs a SHA-256, not a JSON decoding.
 type jsonCodec struct {
 	decoded *lru.Cache[[sha256.Size]byte, record]
+	// now is the clock of the proofs a session's DPoP key signs, set on
+	// each key as it is decoded, before any request shares it.
+	now func() time.Time
 }
 
 // decodedRecords bounds the records remembered decoded (about 3 KiB each).
@@ -27,9 +30,9 @@ type record struct {
 	User     *user     `json:"user,omitempty"`
 }
 
-func newJSONCodec() *jsonCodec {
+func newJSONCodec(now func() time.Time) *jsonCodec {
 	decoded, _ := lru.New[[sha256.Size]byte, record](decodedRecords)
-	return &jsonCodec{decoded: decoded}
+	return &jsonCodec{decoded: decoded, now: now}
 }
 
 func (c *jsonCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
@@ -53,6 +56,9 @@ func (c *jsonCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 	if !ok {
 		if json.Unmarshal(b, &rec) != nil {
 			return time.Time{}, map[string]any{}, nil
+		}
+		if rec.User != nil && rec.User.Key != nil {
+			rec.User.Key.Now = c.now
 		}
 		c.decoded.Add(sum, rec)
 	}

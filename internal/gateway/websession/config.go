@@ -81,6 +81,15 @@ type Config struct {
 	// names. From any other peer, X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
 
+	// DPoP is the gateway's DPoP mode (-dpop): allowed or required, each
+	// session holds a key of its own and asks the tenant for tokens bound to
+	// it; "" or disabled keeps bearer sessions (dpop.go).
+	DPoP guard.DPoPMode
+	// DPoPNonce, if set, is the guard's current DPoP nonce (DPOP_NONCE_SECRET),
+	// put in the proofs of the session's calls so the guard does not refuse
+	// the first with use_dpop_nonce.
+	DPoPNonce func() string
+
 	// Validator checks the session's access token exactly as a bearer token.
 	Validator  *guard.Validator
 	HTTPClient *http.Client
@@ -121,6 +130,11 @@ func (c Config) Validate() error {
 	}
 	if c.SessionLifetime < 0 || c.RefreshMargin < 0 {
 		add("login: session lifetime and refresh margin must not be negative")
+	}
+	switch c.DPoP {
+	case "", guard.DPoPDisabled, guard.DPoPAllowed, guard.DPoPRequired:
+	default:
+		add("login: DPoP mode %q: want disabled, allowed or required (-dpop or DPOP_MODE)", c.DPoP)
 	}
 	if c.LoginBurst < 0 || c.LoginEvery < 0 {
 		add("login: login burst %d and interval %v must not be negative (0 means %d and %v)", c.LoginBurst, c.LoginEvery, DefaultLoginBurst, DefaultLoginEvery)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/dpop"
 )
 
 // exchange redeems code with the login's PKCE verifier and checks what
@@ -22,7 +24,18 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 	if err != nil {
 		return user{}, http.StatusServiceUnavailable, err
 	}
-	tok, err := p.oauth.Exchange(w.tenant.clientContext(ctx), code, oauth2.VerifierOption(tx.Verifier))
+	var key *sessionKey
+	if w.bindsTokens() {
+		// A key per session, made once the login comes back: a login in
+		// progress costs no key.
+		k, err := dpop.NewKey()
+		if err != nil {
+			return user{}, http.StatusInternalServerError, err
+		}
+		k.Now = w.cfg.Now // the proofs' iat, on the clock the guard checks them by
+		key = &sessionKey{k}
+	}
+	tok, err := p.oauth.Exchange(w.tenantContext(ctx, key.get()), code, oauth2.VerifierOption(tx.Verifier))
 	if re := (*oauth2.RetrieveError)(nil); errors.As(err, &re) {
 		return user{}, http.StatusBadRequest, fmt.Errorf("the tenant refused the authorization code (%s: %s): it was already used, has expired, or belongs to another login; start again at /login", re.ErrorCode, re.ErrorDescription)
 	} else if err != nil {
@@ -60,6 +73,9 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 	if err != nil {
 		return user{}, http.StatusBadGateway, fmt.Errorf("the tenant issued an access token the gateway does not accept (%v): is the application allowed to request the API %s?", err, w.cfg.Audience)
 	}
+	if err := w.checkBinding(key.get(), tok.TokenType, id); err != nil {
+		return user{}, http.StatusBadGateway, err
+	}
 	if id.Subject != idt.Subject || id.OrgID != claims.OrgID {
 		return user{}, http.StatusBadGateway, errors.New("the access token and the ID token do not name the same user and organization")
 	}
@@ -68,6 +84,7 @@ func (w *Web) exchange(ctx context.Context, tx pending, code string) (user, int,
 		// Auth0 adds org_name only on a tenant that allows names.
 		OrgName:     cmp.Or(claims.OrgName, w.cfg.Organizations.NameOf(claims.OrgID)),
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: expiry(id.ExpiresAt, tok.Expiry),
+		TokenType: tok.TokenType, Key: key,
 	}, 0, nil
 }
 

@@ -68,7 +68,8 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, data)
 		return
 	}
-	token, err := w.accessToken(ctx, u)
+	current, err := w.accessToken(ctx, u)
+	token := current.AccessToken
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrSessionEnded):

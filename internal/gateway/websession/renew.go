@@ -51,7 +51,7 @@ func (w *Web) redeemRefresh(ctx context.Context, u user) (*oauth2.Token, error) 
 	if err != nil {
 		return nil, err
 	}
-	tok, err := p.oauth.TokenSource(w.tenant.clientContext(ctx), &oauth2.Token{RefreshToken: u.RefreshToken}).Token()
+	tok, err := p.oauth.TokenSource(w.tenantContext(ctx, u.key()), &oauth2.Token{RefreshToken: u.RefreshToken}).Token()
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.ErrorCode == "invalid_grant":
@@ -74,7 +74,10 @@ func (w *Web) renewed(ctx context.Context, u user, tok *oauth2.Token) (user, err
 	if err != nil {
 		return renewed, fmt.Errorf("%w: the renewed access token is not accepted: %v", ErrTenantUnavailable, err)
 	}
-	renewed.AccessToken, renewed.Expiry = tok.AccessToken, expiry(id.ExpiresAt, tok.Expiry)
+	if err := w.checkBinding(u.key(), tok.TokenType, id); err != nil {
+		return renewed, fmt.Errorf("%w: the renewed access token is not used: %v", ErrTenantUnavailable, err)
+	}
+	renewed.AccessToken, renewed.Expiry, renewed.TokenType = tok.AccessToken, expiry(id.ExpiresAt, tok.Expiry), tok.TokenType
 	return renewed, nil
 }
 

@@ -40,6 +40,12 @@ type user struct {
 	AccessToken  string    `json:"at"`
 	RefreshToken string    `json:"rt,omitempty"`
 	Expiry       time.Time `json:"exp"`
+	// TokenType is the tenant's token_type: "DPoP" for an access token
+	// bound to Key, which then goes out with a proof of it (dpop.go).
+	TokenType string `json:"tt,omitempty"`
+	// Key is the session's DPoP key (nil: a bearer session). The refresh
+	// token may be bound to it too, so it stays with the session.
+	Key *sessionKey `json:"dpop_key,omitempty"`
 }
 
 // newSessionManager is scs with the store of cfg, the cookie attributes the
@@ -52,7 +58,7 @@ func newSessionManager(cfg *Config, sealer *sealer) *scs.SessionManager {
 	if cfg.Redis != nil {
 		store = redisStore{client: cfg.Redis, prefix: redisSessionPrefix}
 	}
-	sm.Store, sm.Codec = sealedStore{sessionStore: store, sealer: sealer}, newJSONCodec()
+	sm.Store, sm.Codec = sealedStore{sessionStore: store, sealer: sealer}, newJSONCodec(cfg.Now)
 	secure := strings.HasPrefix(cfg.PublicURL, "https:")
 	sm.Cookie.Secure = secure
 	sm.Cookie.HttpOnly = true

@@ -27,25 +27,25 @@ var defaultTiming = refreshTiming{tenant: 2 * tenantTimeout, save: tenantTimeout
 
 func (t refreshTiming) lockTTL() time.Duration { return t.tenant + t.save + lockMargin }
 
-// accessToken returns the session's access token, renewed first when it
-// is within RefreshMargin of expiring.
+// accessToken returns the session's user with its access token, renewed
+// first when it is within RefreshMargin of expiring.
 //
 // Concurrent requests of one session share one renewal: in one process
 // through singleflight keyed by the session, across replicas through a
 // short Redis lock per session (redisLock); a replica that finds the lock
 // taken waits for the holder's result in the store. Rotating refresh tokens
 // make this matter: a refresh token used twice is taken for a stolen one.
-func (w *Web) accessToken(ctx context.Context, u user) (string, error) {
+func (w *Web) accessToken(ctx context.Context, u user) (user, error) {
 	if w.fresh(u) {
-		return u.AccessToken, nil
+		return u, nil
 	}
 	if u.RefreshToken == "" {
 		// Nothing to renew with (the API does not allow offline access):
 		// the session lasts as long as its access token.
 		if w.cfg.Now().Before(u.Expiry) {
-			return u.AccessToken, nil
+			return u, nil
 		}
-		return "", fmt.Errorf("%w: the access token expired and there is no refresh token", ErrSessionEnded)
+		return user{}, fmt.Errorf("%w: the access token expired and there is no refresh token", ErrSessionEnded)
 	}
 	id := w.sm.Token(ctx)
 	v, err, _ := w.refreshes.Do(id, func() (any, error) {
@@ -58,13 +58,13 @@ func (w *Web) accessToken(ctx context.Context, u user) (string, error) {
 			// Renewal failed for now but the token still works: use it,
 			// and try again on the next request.
 			w.cfg.Logger.WarnContext(ctx, "token renewal failed; the current token is still valid", "session", hashID(id), "error", err)
-			return u.AccessToken, nil
+			return u, nil
 		}
-		return "", err
+		return user{}, err
 	}
 	renewed := v.(user)
 	w.sm.Put(ctx, keyUser, renewed)
-	return renewed.AccessToken, nil
+	return renewed, nil
 }
 
 // fresh reports whether u's access token is good for at least RefreshMargin.

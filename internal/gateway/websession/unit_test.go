@@ -154,7 +154,7 @@ func TestSealedStore(t *testing.T) {
 	seal, err := newSealer(&cfg)
 	require.NoError(t, err)
 	inner := newMemoryStore(10)
-	store, codec := sealedStore{sessionStore: inner, sealer: seal}, newJSONCodec()
+	store, codec := sealedStore{sessionStore: inner, sealer: seal}, newJSONCodec(time.Now)
 	u := user{Subject: "auth0|1", Email: "bob@globex.example.com", AccessToken: "eyJ.access.token", RefreshToken: "v1.refresh", Expiry: time.Unix(1e9, 0).UTC()}
 	deadline := time.Unix(2e9, 0).UTC()
 	plain, err := codec.Encode(deadline, map[string]any{keyUser: u})

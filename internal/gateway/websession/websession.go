@@ -13,7 +13,9 @@
 // login cookie and the state, and taken once. A browser's calls to the
 // guarded routes may use the session instead of a bearer header: the
 // session's access token is then checked by the guard exactly as a bearer
-// token would be, and the upstream sees neither the token nor the cookie.
+// token would be (or, when the gateway takes DPoP, as a DPoP-bound token
+// with a proof of the session's own key, dpop.go), and the upstream sees
+// neither the token nor the cookie.
 // State-changing calls with the cookie must come from the gateway's own
 // origin. A logout wins over any refresh in flight, ends the tunnels opened
 // with the session, and revokes its refresh token at the tenant.
@@ -63,6 +65,8 @@ type Web struct {
 	sealer    *sealer
 	pending   pendingStore // logins in progress
 	limit     *loginLimiter
+	// tokenNonce is the tenant's DPoP nonce for the token endpoint.
+	tokenNonce tenantNonce
 	// loginCookie ties a browser's logins in progress to it.
 	loginCookie string
 	// refused, if set, hears why Authenticate refused a call (access log).
@@ -130,8 +134,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 // Authenticate lets a browser call next with its session instead of a
 // bearer header. A request with an Authorization header is left to the
 // guard as it is; one with the session cookie gets the session's access
-// token (renewed first if it is about to expire) as its bearer token, for
-// next to check as any other. The session cookie never reaches next.
+// token (renewed first if it is about to expire) as its bearer token, or
+// as a DPoP token with a proof for this request, for next to check as any
+// other. The session cookie never reaches next.
 func (w *Web) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if len(r.CookiesNamed(w.sm.Cookie.Name)) == 0 {
@@ -167,12 +172,15 @@ func (w *Web) Authenticate(next http.Handler) http.Handler {
 			w.unauthorized(rw, r, "your session cookie names no logged-in session (it expired, or you logged out): log in again at /login")
 			return
 		}
-		token, err := w.accessToken(ctx, u)
+		current, err := w.accessToken(ctx, u)
 		if err != nil {
 			w.tokenFailed(ctx, rw, r, err)
 			return
 		}
-		r.Header.Set("Authorization", "Bearer "+token)
+		if err := w.authorize(r, current); err != nil {
+			w.tokenFailed(ctx, rw, r, err)
+			return
+		}
 		if r.Header.Get("Upgrade") != "" {
 			var closed func()
 			ctx, closed = w.openTunnel(ctx, id) // ends with the session
