@@ -51,3 +51,20 @@ func PendingLogins(ctx context.Context, w *Web) (int, error) { return w.pending.
 // SetTunnelCheck sets how often w's tunnels check that their session is
 // still stored.
 func SetTunnelCheck(w *Web, every time.Duration) { w.tunnels.every = every }
+
+// SessionToken is what session id holds: its access token, the tenant's
+// token_type, and the thumbprint of its DPoP key ("" for none).
+func SessionToken(ctx context.Context, w *Web, id string) (token, tokenType, jkt string, err error) {
+	ctx, err = w.sm.Load(ctx, id)
+	if err != nil {
+		return "", "", "", err
+	}
+	u, ok := w.sm.Get(ctx, keyUser).(user)
+	if !ok {
+		return "", "", "", fmt.Errorf("session %s has no user", id)
+	}
+	if k := u.key(); k != nil {
+		jkt = k.Thumbprint()
+	}
+	return u.AccessToken, u.TokenType, jkt, nil
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/websession"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackconfig"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -60,6 +62,9 @@ type options struct {
 	routes        []proxy.Route                   // the gateways' routes; nil: the default ones
 	usage         ledger.Querier                  // the ledger's reports (GET /v1/usage/me); nil: none
 	limits        *limits.Enforcer                // the callers' limits (GET /v1/usage/me/budgets); nil: none
+	dpop          guard.DPoPMode                  // the gateways' DPoP mode; required also makes the stack require it of all clients
+	guardNonces   bool                            // the gateways' guards hand out DPoP nonces
+	tenantNonce   string                          // the token endpoint asks proofs for this nonce (use_dpop_nonce)
 }
 
 // stack is the dev tenant, an upstream that records what it sees, and
@@ -73,6 +78,8 @@ type stack struct {
 	refreshes atomic.Int64      // refresh_token grants sent to the tenant
 	codes     atomic.Int64      // authorization_code grants sent to the tenant
 	late      atomic.Int64      // refresh answers held until the gateway stops waiting
+	// nonceAsked counts token requests answered use_dpop_nonce.
+	nonceAsked atomic.Int64
 
 	mu            sync.Mutex
 	refreshTokens []string // issued by the tenant to the gateways, in order
@@ -83,6 +90,10 @@ func newStack(t testing.TB, o options) *stack {
 	s := &stack{clock: &clock{}, upstream: newRecorder(t)}
 	cfg := devtenanttest.Stack(t, "dev")
 	cfg.API.AllowOfflineAccess = o.offline
+	if o.dpop == guard.DPoPRequired {
+		// As Auth0, the tenant then refuses any token request without a proof.
+		cfg.API.ProofOfPossession = &stackconfig.ProofOfPossessionConfig{Mechanism: "dpop", Required: true, RequiredFor: stackconfig.PoPAllClients}
+	}
 	// The gateways under test listen on any loopback port; the dev stack's
 	// web app lists port 8080 only.
 	s.dt = devtenanttest.Start(t, cfg, devtenant.Options{Now: s.clock.Now, WebApp: devtenant.DefaultWebApp, OrganizationIDsOnly: o.idsOnly})
@@ -94,14 +105,33 @@ func newStack(t testing.TB, o options) *stack {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	v, err := guard.New(ctx, guard.Config{Issuer: s.dt.Issuer(), Audience: s.dt.Audience(), JWKSURL: s.dt.JWKSURL(), Logger: quiet, Now: s.clock.Now})
+	gcfg := guard.Config{Issuer: s.dt.Issuer(), Audience: s.dt.Audience(), JWKSURL: s.dt.JWKSURL(), Logger: quiet, Now: s.clock.Now}
+	v, err := guard.New(ctx, gcfg)
 	require.NoError(t, err)
+	var nonces *guard.HMACNonces
+	if o.guardNonces {
+		nonces, err = guard.NewHMACNonces([]byte(strings.Repeat("n", 32)), time.Minute, s.clock.Now)
+		require.NoError(t, err)
+	}
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &tenantTransport{s: s, o: o}}
 	for range max(o.replicas, 1) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		public := "http://" + ln.Addr().String()
+		var nonce func() string
+		if o.dpop != "" {
+			// A proof names the URL called: each gateway's guard checks
+			// them against its own public URL.
+			dcfg := gcfg
+			dcfg.DPoP = guard.DPoPConfig{Mode: o.dpop, PublicURL: public}
+			if nonces != nil {
+				dcfg.DPoP.Nonces, nonce = nonces, nonces.Current
+			}
+			v, err = guard.New(ctx, dcfg)
+			require.NoError(t, err)
+		}
 		web, err := websession.New(websession.Config{
+			DPoP: o.dpop, DPoPNonce: nonce,
 			Issuer: s.dt.Issuer(), Audience: s.dt.Audience(),
 			ClientID: s.dt.ClientID(s.dt.WebAppName()), ClientSecret: s.dt.ClientSecret(s.dt.WebAppName()),
 			PublicURL: public, DefaultOrg: o.defaultOrg, Organizations: orgs, Redis: o.redis,

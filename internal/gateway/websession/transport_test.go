@@ -1,6 +1,7 @@
 package websession_test
 
 import (
+	"encoding/base64"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -27,6 +28,12 @@ type tenantTransport struct {
 func (tt *tenantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	isToken := r.Method == http.MethodPost && r.URL.Path == "/oauth/token"
 	var grant string
+	if isToken && tt.o.tenantNonce != "" && proofNonce(r.Header.Get("DPoP")) != tt.o.tenantNonce {
+		tt.s.nonceAsked.Add(1)
+		return &http.Response{StatusCode: http.StatusBadRequest, Request: r,
+			Header: http.Header{"Content-Type": {"application/json"}, "Dpop-Nonce": {tt.o.tenantNonce}},
+			Body:   io.NopCloser(strings.NewReader(`{"error":"use_dpop_nonce","error_description":"Authorization server requires nonce in DPoP proof"}`))}, nil
+	}
 	if isToken && r.Body != nil {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -108,4 +115,14 @@ func (s *stack) redeem(t testing.TB, rt string) (int, string) {
 	var answer struct{ Error string }
 	json.NewDecoder(resp.Body).Decode(&answer)
 	return resp.StatusCode, answer.Error
+}
+
+// proofNonce is the nonce claim of a DPoP proof ("" if none, or no proof).
+func proofNonce(proof string) string {
+	var claims struct{ Nonce string }
+	if parts := strings.Split(proof, "."); len(parts) == 3 {
+		b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		json.Unmarshal(b, &claims)
+	}
+	return claims.Nonce
 }
