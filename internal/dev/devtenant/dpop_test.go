@@ -113,3 +113,43 @@ func TestDPoPBoundRefreshToken(t *testing.T) {
 	require.Equal(t, 200, tr.Status, tr.Description)
 	assert.Equal(t, "DPoP", tr.TokenType)
 }
+
+// The web app is a confidential client (client_secret): with the API's
+// proofOfPossession required of all_clients, the tenant refuses its
+// unbound code exchange, as Auth0 does, and binds the tokens of one that
+// carries a proof; required of public_clients only, it still takes an
+// unbound one.
+func TestDPoPRequiredOfAllClientsBindsTheWebApp(t *testing.T) {
+	for _, c := range []struct {
+		requiredFor string
+		unbound     int // the status of a code exchange without a proof
+	}{
+		{stackconfig.PoPAllClients, 400},
+		{stackconfig.PoPPublicClients, 200},
+	} {
+		t.Run(c.requiredFor, func(t *testing.T) {
+			cfg := testStack(t)
+			cfg.API.ProofOfPossession = &stackconfig.ProofOfPossessionConfig{Mechanism: "dpop", Required: true, RequiredFor: c.requiredFor}
+			tn := devtenanttest.Start(t, cfg, devtenant.Options{})
+			exchange := func() url.Values {
+				return url.Values{"grant_type": {"authorization_code"}, "code": {code(t, tn)}, "redirect_uri": {"http://127.0.0.1:8080/callback"},
+					"code_verifier": {verifier}, "client_id": {tn.ClientID("gateway")}, "client_secret": {tn.ClientSecret("gateway")}}
+			}
+			tr := postTokenDPoP(t, tn, exchange())
+			require.Equal(t, c.unbound, tr.Status, tr.Description)
+			if c.unbound == 400 {
+				assert.Equal(t, "invalid_request", tr.Error)
+				assert.Contains(t, tr.Description, "requires proof of possession")
+			} else {
+				assert.Equal(t, "Bearer", tr.TokenType)
+			}
+			key := must(t, dpop.NewKey)
+			proof, err := key.Proof("POST", tn.TokenURL(), "", "")
+			require.NoError(t, err)
+			tr = postTokenDPoP(t, tn, exchange(), proof)
+			require.Equal(t, 200, tr.Status, tr.Description)
+			assert.Equal(t, "DPoP", tr.TokenType)
+			assert.Equal(t, map[string]any{"jkt": key.Thumbprint()}, verify(t, tn, tr.AccessToken, tn.Audience())["cnf"])
+		})
+	}
+}
