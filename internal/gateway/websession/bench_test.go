@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/dev/devtenant"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/redisurl"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/redistest"
@@ -19,9 +20,16 @@ import (
 // sessions in memory and in Redis. Interleaving keeps both measured under
 // the same conditions on a machine whose speed drifts. With Redis, a bare
 // GET of a key (redis-get-ns/call) is measured in the same loop: the floor
-// of what a session read from Redis costs.
+// of what a session read from Redis costs. memory-dpop's sessions are
+// DPoP-bound.
 func BenchmarkSessionOverBearer(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { benchSessionOverBearer(b, newStack(b, options{}), nil) })
+	// A DPoP session: the gateway signs a proof for each call and the guard
+	// verifies it and records its jti; the bearer calls are unbound tokens,
+	// which -dpop allowed takes.
+	b.Run("memory-dpop", func(b *testing.B) {
+		benchSessionOverBearer(b, newStack(b, options{dpop: guard.DPoPAllowed}), nil)
+	})
 	b.Run("redis", func(b *testing.B) {
 		client, err := redisurl.Client(redistest.Start(b).URL)
 		if err != nil {
