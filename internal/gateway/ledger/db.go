@@ -20,7 +20,7 @@ import (
 type DB struct {
 	sql     *sql.DB
 	dialect dialect
-	where   string         // the database, for messages: a path, or a DSN without its password
+	where   string        // the database, for messages: a path, or a DSN without its password
 	sqlite  *sqliteInsert // SQLite's prepared insert; nil on PostgreSQL
 }
 
