@@ -21,6 +21,11 @@ type jsonScanner struct {
 	capturing bool
 	captured  []byte
 	done      bool // the usage value was captured (or was too big)
+
+	// parsed's answer, kept: the budgets and the ledger both ask for it.
+	parsedOnce bool
+	parsedU    usage
+	parsedOK   bool
 }
 
 func (j *jsonScanner) feed(p []byte) {
@@ -129,7 +134,18 @@ func (j *jsonScanner) endValue() {
 // parsed is the usage object captured, with its prompt and completion
 // tokens apart (the ledger keeps both).
 func (j *jsonScanner) parsed() (usage, bool) {
-	if !j.done || j.capturing || len(j.captured) == 0 {
+	if !j.done || j.capturing {
+		return usage{}, false // more bytes may come: nothing to keep yet
+	}
+	if !j.parsedOnce {
+		j.parsedU, j.parsedOK = j.parse()
+		j.parsedOnce = true
+	}
+	return j.parsedU, j.parsedOK
+}
+
+func (j *jsonScanner) parse() (usage, bool) {
+	if len(j.captured) == 0 {
 		return usage{}, false
 	}
 	if v := bytes.TrimSpace(j.captured); string(v) == "null" {
