@@ -1,9 +1,6 @@
 package proxy
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "bytes"
 
 // jsonScanner follows a JSON text just enough to capture the value of its
 // top-level "usage" key: nesting depth, strings and escapes, top-level
@@ -151,9 +148,5 @@ func (j *jsonScanner) parse() (usage, bool) {
 	if v := bytes.TrimSpace(j.captured); string(v) == "null" {
 		return usage{}, false // as streams send before their last event
 	}
-	var u *usage
-	if err := json.Unmarshal(j.captured, &u); err != nil || u == nil {
-		return usage{}, false
-	}
-	return *u, true
+	return parseUsage(j.captured)
 }
