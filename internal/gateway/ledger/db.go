@@ -20,7 +20,8 @@ import (
 type DB struct {
 	sql     *sql.DB
 	dialect dialect
-	where   string // the database, for messages: a path, or a DSN without its password
+	where   string        // the database, for messages: a path, or a DSN without its password
+	sqlite  *sqliteInsert // SQLite's prepared insert; nil on PostgreSQL
 }
 
 // DialFunc dials PostgreSQL; tests count the round trips through it.
@@ -57,7 +58,7 @@ func connect(dsn string, dial DialFunc) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ledger: opening %s: %w", path, err)
 		}
-		return &DB{sql: db, dialect: sqliteDialect, where: path}, nil
+		return &DB{sql: db, dialect: sqliteDialect, where: path, sqlite: &sqliteInsert{}}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		where := Redact(dsn)
 		cfg, err := pgx.ParseConfig(dsn)
@@ -87,7 +88,12 @@ func sqliteSource(path string) string {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	if db.sqlite != nil {
+		return errors.Join(db.sqlite.close(), db.sql.Close())
+	}
+	return db.sql.Close()
+}
 
 // Redact is dsn with its password (in the URL or as a password= parameter)
 // replaced by "xxxxx", for messages and logs.

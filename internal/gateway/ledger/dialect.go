@@ -11,8 +11,6 @@ type dialect struct {
 	placeholder func(n int) string // the nth (from 1) parameter
 	timeArg     func(t time.Time) any
 	dayExpr     string // the UTC day of ts, as YYYY-MM-DD
-	// maxRowsPerStatement bounds a batch's statements; 0: one statement.
-	maxRowsPerStatement int
 }
 
 var sqliteDialect = dialect{
@@ -20,8 +18,6 @@ var sqliteDialect = dialect{
 	placeholder: func(int) string { return "?" },
 	timeArg:     func(t time.Time) any { return t.UnixMicro() },
 	dayExpr:     "strftime('%Y-%m-%d', ts / 1000000, 'unixepoch')",
-
-	maxRowsPerStatement: sqliteRowsPerStatement,
 }
 
 var postgresDialect = dialect{

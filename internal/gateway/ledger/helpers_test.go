@@ -107,16 +107,20 @@ func (c *tripConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
-// countStatements makes db (SQLite, which has no wire to count round trips
-// on) count the statements it sends into the driver from now on: each is
-// what a round trip is to a server.
-func countStatements(t testing.TB, db *DB) *atomic.Int64 {
+// countWrites makes db (SQLite, which has no wire to count round trips on)
+// count its writes from now on: each transaction (BEGIN to COMMIT, which
+// appends to the WAL once) and each statement outside one. Statements
+// inside a transaction are calls into the same process, not round trips.
+func countWrites(t testing.TB, db *DB) *atomic.Int64 {
 	t.Helper()
 	if db.dialect.name != "sqlite" {
-		t.Fatalf("countStatements: %s: count its round trips on the wire (roundTrips)", db.dialect.name)
+		t.Fatalf("countWrites: %s: count its round trips on the wire (roundTrips)", db.dialect.name)
 	}
 	n := new(atomic.Int64)
 	old := db.sql
+	if err := db.sqlite.close(); err != nil { // prepared on old
+		t.Fatal(err)
+	}
 	db.sql = sql.OpenDB(countingConnector{drv: old.Driver(), name: sqliteSource(db.where), n: n})
 	old.Close()
 	return n
@@ -151,25 +155,78 @@ type fullConn interface {
 	driver.ConnBeginTx
 }
 
-// countingConn counts statements executed and transactions begun (a
-// transaction's BEGIN is a statement of its own; its COMMIT is counted
-// with it).
+type fullStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// countingConn counts transactions begun, and statements run outside one
+// (directly or prepared).
 type countingConn struct {
 	fullConn
-	n *atomic.Int64
+	n    *atomic.Int64
+	inTx bool // database/sql uses a connection from one goroutine at a time
+}
+
+func (c *countingConn) count() {
+	if !c.inTx {
+		c.n.Add(1)
+	}
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	c.n.Add(1)
+	c.count()
 	return c.fullConn.ExecContext(ctx, q, args)
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	c.n.Add(1)
+	c.count()
 	return c.fullConn.QueryContext(ctx, q, args)
 }
 
+func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	s, err := c.fullConn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	full, ok := s.(fullStmt)
+	if !ok {
+		s.Close()
+		return nil, fmt.Errorf("the driver's statement %T lacks the context methods", s)
+	}
+	return &countingStmt{fullStmt: full, c: c}, nil
+}
+
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	c.n.Add(2)
-	return c.fullConn.BeginTx(ctx, opts)
+	tx, err := c.fullConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.n.Add(1)
+	c.inTx = true
+	return &countingTx{Tx: tx, c: c}, nil
+}
+
+type countingTx struct {
+	driver.Tx
+	c *countingConn
+}
+
+func (t *countingTx) Commit() error   { t.c.inTx = false; return t.Tx.Commit() }
+func (t *countingTx) Rollback() error { t.c.inTx = false; return t.Tx.Rollback() }
+
+type countingStmt struct {
+	fullStmt
+	c *countingConn
+}
+
+func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.c.count()
+	return s.fullStmt.ExecContext(ctx, args)
+}
+
+func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.c.count()
+	return s.fullStmt.QueryContext(ctx, args)
 }

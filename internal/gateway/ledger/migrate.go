@@ -14,7 +14,8 @@ import (
 
 // The schema's migrations, one directory per dialect (the types differ:
 // SQLite has no time or boolean type). A new migration is a new numbered
-// file in both.
+// file in both, one that does nothing where the change is not needed (as
+// PostgreSQL's 00002): the versions stay the same in both.
 //
 //go:embed migrations
 var migrations embed.FS
@@ -30,9 +31,21 @@ const migrationLockID = 0x6c656467
 // migrate applies the migrations not applied yet. On PostgreSQL, replicas
 // starting together take turns through an advisory lock.
 func (db *DB) migrate(ctx context.Context) error {
-	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	p, err := db.migrations()
 	if err != nil {
 		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("ledger: bringing the schema of %s up to date: %w (check that the database is reachable and the user may create tables)", db.where, err)
+	}
+	return nil
+}
+
+// migrations is the goose provider of db's dialect.
+func (db *DB) migrations() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return nil, err
 	}
 	opts := []goose.ProviderOption{goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true)}
 	gd := goose.DialectSQLite3
@@ -42,18 +55,15 @@ func (db *DB) migrate(ctx context.Context) error {
 		// user of the database), tried every second for five minutes.
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(1, 300))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(gd, db.sql, fsys, opts...)
 	if err != nil {
-		return fmt.Errorf("ledger: migrations of %s: %w", db.where, err)
+		return nil, fmt.Errorf("ledger: migrations of %s: %w", db.where, err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("ledger: bringing the schema of %s up to date: %w (check that the database is reachable and the user may create tables)", db.where, err)
-	}
-	return nil
+	return p, nil
 }
 
 // SchemaVersion is the version of the last migration applied.

@@ -9,8 +9,8 @@ import (
 // Options tune a Recorder. The zero value takes the defaults.
 type Options struct {
 	// BatchSize: a batch is written as soon as this many rows wait
-	// (default 500, at most 2,000: one statement carries 13 parameters a
-	// row, and SQLite takes at most 32,766).
+	// (default 500, at most 2,000: PostgreSQL's statement carries 13
+	// parameters a row, and it takes at most 65,535).
 	BatchSize int
 	// FlushEvery: rows never wait longer than this for a batch (default
 	// 1 s): what a gateway killed with SIGKILL loses.

@@ -1,9 +1,6 @@
 package proxy
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "bytes"
 
 // jsonScanner follows a JSON text just enough to capture the value of its
 // top-level "usage" key: nesting depth, strings and escapes, top-level
@@ -21,6 +18,11 @@ type jsonScanner struct {
 	capturing bool
 	captured  []byte
 	done      bool // the usage value was captured (or was too big)
+
+	// parsed's answer, kept: the budgets and the ledger both ask for it.
+	parsedOnce bool
+	parsedU    usage
+	parsedOK   bool
 }
 
 func (j *jsonScanner) feed(p []byte) {
@@ -129,15 +131,22 @@ func (j *jsonScanner) endValue() {
 // parsed is the usage object captured, with its prompt and completion
 // tokens apart (the ledger keeps both).
 func (j *jsonScanner) parsed() (usage, bool) {
-	if !j.done || j.capturing || len(j.captured) == 0 {
+	if !j.done || j.capturing {
+		return usage{}, false // more bytes may come: nothing to keep yet
+	}
+	if !j.parsedOnce {
+		j.parsedU, j.parsedOK = j.parse()
+		j.parsedOnce = true
+	}
+	return j.parsedU, j.parsedOK
+}
+
+func (j *jsonScanner) parse() (usage, bool) {
+	if len(j.captured) == 0 {
 		return usage{}, false
 	}
 	if v := bytes.TrimSpace(j.captured); string(v) == "null" {
 		return usage{}, false // as streams send before their last event
 	}
-	var u *usage
-	if err := json.Unmarshal(j.captured, &u); err != nil || u == nil {
-		return usage{}, false
-	}
-	return *u, true
+	return parseUsage(j.captured)
 }

@@ -40,6 +40,14 @@ func TestUsageOfJSONBodies(t *testing.T) {
 				tokens, found := s.Tokens()
 				assert.Equal(t, c.found, found)
 				assert.Equal(t, c.tokens, tokens)
+				// The budgets and the ledger both ask: the body's usage is
+				// parsed once, and asking again gives the same answer.
+				again := testing.AllocsPerRun(10, func() {
+					u, ok := s.Usage()
+					assert.Equal(t, c.found, ok)
+					assert.Equal(t, c.tokens, u.total())
+				})
+				assert.Zero(t, again, "allocations of Usage after Tokens")
 			})
 		}
 	}
@@ -77,6 +85,14 @@ func TestUsageOfEventStreams(t *testing.T) {
 				tokens, found := s.Tokens()
 				assert.Equal(t, c.found, found)
 				assert.Equal(t, c.tokens, tokens)
+				// The budgets and the ledger both ask: the body's usage is
+				// parsed once, and asking again gives the same answer.
+				again := testing.AllocsPerRun(10, func() {
+					u, ok := s.Usage()
+					assert.Equal(t, c.found, ok)
+					assert.Equal(t, c.tokens, u.total())
+				})
+				assert.Zero(t, again, "allocations of Usage after Tokens")
 			})
 		}
 	}
