@@ -1,12 +1,13 @@
 package proxy
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"math"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
 )
@@ -95,13 +96,18 @@ func costMicros(price *Price, in, out int64) int64 {
 	return int64(math.Round(float64(in)*price.Input + float64(out)*price.Output))
 }
 
-// newRequestID is a random ID of 128 bits: the ledger's key of a row. It
-// is never taken from the caller (a repeated ID would make the ledger drop
+// newRequestID is a UUIDv7 (RFC 9562) in hex: the ledger's key of a row.
+// Its first 48 bits are the time in milliseconds, so the ledger's unique
+// index grows at its end rather than at a random page of a file that keeps
+// growing; the other 74 bits are random, unique across replicas. It is
+// never taken from the caller (a repeated ID would make the ledger drop
 // calls as duplicates).
 func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
-	return hex.EncodeToString(b[:])
+	id, err := uuid.NewV7()
+	if err != nil {
+		id = uuid.New() // only if the system's random source fails
+	}
+	return hex.EncodeToString(id[:])
 }
 
 // usage is the response's usage object, prompt and completion apart.
