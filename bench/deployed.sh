@@ -1,6 +1,6 @@
 # bench/deployed.sh: the deployed-shape rows of bench/gateway.sh's table
-# (sourced by it): the gateway as issue 16 deploys it, against the same
-# gateway with the token check only, all driven with the same chat
+# (sourced by it): the gateway as a model platform deploys it (models on
+# their servers, limits and budgets, the ledger), against the same gateway with the token check only, all driven with the same chat
 # completions, in the table's rounds so that load drift cancels.
 
 # deployed_routes FILE: the routes file of the deployed rows: three models,
