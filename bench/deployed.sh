@@ -1,7 +1,8 @@
 # bench/deployed.sh: the deployed-shape rows of bench/gateway.sh's table
 # (sourced by it): the gateway as a model platform deploys it (models on
-# their servers, limits and budgets, the ledger), against the same gateway with the token check only, all driven with the same chat
-# completions, in the table's rounds so that load drift cancels.
+# their servers, limits and budgets, the ledger), against the same gateway
+# with the token check only, all driven with the same chat completions, in
+# the table's rounds so that load drift cancels.
 
 # deployed_routes FILE: the routes file of the deployed rows: three models,
 # each on its own port of the upstream, with prices (so that the ledger
