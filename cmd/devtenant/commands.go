@@ -19,6 +19,7 @@ const gatewayListen = "127.0.0.1:8080"
 type person struct {
 	email, org  string
 	permissions []string
+	models      []string // their roles' models
 }
 
 // firstPerson is the first test user who is a member of an organization
@@ -31,8 +32,9 @@ func firstPerson(cfg *stackconfig.Config) *person {
 			if !slices.ContainsFunc(cfg.TestUsers, func(u stackconfig.TestUserConfig) bool { return strings.EqualFold(u.Email, m.Email) }) {
 				continue
 			}
-			p := &person{email: m.Email, org: o.Name, permissions: permissions(cfg, m.Roles)}
-			if callFlags(p.permissions) != "" {
+			p := &person{email: m.Email, org: o.Name}
+			p.permissions, p.models = permissions(cfg, m.Roles)
+			if callFlags(p.permissions, p.models) != "" {
 				return p
 			}
 			if first == nil {
@@ -43,14 +45,14 @@ func firstPerson(cfg *stackconfig.Config) *person {
 	return first
 }
 
-func permissions(cfg *stackconfig.Config, roles []string) []string {
-	var out []string
+// permissions are the permissions and the models that roles give.
+func permissions(cfg *stackconfig.Config, roles []string) (perms, models []string) {
 	for _, r := range cfg.Roles {
 		if slices.Contains(roles, r.Name) {
-			out = append(out, r.Permissions...)
+			perms, models = append(perms, r.Permissions...), append(models, r.Models...)
 		}
 	}
-	return out
+	return perms, models
 }
 
 // nextCommands are the lines the banner suggests, each a command to paste
@@ -74,14 +76,14 @@ func nextCommands(sum summary, outputs, upstream string) []string {
 			org = " -org " + shellQuote(c.Organizations[0]) // its grant gives tokens only for an organization
 		}
 		lines = append(lines, fmt.Sprintf(`AUTH0_CLIENT_SECRET="$(jq -r %s %s)" go run ./cmd/token -stack-outputs %s -client %s%s%s`,
-			shellQuote(filter), out, out, shellQuote(c.Name), org, callFlags(c.Scopes)))
+			shellQuote(filter), out, out, shellQuote(c.Name), org, callFlags(c.Scopes, c.Models)))
 	}
 	if p := sum.person; p != nil {
 		org := shellQuote(p.org)
 		lines = append(lines,
 			fmt.Sprintf("# a person: log in in the browser as %s with the test users' password, then call as them", p.email),
 			fmt.Sprintf("go run ./cmd/token login -stack-outputs %s -org %s", out, org))
-		if call := callFlags(p.permissions); call != "" {
+		if call := callFlags(p.permissions, p.models); call != "" {
 			lines = append(lines, fmt.Sprintf("go run ./cmd/token -stack-outputs %s -org %s%s", out, org, call))
 		}
 	}
@@ -89,13 +91,19 @@ func nextCommands(sum summary, outputs, upstream string) []string {
 }
 
 // callFlags are the token command's flags for a call through the gateway
-// that scopes (or permissions) allow; "" if they allow neither route.
-func callFlags(scopes []string) string {
+// that scopes (or permissions) allow, to the first of models (the echo
+// server's own model for a stack that declares none); "" if they allow
+// neither route.
+func callFlags(scopes, models []string) string {
 	switch {
 	case slices.Contains(scopes, "read:models"):
 		return " -call http://" + gatewayListen + "/v1/models"
 	case slices.Contains(scopes, "invoke:models"):
-		return " -method POST -data " + shellQuote(`{"model":"echo","messages":[{"role":"user","content":"hello"}]}`) +
+		model := "echo"
+		if len(models) > 0 {
+			model = models[0]
+		}
+		return " -method POST -data " + shellQuote(`{"model":"`+model+`","messages":[{"role":"user","content":"hello"}]}`) +
 			" -call http://" + gatewayListen + "/v1/chat/completions"
 	}
 	return ""

@@ -47,13 +47,16 @@ func gatewayOptions(t *devtenant.Tenant, s *settings, listen, echoAddr string, l
 	if err != nil {
 		return gateway.Options{}, err
 	}
+	if err := writeDemoFiles(s, out.Models, echoAddr); err != nil {
+		return gateway.Options{}, err
+	}
 	o := gateway.DefaultOptions()
 	o.Tenant = gateway.Tenant{Issuer: t.Issuer(), Audience: t.Audience(), JWKSURL: t.JWKSURL()}
 	o.Upstream, o.Listen, o.PublicURL = "http://"+echoAddr, listen, "http://"+listen
 	if out.MCP != nil {
 		o.MCP = gateway.MCP{Expected: true, StackPublicURL: out.MCP.PublicURL}
 	}
-	o.Routes.File, o.Limits.RedisURL = s.routes, s.redis
+	o.Routes.File, o.Limits.RedisURL, o.Ledger = s.routes, s.redis, s.ledger
 	o.Limits.Names = gateway.StackNames(out)
 	o.DPoP.Mode = "allowed" // bound tokens (token -dpop) pass with their proofs, bearer tokens too
 	o.Login.ClientID, o.Login.ClientSecret = t.ClientID(t.WebAppName()), t.ClientSecret(t.WebAppName())
@@ -84,6 +87,12 @@ func printGatewayBanner(w io.Writer, t *devtenant.Tenant, cfg *stackconfig.Confi
 	p("  tenant  %s   model server  %s   web app client ID  %s", t.Issuer(), o.Upstream, o.Login.ClientID)
 	p("  API identifier (audience)  %s: the gateway's public URL, for agents' discovery", t.Audience())
 	p("  outputs  %s (for cmd/token; mode 0600: it holds the client secrets)", s.outputs)
+	if s.routes != "" {
+		p("  routes   %s (the models on the echo server, their prices, the budgets)", s.routes)
+	}
+	if s.ledger != "" {
+		p("  ledger   %s (go run ./cmd/usage -db %s -by person,model)", s.ledger, s.ledger)
+	}
 	p("  Stop with Ctrl-C.")
 }
 

@@ -60,6 +60,7 @@ type settings struct {
 	// -gateway and the gateway's flags it takes.
 	gateway                                  bool
 	gatewayListen, routes, redis, defaultOrg string
+	ledger                                   string
 }
 
 func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*settings, error) {
@@ -79,6 +80,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	fs.BoolVar(&s.gateway, "gateway", false, "start the gateway too, in front of the echo model server, with people's login at its /login: everything at once without an account, on loopback")
 	fs.StringVar(&s.gatewayListen, "gateway-listen", gatewayListen, "with -gateway: the gateway's address, loopback only (port 0: a free one); its public URL and the API identifier are http://ADDRESS/")
 	fs.StringVar(&s.routes, "routes", "", "with -gateway: the gateway's routes file, as its -routes; default: OpenAI-compatible routes")
+	fs.StringVar(&s.ledger, "ledger", "", `with -gateway: the usage ledger, as the gateway's -ledger; default: sqlite:FILE beside the outputs; "off": none`)
 	fs.StringVar(&s.redis, "redis", "", "with -gateway: redis:// URL for the gateway's limits and sessions, as its -redis; default: in memory")
 	fs.StringVar(&s.defaultOrg, "default-org", "", "with -gateway: organization a plain /login asks for, by `name|org_ID`, as the gateway's -default-org")
 	if err := fs.Parse(args); err != nil {
@@ -89,7 +91,7 @@ func parse(args []string, env func(string) (string, bool), stderr io.Writer) (*s
 	}
 	var problems []string
 	fs.Visit(func(f *flag.Flag) {
-		if !s.gateway && slices.Contains([]string{"gateway-listen", "routes", "redis", "default-org"}, f.Name) {
+		if !s.gateway && slices.Contains([]string{"gateway-listen", "routes", "redis", "default-org", "ledger"}, f.Name) {
 			problems = append(problems, fmt.Sprintf("-%s is the gateway's: add -gateway, or drop it", f.Name))
 		}
 	})
@@ -206,7 +208,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 			return fmt.Errorf("-echo-listen: %w (another model server there? give -echo-listen another address, or \"\")", err)
 		}
 		echoAddr = eln.Addr().String()
-		srv := &http.Server{Handler: echomodel.New(echomodel.Options{}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		// The stack's models, and "echo" for calls that name none of them.
+		echo := echomodel.Options{Models: append([]string{"echo"}, cfg.ModelNames()...)}
+		srv := &http.Server{Handler: echomodel.New(echo), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(eln)
 		defer srv.Shutdown(context.Background())
 	}

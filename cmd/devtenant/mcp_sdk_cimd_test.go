@@ -41,7 +41,7 @@ func TestMCPSDKAgentWithMetadataDocument(t *testing.T) {
 	node := needMCPSDK(t)
 	docs := newDocumentHost(t)
 	declared, stranger := docs.document("/agents/declared.json"), docs.document("/agents/stranger.json")
-	stack := stackWithAgents(t, map[string]any{"metadataUrl": declared, "description": "The MCP SDK test agent", "scopes": []string{"read:models"}})
+	stack := stackWithAgents(t, map[string]any{"metadataUrl": declared, "description": "The MCP SDK test agent", "scopes": []string{"read:models"}, "models": []string{"echo-small"}})
 	r := startGateway(t, "-config", stack, "-agents-on-loopback", "-agents-ca", docs.caFile(t))
 	gatewayURL := "http://" + r.addr + "/"
 
