@@ -7,7 +7,8 @@
 // month. -by groups by any of day, org, client, person and model (none: one
 // line for everything); -org, -client, -person and -model keep only the
 // calls they name. Formats: table (for people, with a total line), csv and
-// json.
+// json. With -stack-outputs, -org and -client take the stack's names too,
+// and the report shows organizations and clients by those names.
 package main
 
 import (
@@ -47,8 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	by := fs.String("by", "", "group by: a comma-separated list of day, org, client, person, model")
 	format := fs.String("format", "table", "table, csv or json")
 	var f ledger.Filter
-	fs.StringVar(&f.Org, "org", "", "only this organization (org_...)")
-	fs.StringVar(&f.Client, "client", "", "only this client ID")
+	outputs := fs.String("stack-outputs", getenv("STACK_OUTPUTS"), "the stack outputs (pulumi stack output --json): organizations and clients by name in -org, -client and the report (env STACK_OUTPUTS)")
+	fs.StringVar(&f.Org, "org", "", "only this organization: org_... (or its name, with -stack-outputs)")
+	fs.StringVar(&f.Client, "client", "", "only this client ID (or its name, with -stack-outputs)")
 	fs.StringVar(&f.Person, "person", "", "only this person (the token's subject)")
 	fs.StringVar(&f.Model, "model", "", "only this model")
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +76,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if !slices.Contains(ledger.Formats, *format) {
 		return fmt.Errorf("-format %q: use %s", *format, strings.Join(ledger.Formats, ", "))
 	}
+	var stack *names
+	if *outputs != "" {
+		if stack, err = loadNames(*outputs); err != nil {
+			return err
+		}
+		if err := stack.resolve(&f); err != nil {
+			return err
+		}
+	}
 	if *dsn == "" {
 		return errors.New("which ledger? give -db sqlite:PATH or -db postgres://..., or set LEDGER_DB")
 	}
@@ -85,6 +96,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	totals, err := db.Usage(ctx, f, dims)
 	if err != nil {
 		return err
+	}
+	if stack != nil {
+		stack.rename(totals)
 	}
 	return ledger.WriteReport(stdout, *format, dims, totals)
 }

@@ -116,16 +116,8 @@ type Limits struct {
 // stack outputs: the organizations, the M2M clients and the applications
 // people log in through.
 func StackNames(out *stackoutputs.Outputs) *limits.Stack {
-	st := &limits.Stack{Organizations: map[string]string{}, Clients: map[string]string{}}
+	st := &limits.Stack{Organizations: map[string]string{}, Clients: out.ClientIDs()}
 	maps.Copy(st.Organizations, out.Organizations)
-	for name, c := range out.Clients {
-		st.Clients[name] = c.ClientID
-	}
-	for _, app := range []*stackoutputs.App{out.WebApp, out.CLIApp} {
-		if app != nil && app.Name != "" && app.ClientID != "" {
-			st.Clients[app.Name] = app.ClientID
-		}
-	}
 	return st
 }
 

@@ -82,3 +82,18 @@ func (o *Outputs) CLIClientID() (string, error) {
 	}
 	return o.CLIApp.ClientID, nil
 }
+
+// ClientIDs maps every client the stack names to its client ID: the M2M
+// clients, and the web and CLI apps people log in through.
+func (o *Outputs) ClientIDs() map[string]string {
+	ids := map[string]string{}
+	for name, c := range o.Clients {
+		ids[name] = c.ClientID
+	}
+	for _, app := range []*App{o.WebApp, o.CLIApp} {
+		if app != nil && app.Name != "" && app.ClientID != "" {
+			ids[app.Name] = app.ClientID
+		}
+	}
+	return ids
+}
