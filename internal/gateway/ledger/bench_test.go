@@ -2,7 +2,8 @@ package ledger
 
 import (
 	"context"
-	"crypto/rand"
+
+	"github.com/google/uuid"
 	"testing"
 	"time"
 )
@@ -60,7 +61,7 @@ func BenchmarkWriterThroughput(b *testing.B) {
 			at := time.Now()
 			for i := range rows {
 				rows[i] = row(i, at)
-				rows[i].RequestID = rand.Text() // random, as the gateway's (proxy.newRequestID)
+				rows[i].RequestID = uuid.Must(uuid.NewV7()).String() // time-ordered, as the gateway's (proxy.newRequestID)
 			}
 			rec := NewRecorder(db, Options{Buffer: b.N + 1, Logger: quiet})
 			before := trips.Load()

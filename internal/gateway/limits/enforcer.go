@@ -59,14 +59,11 @@ func (e *Enforcer) plan(pl *plan, c Caller) bool {
 	// The person first: the narrowest count says most to the caller when
 	// it refuses, and a person refused takes nothing from their client's or
 	// organization's rate. The model last: its count is everyone's.
-	if person != (policySet{}) {
-		pl.add(person, c.personKey())
-	}
-	pl.add(client, c.clientKey())
-	pl.add(org, c.orgKey())
-	if model != (policySet{}) {
-		pl.add(model, c.modelKey())
-	}
+	k := c.keys()
+	pl.add(person, k.person)
+	pl.add(client, k.client)
+	pl.add(org, k.org)
+	pl.add(model, k.model)
 	return true
 }
 
@@ -103,22 +100,26 @@ func (pl *plan) add(s policySet, key string) {
 func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v *Verdict) error {
 	if pl.nBudgets > 0 {
 		used := make([]int64, pl.nBudgets)
+		// One slice for both periods' keys: it goes to the store through an
+		// interface, so it is on the heap whatever its declaration.
+		all := make([]string, 0, pl.nBudgets)
 		for _, monthly := range [...]bool{false, true} {
-			var keys []string
-			var at []int
+			keys := all[len(all):len(all)] // within all's capacity: no allocation
+			var at [len(plan{}.budgets)]int
 			for i, s := range pl.budgets[:pl.nBudgets] {
 				if s.p.Monthly == monthly {
-					keys, at = append(keys, s.key), append(at, i)
+					at[len(keys)], keys = i, append(keys, s.key)
 				}
 			}
 			if len(keys) == 0 {
 				continue
 			}
+			all = all[:len(all)+len(keys)]
 			got, err := e.store.Used(ctx, e.period(monthly, now), keys...)
 			if err != nil {
 				return err
 			}
-			for j, i := range at {
+			for j, i := range at[:len(keys)] {
 				used[i] = got[j]
 			}
 		}

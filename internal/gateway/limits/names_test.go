@@ -126,3 +126,22 @@ func TestLoadEnvResolvesAndChecks(t *testing.T) {
 		})
 	}
 }
+
+func TestCallerKeys(t *testing.T) {
+	for _, c := range []Caller{
+		{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice", Model: "llama"},
+		{ClientID: "client-a"},
+		{Person: "auth0|bob"},
+		{},
+	} {
+		k := c.keys()
+		want := callerKeys{person: "person:" + c.OrgID + ":" + c.Person, client: "client:" + c.ClientID, org: "org:" + c.OrgID, model: "model:" + c.Model}
+		if k != want {
+			t.Errorf("%+v.keys() = %+v, want %+v", c, k, want)
+		}
+	}
+	c := Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"}
+	if n := testing.AllocsPerRun(100, func() { _ = c.keys() }); n != 1 {
+		t.Errorf("keys() allocates %v times, want 1", n)
+	}
+}

@@ -58,15 +58,53 @@ func setOpenAIRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 			budget = o
 		}
 	}
+	// Built on the stack and copied once, as setRateLimitFields does: one
+	// string and one slice of values for the six fields, not twelve.
+	var room [128]byte
+	buf := room[:0]
+	var end [6]int
+	n := 0
 	if rate != nil {
-		h[limitRequestsField] = []string{strconv.Itoa(rate.Policy.Rate.Burst)}
-		h[remainingRequestsField] = []string{strconv.FormatInt(rate.Remaining, 10)}
-		h[resetRequestsField] = []string{openAIDuration(untilWhole(rate))}
+		buf = strconv.AppendInt(buf, int64(rate.Policy.Rate.Burst), 10)
+		end[0] = len(buf)
+		buf = strconv.AppendInt(buf, rate.Remaining, 10)
+		end[1] = len(buf)
+		buf = appendOpenAIDuration(buf, untilWhole(rate))
+		end[2] = len(buf)
+		n = 3
 	}
 	if budget != nil {
-		h[limitTokensField] = []string{strconv.FormatInt(budget.Policy.TokensPerDay, 10)}
-		h[remainingTokensField] = []string{strconv.FormatInt(budget.Remaining, 10)}
-		h[resetTokensField] = []string{openAIDuration(untilWhole(budget))}
+		buf = strconv.AppendInt(buf, budget.Policy.TokensPerDay, 10)
+		end[n] = len(buf)
+		buf = strconv.AppendInt(buf, budget.Remaining, 10)
+		end[n+1] = len(buf)
+		buf = appendOpenAIDuration(buf, untilWhole(budget))
+		end[n+2] = len(buf)
+		n += 3
+	}
+	if n == 0 {
+		return
+	}
+	all := string(buf)
+	values := make([]string, n)
+	for i := range n {
+		start := 0
+		if i > 0 {
+			start = end[i-1]
+		}
+		values[i] = all[start:end[i]]
+	}
+	fields := values
+	if rate != nil {
+		h[limitRequestsField] = fields[0:1:1]
+		h[remainingRequestsField] = fields[1:2:2]
+		h[resetRequestsField] = fields[2:3:3]
+		fields = fields[3:]
+	}
+	if budget != nil {
+		h[limitTokensField] = fields[0:1:1]
+		h[remainingTokensField] = fields[1:2:2]
+		h[resetTokensField] = fields[2:3:3]
 	}
 }
 
@@ -83,6 +121,28 @@ func untilWhole(o *limits.Outcome) time.Duration {
 // rounded up.
 func openAIDuration(d time.Duration) string {
 	return ((d + time.Second - 1) / time.Second * time.Second).String()
+}
+
+// appendOpenAIDuration appends openAIDuration(d) without a string of its
+// own: whole seconds say themselves as time.Duration's String does ("0s",
+// "59s", "6m0s", "1h0m0s"); TestAppendOpenAIDuration holds the two to one
+// answer.
+func appendOpenAIDuration(b []byte, d time.Duration) []byte {
+	if d < 0 || d > 1<<62 {
+		return append(b, openAIDuration(d)...) // no such reset; as before
+	}
+	s := int64((d + time.Second - 1) / time.Second)
+	h, m := s/3600, s/60%60
+	if h > 0 {
+		b = strconv.AppendInt(b, h, 10)
+		b = append(b, 'h')
+	}
+	if h > 0 || m > 0 {
+		b = strconv.AppendInt(b, m, 10)
+		b = append(b, 'm')
+	}
+	b = strconv.AppendInt(b, s%60, 10)
+	return append(b, 's')
 }
 
 // refuseLimited answers 429 for the limit that refused a request. OpenAI's
