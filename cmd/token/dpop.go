@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"golang.org/x/oauth2"
 
@@ -35,64 +34,7 @@ func withProofs(ctx context.Context, key *dpop.Key) context.Context {
 	if key == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: requestTimeout, Transport: &proofTransport{key: key, base: http.DefaultTransport}})
-}
-
-// proofTransport adds a DPoP proof to each request: at the token endpoint
-// (no Authorization header) a proof that asks for bound tokens, to an API
-// one bound to the DPoP token it carries (ath). A request with a bearer
-// token gets none: the proof would prove nothing. A server asking for a
-// nonce (DPoP-Nonce with use_dpop_nonce) gets the request again, once,
-// with it.
-type proofTransport struct {
-	key    *dpop.Key
-	base   http.RoundTripper
-	mu     sync.Mutex
-	nonces map[string]string // by host
-}
-
-func (t *proofTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	scheme, token, _ := strings.Cut(req.Header.Get("Authorization"), " ")
-	if scheme != "" && !strings.EqualFold(scheme, "DPoP") {
-		return t.base.RoundTrip(req)
-	}
-	t.mu.Lock()
-	nonce := t.nonces[req.URL.Host]
-	t.mu.Unlock()
-	resp, err := t.send(req, token, nonce)
-	if err != nil || !askedForNonce(resp) || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
-		return resp, err
-	}
-	nonce = resp.Header.Get("DPoP-Nonce")
-	t.mu.Lock()
-	if t.nonces == nil {
-		t.nonces = map[string]string{}
-	}
-	t.nonces[req.URL.Host] = nonce
-	t.mu.Unlock()
-	resp.Body.Close()
-	if req.GetBody != nil {
-		if req.Body, err = req.GetBody(); err != nil {
-			return nil, err
-		}
-	}
-	return t.send(req, token, nonce)
-}
-
-func (t *proofTransport) send(req *http.Request, token, nonce string) (*http.Response, error) {
-	proof, err := t.key.Proof(req.Method, req.URL.String(), token, nonce)
-	if err != nil {
-		return nil, err
-	}
-	r := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
-	r.Header.Set(dpop.Header, proof)
-	return t.base.RoundTrip(r)
-}
-
-// askedForNonce: a 400 from a token endpoint or a 401 from an API, with a
-// nonce to use (RFC 9449 sections 8 and 9).
-func askedForNonce(resp *http.Response) bool {
-	return (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized) && resp.Header.Get("DPoP-Nonce") != ""
+	return context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: requestTimeout, Transport: &dpop.Transport{Key: key}})
 }
 
 // printProofHeaders prints the two headers of a DPoP request, for a tool

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/dpop"
 	"github.com/model-api-auth0/model-api-auth0/internal/callers/tokenstore"
 )
 
@@ -181,7 +182,7 @@ func (c *command) whoAmI(ctx context.Context, issuer string, tok *oauth2.Token) 
 	tok.SetAuthHeader(req)
 	hc := http.DefaultClient
 	if c.key != nil && strings.EqualFold(tok.Type(), "DPoP") {
-		hc = &http.Client{Timeout: requestTimeout, Transport: &proofTransport{key: c.key, base: http.DefaultTransport}}
+		hc = &http.Client{Timeout: requestTimeout, Transport: &dpop.Transport{Key: c.key}}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -115,64 +114,8 @@ func (w *Web) tenantContext(ctx context.Context, key *dpop.Key) context.Context 
 	}
 	base := w.cfg.HTTPClient
 	client := &http.Client{Timeout: base.Timeout, Jar: base.Jar, CheckRedirect: base.CheckRedirect,
-		Transport: &proofTransport{key: key, base: cmp.Or[http.RoundTripper](base.Transport, http.DefaultTransport), nonce: &w.tokenNonce}}
+		Transport: &dpop.Transport{Key: key, Base: base.Transport, Nonces: &w.tokenNonces}}
 	return oidc.ClientContext(ctx, client)
-}
-
-// tenantNonce is the last DPoP nonce the tenant's token endpoint asked for
-// (RFC 9449 section 8), shared by every session's proofs: it is the
-// server's, not the key's.
-type tenantNonce struct {
-	mu    sync.Mutex
-	value string
-}
-
-func (n *tenantNonce) get() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.value
-}
-
-func (n *tenantNonce) set(v string) {
-	n.mu.Lock()
-	n.value = v
-	n.mu.Unlock()
-}
-
-// proofTransport adds a proof of key to each token request. A tenant that
-// answers 400 use_dpop_nonce with a DPoP-Nonce gets the request again,
-// once, with that nonce, as Auth0 asks.
-type proofTransport struct {
-	key   *dpop.Key
-	base  http.RoundTripper
-	nonce *tenantNonce
-}
-
-func (t *proofTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.send(req, t.nonce.get(), false)
-	if err != nil || resp.StatusCode != http.StatusBadRequest || resp.Header.Get("DPoP-Nonce") == "" || req.GetBody == nil {
-		return resp, err
-	}
-	nonce := resp.Header.Get("DPoP-Nonce")
-	t.nonce.set(nonce)
-	resp.Body.Close()
-	return t.send(req, nonce, true)
-}
-
-// send sends req with a new proof; again, with a new copy of its body.
-func (t *proofTransport) send(req *http.Request, nonce string, again bool) (*http.Response, error) {
-	proof, err := t.key.Proof(req.Method, req.URL.String(), "", nonce)
-	if err != nil {
-		return nil, err
-	}
-	r := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
-	if again {
-		if r.Body, err = req.GetBody(); err != nil {
-			return nil, err
-		}
-	}
-	r.Header.Set(dpop.Header, proof)
-	return t.base.RoundTrip(r)
 }
 
 // get is k's key; nil for no key.

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
+	"github.com/model-api-auth0/model-api-auth0/internal/callers/dpop"
 )
 
 // Errors of a session-authenticated request.
@@ -65,8 +66,9 @@ type Web struct {
 	sealer    *sealer
 	pending   pendingStore // logins in progress
 	limit     *loginLimiter
-	// tokenNonce is the tenant's DPoP nonce for the token endpoint.
-	tokenNonce tenantNonce
+	// tokenNonces are the tenant's DPoP nonces for its token endpoint,
+	// shared by every session's proofs: a nonce is the server's.
+	tokenNonces dpop.Nonces
 	// loginCookie ties a browser's logins in progress to it.
 	loginCookie string
 	// refused, if set, hears why Authenticate refused a call (access log).

@@ -1,4 +1,4 @@
-package main
+package dpop_test
 
 import (
 	"encoding/base64"
@@ -17,7 +17,7 @@ import (
 
 // A server asking for a nonce gets the request again, body included, with
 // a proof carrying it; the next request carries it from the start.
-func TestProofTransportNonce(t *testing.T) {
+func TestTransportNonce(t *testing.T) {
 	var seen []string // each request's proof nonce and body
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(r.Header.Get("DPoP"), ".")
@@ -39,7 +39,7 @@ func TestProofTransportNonce(t *testing.T) {
 	defer srv.Close()
 	key, err := dpop.NewKey()
 	require.NoError(t, err)
-	hc := &http.Client{Transport: &proofTransport{key: key, base: http.DefaultTransport}}
+	hc := &http.Client{Transport: &dpop.Transport{Key: key}}
 	for range 2 {
 		req, _ := http.NewRequest("POST", srv.URL+"/v1/chat/completions", strings.NewReader(`{"model":"m"}`))
 		req.Header.Set("Authorization", "DPoP tok")
@@ -52,7 +52,7 @@ func TestProofTransportNonce(t *testing.T) {
 }
 
 // A bearer token gets no proof: it would prove nothing.
-func TestProofTransportLeavesBearerAlone(t *testing.T) {
+func TestTransportLeavesBearerAlone(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		assert.Empty(t, r.Header.Get("DPoP"))
 	}))
@@ -61,7 +61,7 @@ func TestProofTransportLeavesBearerAlone(t *testing.T) {
 	require.NoError(t, err)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := (&http.Client{Transport: &proofTransport{key: key, base: http.DefaultTransport}}).Do(req)
+	resp, err := (&http.Client{Transport: &dpop.Transport{Key: key}}).Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 }
