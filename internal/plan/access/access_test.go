@@ -198,3 +198,19 @@ func TestJSONIsComplete(t *testing.T) {
 		}
 	}
 }
+
+// An agent adds no principal: the table says, in a note, that it calls for
+// the person behind it, within its grant.
+func TestAgentsAreNotes(t *testing.T) {
+	cfg := testStack(t)
+	before, _ := access.Principals(cfg, nil)
+	cfg.AgentClients = []stackconfig.AgentClientConfig{
+		{MetadataURL: "https://agent.example.com/client.json", Scopes: []string{"read:models", "invoke:models"}},
+		{MetadataURL: "https://idle.example.com/client.json"},
+	}
+	principals, notes := access.Principals(cfg, nil)
+	assert.Equal(t, before, principals)
+	require.Len(t, notes, 3)
+	assert.Equal(t, "agent https://agent.example.com/client.json: calls for the person logged in through it, with their permissions within its grant (invoke:models, read:models): a row above, never more", notes[1])
+	assert.Contains(t, notes[2], "with none of their permissions")
+}

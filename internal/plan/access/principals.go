@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/tenant/modelperm"
@@ -110,7 +111,21 @@ func Principals(cfg *stackconfig.Config, orgIDs map[string]string) (principals [
 		principals[i].Models = grantedModels(cfg, principals[i].Grants)
 	}
 	notes = append(notes, "user, no organization: a person who logs in without an organization, if the application allows it; the stack gives roles only within organizations")
+	for _, a := range cfg.AgentClients {
+		notes = append(notes, agentNote(a))
+	}
 	return principals, notes
+}
+
+// agentNote says what an agent's tokens carry: an agent (agentClients)
+// calls for the person logged in through it, so it adds no caller of its
+// own; its tokens hold that person's permissions within its grant.
+func agentNote(a stackconfig.AgentClientConfig) string {
+	grant := sortedCopy(a.Grants())
+	if len(grant) == 0 {
+		return fmt.Sprintf("agent %s: calls for the person logged in through it, with none of their permissions (its grant is empty)", a.MetadataURL)
+	}
+	return fmt.Sprintf("agent %s: calls for the person logged in through it, with their permissions within its grant (%s): a row above, never more", a.MetadataURL, strings.Join(grant, ", "))
 }
 
 // grantedModels are the declared models whose permission is in grants, in
