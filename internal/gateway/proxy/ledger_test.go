@@ -1,10 +1,6 @@
 package proxy_test
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -35,52 +31,16 @@ func (c rows) next(t *testing.T) ledger.Row {
 	}
 }
 
-// modelServer answers as an OpenAI-compatible server: a stream reports its
-// usage in a last event only when asked; "unmetered" in the prompt gets a
-// response without usage. It keeps the last body it got.
-func modelServer(t *testing.T, lastBody *string) *url.URL {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		*lastBody = string(b)
-		var req struct {
-			Stream        bool `json:"stream"`
-			StreamOptions struct {
-				IncludeUsage bool `json:"include_usage"`
-			} `json:"stream_options"`
-		}
-		_ = json.Unmarshal(b, &req)
-		usage := `{"prompt_tokens":1000,"completion_tokens":2000,"total_tokens":3000}`
-		if strings.Contains(string(b), "unmetered") {
-			usage = "null"
-		}
-		if !req.Stream {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"choices":[{"message":{"content":"Hi"}}],"usage":`+usage+`}`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n")
-		w.(http.Flusher).Flush()
-		if req.StreamOptions.IncludeUsage && usage != "null" {
-			io.WriteString(w, "data: {\"choices\":[],\"usage\":"+usage+"}\n\n")
-		}
-		io.WriteString(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
-	return u
-}
-
-func startLedger(t *testing.T) (*testissuer.Issuer, string, rows, *proxy.Metrics, *string) {
+func startLedger(t *testing.T) (*testissuer.Issuer, string, rows, *proxy.Metrics, chan string) {
 	iss := testissuer.New(t)
-	var body string
+	upstream, bodies := openAIUpstream(t, `{"prompt_tokens":1000,"completion_tokens":2000,"total_tokens":3000}`)
 	rec, m := make(rows, 10), proxy.NewMetrics()
 	h, err := proxy.New(proxytest.Validator(t, iss), proxy.Config{
 		Routes: proxy.DefaultRoutes(), Logger: proxytest.Quiet, Ledger: rec, Metrics: m,
-		Models: []proxy.Model{{Name: "m", Servers: []*url.URL{modelServer(t, &body)}, Price: &proxy.Price{Input: 0.5, Output: 2}}},
+		Models: []proxy.Model{{Name: "m", Servers: []*url.URL{upstream}, Price: &proxy.Price{Input: 0.5, Output: 2}}},
 	})
 	require.NoError(t, err)
-	return iss, serve(t, h), rec, m, &body
+	return iss, serve(t, h), rec, m, bodies
 }
 
 func TestLedgerRowOfEachCall(t *testing.T) {
@@ -146,7 +106,7 @@ func TestLedgerRowOfEachCall(t *testing.T) {
 
 // A client cannot turn metering off, whatever it says of stream_options.
 func TestStreamsAreAlwaysMetered(t *testing.T) {
-	iss, gw, rec, _, body := startLedger(t)
+	iss, gw, rec, _, bodies := startLedger(t)
 	token := iss.Token(map[string]any{"scope": "invoke:models model:m"})
 	for _, c := range []struct{ name, body, upstream string }{
 		{"include_usage false", `{"model":"m","stream":true,"stream_options":{"include_usage":false}}`, `{"model":"m","stream":true,"stream_options":{"include_usage":true}}`},
@@ -161,7 +121,7 @@ func TestStreamsAreAlwaysMetered(t *testing.T) {
 			assert.NotContains(t, text, `"choices":[]`, "the client did not ask for the usage")
 			row := rec.next(t)
 			assert.Equal(t, [2]int64{1000, 2000}, [2]int64{row.InputTokens, row.OutputTokens})
-			assert.JSONEq(t, c.upstream, *body)
+			assert.JSONEq(t, c.upstream, <-bodies)
 		})
 	}
 	for _, c := range []struct{ name, body string }{

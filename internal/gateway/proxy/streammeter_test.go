@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,44 +16,6 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
 )
-
-// bodyCheckingUpstream answers as an OpenAI-compatible server (a stream
-// reports its usage in a last event only when asked; "unmetered" in the
-// body gets none) and hands each body it got to the test.
-func bodyCheckingUpstream(t *testing.T) (*url.URL, chan string) {
-	got := make(chan string, 100)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		got <- string(b)
-		w.Header().Set("X-Request-Id", "the-upstream's-own")
-		var req struct {
-			Stream        bool `json:"stream"`
-			StreamOptions struct {
-				IncludeUsage bool `json:"include_usage"`
-			} `json:"stream_options"`
-		}
-		_ = json.Unmarshal(b, &req)
-		usage := `{"prompt_tokens":7,"completion_tokens":5,"total_tokens":12}`
-		if strings.Contains(string(b), "unmetered") {
-			usage = "null"
-		}
-		if !req.Stream {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"choices":[{"message":{"content":"Hi"}}],"usage":`+usage+`}`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n")
-		w.(http.Flusher).Flush()
-		if req.StreamOptions.IncludeUsage && usage != "null" {
-			io.WriteString(w, "data: {\"choices\":[],\"usage\":"+usage+"}\n\n")
-		}
-		io.WriteString(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
-	return u, got
-}
 
 // A stream sent to the default upstream (no model named, or no models:
 // section at all) is metered as a model's is: the gateway asks for its
@@ -103,11 +64,11 @@ func TestDefaultUpstreamStreamsAreMetered(t *testing.T) {
 		name   string
 		models bool
 	}{{"no models section", false}, {"models, and a default upstream for the rest", true}} {
-		upstream, got := bodyCheckingUpstream(t)
+		upstream, got := openAIUpstream(t, `{"prompt_tokens":7,"completion_tokens":5,"total_tokens":12}`)
 		rec, m := make(rows, 10), proxy.NewMetrics()
 		cfg := proxy.Config{Routes: proxy.DefaultRoutes(), Logger: proxytest.Quiet, Ledger: rec, Metrics: m, Upstream: upstream}
 		if setup.models {
-			other, _ := bodyCheckingUpstream(t)
+			other, _ := openAIUpstream(t, `{"prompt_tokens":7,"completion_tokens":5,"total_tokens":12}`)
 			cfg.Models = []proxy.Model{{Name: "m", Servers: []*url.URL{other}}}
 		}
 		h, err := proxy.New(proxytest.Validator(t, iss), cfg)
