@@ -35,53 +35,81 @@ func gatewayClient(t testing.TB, srv *redistest.Server) *redis.Client {
 }
 
 // Every admission, whatever it decides, is one round trip to Redis; so is
-// counting a response's tokens.
+// counting a response's tokens. The first case has clients and
+// organizations; the second, a person's request as the gateway deploys
+// it, nine policies at once (the rate and the day's and the month's
+// budgets of the person, of their client and of their organization), each
+// budget the smallest in one period so that each can be the one to refuse.
+// Money and per-model budgets: TestRedisAdmitsMoneyAndModelsInOneRoundTrip.
 func TestRedisAdmitsInOneRoundTrip(t *testing.T) {
-	srv := redistest.Start(t)
-	rdb := gatewayClient(t, srv)
-	hook := &redistest.RoundTrips{}
-	rdb.AddHook(hook)
-	// Slow refills: only the bursts count during the test.
-	e := limits.NewEnforcer(policies(t, `{
-		"perClient": {"requests": 1, "per": "1h", "burst": 2, "tokensPerDay": 100},
-		"perOrg": {"requests": 1, "per": "1h", "burst": 3, "tokensPerDay": 1000}}`),
-		limits.NewRedis(rdb, 0), nil)
-	ctx := context.Background()
-	steps := []struct {
-		name   string
-		caller limits.Caller
-		record int64 // tokens to count after the admission
-		denied string
-	}{
-		{"admitted, every policy", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, ""},
-		{"admitted again", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, ""},
-		{"client rate refuses", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, "per-client"},
-		{"the organization was not charged for the refusal", limits.Caller{ClientID: "c2", OrgID: "org_a"}, 0, ""},
-		{"organization rate refuses", limits.Caller{ClientID: "c3", OrgID: "org_a"}, 0, "per-org"},
-		{"no organization", limits.Caller{ClientID: "c4"}, 120, ""},
-		{"budget refuses", limits.Caller{ClientID: "c4"}, 0, "per-client-tokens"},
+	type step struct {
+		name     string
+		caller   limits.Caller
+		record   int64 // tokens to count after the admission
+		policies int   // outcomes of an admitted request; 0: not checked
+		denied   string
 	}
-	// A first admission and count open the connections (the hook sees their
-	// HELLO and CLIENT commands) and give Redis the script.
-	warm := limits.Caller{ClientID: "warm-up", OrgID: "org_warm"}
-	_, err := e.Admit(ctx, warm)
-	require.NoError(t, err)
-	require.NoError(t, e.Record(ctx, warm, 1))
-	for _, s := range steps {
-		hook.Reset()
-		v, err := e.Admit(ctx, s.caller)
-		require.NoError(t, err, s.name)
-		denied := ""
-		if v.Denied != nil {
-			denied = v.Denied.Policy.Name
-		}
-		assert.Equal(t, s.denied, denied, s.name)
-		assert.Equal(t, int64(1), hook.Count(), "round trips to admit: %s", s.name)
-		if s.record > 0 {
-			hook.Reset()
-			require.NoError(t, e.Record(ctx, s.caller, s.record))
-			assert.Equal(t, int64(1), hook.Count(), "round trips to count tokens: %s", s.name)
-		}
+	alice := limits.Caller{ClientID: "app", OrgID: "org_a", Person: "auth0|alice"}
+	bob := limits.Caller{ClientID: "app", OrgID: "org_a", Person: "auth0|bob"}
+	carol := limits.Caller{ClientID: "app2", OrgID: "org_a", Person: "auth0|carol"}
+	for _, c := range []struct {
+		name   string
+		limits string // slow refills: only the bursts count during the test
+		steps  []step
+	}{
+		{"clients and organizations", `{
+			"perClient": {"requests": 1, "per": "1h", "burst": 2, "tokensPerDay": 100},
+			"perOrg": {"requests": 1, "per": "1h", "burst": 3, "tokensPerDay": 1000}}`, []step{
+			{"admitted, every policy", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, 0, ""},
+			{"admitted again", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, 0, ""},
+			{"client rate refuses", limits.Caller{ClientID: "c1", OrgID: "org_a"}, 0, 0, "per-client"},
+			{"the organization was not charged for the refusal", limits.Caller{ClientID: "c2", OrgID: "org_a"}, 0, 0, ""},
+			{"organization rate refuses", limits.Caller{ClientID: "c3", OrgID: "org_a"}, 0, 0, "per-org"},
+			{"no organization", limits.Caller{ClientID: "c4"}, 120, 0, ""},
+			{"budget refuses", limits.Caller{ClientID: "c4"}, 0, 0, "per-client-tokens"},
+		}},
+		{"a person: rates and day and month budgets at three levels", `{
+			"perPerson": {"requests": 1, "per": "1h", "burst": 100, "tokensPerDay": 100, "tokensPerMonth": 1000},
+			"perClient": {"requests": 1, "per": "1h", "burst": 100, "tokensPerDay": 1000, "tokensPerMonth": 150},
+			"perOrg": {"requests": 1, "per": "1h", "burst": 100, "tokensPerDay": 10000, "tokensPerMonth": 100000}}`, []step{
+			{"admitted: nine policies", alice, 120, 9, ""},
+			{"the person's day budget refuses", alice, 0, 0, "per-person-tokens"},
+			{"another person of the client", bob, 40, 9, ""},
+			{"the client's month budget refuses", bob, 0, 0, "per-client-tokens-month"},
+			{"another client of the organization", carol, 0, 9, ""},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rdb := gatewayClient(t, redistest.Start(t))
+			hook := &redistest.RoundTrips{}
+			rdb.AddHook(hook)
+			e := limits.NewEnforcer(policies(t, c.limits), limits.NewRedis(rdb, 0), nil)
+			ctx := context.Background()
+			// A first admission and count open the connections (the hook
+			// sees their HELLO and CLIENT commands) and give Redis the script.
+			warm := limits.Caller{ClientID: "warm-up", OrgID: "org_warm", Person: "auth0|warm"}
+			_, err := e.Admit(ctx, warm)
+			require.NoError(t, err)
+			require.NoError(t, e.Record(ctx, warm, 1))
+			for _, s := range c.steps {
+				hook.Reset()
+				v, err := e.Admit(ctx, s.caller)
+				require.NoError(t, err, s.name)
+				denied := ""
+				if v.Denied != nil {
+					denied = v.Denied.Policy.Name
+				} else if s.policies > 0 {
+					assert.Len(t, v.Outcomes, s.policies, s.name)
+				}
+				assert.Equal(t, s.denied, denied, s.name)
+				assert.Equal(t, int64(1), hook.Count(), "round trips to admit: %s", s.name)
+				if s.record > 0 {
+					hook.Reset()
+					require.NoError(t, e.Record(ctx, s.caller, s.record))
+					assert.Equal(t, int64(1), hook.Count(), "round trips to count tokens: %s", s.name)
+				}
+			}
+		})
 	}
 }
 
