@@ -11,12 +11,7 @@
 # every request is checked and counted, none refused.
 deployed_routes() {
 	cat >"$1" <<EOF
-routes:
-  - {pattern: GET /v1/models, allOf: [read:models]}
-  - {pattern: "GET /v1/models/{model...}", allOf: [read:models]}
-  - {pattern: POST /v1/chat/completions, allOf: [invoke:models]}
-  - {pattern: POST /v1/completions, allOf: [invoke:models]}
-  - {pattern: POST /v1/embeddings, allOf: [invoke:models]}
+$routes_section
 models:
   - {name: bench-a, servers: ["http://127.0.0.1:$port_model_a"], price: {input: 0.10, output: 0.20}}
   - {name: bench-b, servers: ["http://127.0.0.1:$port_model_b"], price: {input: 0.60, output: 0.80}}

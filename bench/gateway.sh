@@ -172,16 +172,20 @@ EOF
 start upstream "$bin/upstream" -listen "127.0.0.1:$port_upstream,127.0.0.1:$port_model_a,127.0.0.1:$port_model_b,127.0.0.1:$port_model_c"
 ready upstream "http://127.0.0.1:$port_upstream/v1/models"
 
-# Limits far above what one machine can send, so that every request is
-# checked (per client and per organization: the token has both) and none
-# refused.
-cat >"$tmp/routes.yaml" <<'EOF'
-routes:
+# The routes of every routes file of the run (here and bench/deployed.sh):
+# the gateway's default routes.
+routes_section='routes:
   - {pattern: GET /v1/models, allOf: [read:models]}
   - {pattern: "GET /v1/models/{model...}", allOf: [read:models]}
   - {pattern: POST /v1/chat/completions, allOf: [invoke:models]}
   - {pattern: POST /v1/completions, allOf: [invoke:models]}
-  - {pattern: POST /v1/embeddings, allOf: [invoke:models]}
+  - {pattern: POST /v1/embeddings, allOf: [invoke:models]}'
+
+# Limits far above what one machine can send, so that every request is
+# checked (per client and per organization: the token has both) and none
+# refused.
+cat >"$tmp/routes.yaml" <<EOF
+$routes_section
 limits:
   perClient: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
   perOrg: {requests: 10000000, per: 1s, tokensPerDay: 1000000000000}
