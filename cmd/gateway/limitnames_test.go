@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,8 +20,8 @@ func TestLimitNamesFromStackOutputs(t *testing.T) {
 	o, err := parse([]string{"-stack-outputs", outputs, "-upstream", "http://127.0.0.1:9"}, env(nil), io.Discard)
 	require.NoError(t, err)
 	require.NotNil(t, o.Limits.Names)
-	assert.Equal(t, map[string]string{"acme": "org_1"}, o.Limits.Names.Organizations)
-	assert.Equal(t, map[string]string{"scorer": "c1", "web": "c2"}, o.Limits.Names.Clients)
+	assert.Equal(t, stackoutputs.Names{"acme": "org_1"}, o.Limits.Names.Organizations)
+	assert.Equal(t, stackoutputs.Names{"scorer": "c1", "web": "c2"}, o.Limits.Names.Clients)
 
 	o, err = parse([]string{"-upstream", "http://127.0.0.1:9", "-domain", "t.us.auth0.com", "-audience", "https://a/"}, env(nil), io.Discard)
 	require.NoError(t, err)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
@@ -14,8 +12,7 @@ import (
 // that read as the stack does ("acme", "batch-scorer") rather than as the
 // tokens do (org_4x6L2vBb0pq9, a client ID).
 type names struct {
-	orgIDs, clientIDs     map[string]string // name to ID
-	orgNames, clientNames map[string]string // ID to name
+	orgs, clients stackoutputs.Names
 }
 
 func loadNames(path string) (*names, error) {
@@ -23,14 +20,7 @@ func loadNames(path string) (*names, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-stack-outputs: %w", err)
 	}
-	n := &names{orgIDs: map[string]string(out.Organizations), clientIDs: out.ClientIDs(), orgNames: map[string]string{}, clientNames: map[string]string{}}
-	for name, id := range n.orgIDs {
-		n.orgNames[id] = name
-	}
-	for name, id := range n.clientIDs {
-		n.clientNames[id] = name
-	}
-	return n, nil
+	return &names{orgs: out.Organizations, clients: out.ClientIDs()}, nil
 }
 
 // resolve turns -org and -client given by name into the IDs the ledger
@@ -39,23 +29,22 @@ func loadNames(path string) (*names, error) {
 func (n *names) resolve(f *ledger.Filter) error {
 	var problems []string
 	for _, v := range []struct {
-		flag        string
-		value       *string
-		ids, byID   map[string]string
-		description string
+		flag, noun string
+		value      *string
+		names      stackoutputs.Names
 	}{
-		{"-org", &f.Org, n.orgIDs, n.orgNames, "organization"},
-		{"-client", &f.Client, n.clientIDs, n.clientNames, "client"},
+		{"-org", "organization", &f.Org, n.orgs},
+		{"-client", "client", &f.Client, n.clients},
 	} {
 		if *v.value == "" {
 			continue
 		}
-		if id, ok := v.ids[*v.value]; ok {
-			*v.value = id
-		} else if _, ok := v.byID[*v.value]; !ok {
-			problems = append(problems, fmt.Sprintf("%s %q: the stack outputs have no %s of that name or ID (they have: %s)",
-				v.flag, *v.value, v.description, strings.Join(slices.Sorted(maps.Keys(v.ids)), ", ")))
+		_, id, ok := v.names.Find(*v.value)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s %q: the stack outputs have no %s of that name or ID (%s)", v.flag, *v.value, v.noun, v.names.Listed()))
+			continue
 		}
+		*v.value = id
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
@@ -67,10 +56,10 @@ func (n *names) resolve(f *ledger.Filter) error {
 // does not know (a client deleted since) stay as they are.
 func (n *names) rename(totals []ledger.Total) {
 	for i := range totals {
-		if name, ok := n.orgNames[totals[i].Org]; ok {
+		if name := n.orgs.NameOf(totals[i].Org); name != "" {
 			totals[i].Org = name
 		}
-		if name, ok := n.clientNames[totals[i].Client]; ok {
+		if name := n.clients.NameOf(totals[i].Client); name != "" {
 			totals[i].Client = name
 		}
 	}

@@ -50,8 +50,8 @@ func TestReportByStackNames(t *testing.T) {
 	}
 	err := run(context.Background(), []string{"-db", "sqlite:" + ledgerPath, "-stack-outputs", outputs, "-org", "acmee", "-client", "scorer"},
 		noEnv, &bytes.Buffer{}, &bytes.Buffer{}, now)
-	for _, want := range []string{`-org "acmee": the stack outputs have no organization of that name or ID (they have: acme)`,
-		`-client "scorer": the stack outputs have no client of that name or ID (they have: batch-scorer)`} {
+	for _, want := range []string{`-org "acmee": the stack outputs have no organization of that name or ID (it has: acme)`,
+		`-client "scorer": the stack outputs have no client of that name or ID (it has: batch-scorer)`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("unknown names: %v, want %q", err, want)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/model-api-auth0/model-api-auth0/internal/strictjson"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/stackoutputs"
 )
 
 // Config is the `limits:` section of the routes file:
@@ -93,10 +94,11 @@ type Env struct {
 // Stack is what the stack outputs name.
 type Stack struct {
 	// Organizations map names to IDs (the outputs' organizations).
-	Organizations map[string]string
+	Organizations stackoutputs.Names
 	// Clients map names to client IDs: the outputs' clients, and the
-	// applications people log in through (webApp, cliApp) by their name.
-	Clients map[string]string
+	// applications people log in through (webApp, cliApp) by their name
+	// (stackoutputs.Outputs.ClientIDs).
+	Clients stackoutputs.Names
 }
 
 // Load decodes tree (the `limits:` section, as a YAML or JSON decoder left
@@ -137,9 +139,9 @@ func (c Config) compile(where string, env Env) (*Policies, []string) {
 	check(where+".perOrg", c.PerOrg)
 	check(where+".perPerson", c.PerPerson)
 	check(where+".perModel", c.PerModel)
-	clients, more := resolveClients(where, c.Clients, env.Stack)
+	clients, more := resolve(where, c.Clients, env.Stack, clientKeys)
 	problems = append(problems, more...)
-	orgs, more := resolveOrgs(where, c.Orgs, env.Stack)
+	orgs, more := resolve(where, c.Orgs, env.Stack, orgKeys)
 	problems = append(problems, more...)
 	for _, id := range slices.Sorted(maps.Keys(c.Clients)) {
 		l := c.Clients[id]

@@ -13,65 +13,64 @@ import (
 // withoutOutputs is the hint of a name given where only IDs can be read.
 const withoutOutputs = "to name organizations, give the gateway the stack outputs (-stack-outputs / STACK_OUTPUTS)"
 
-// resolveClients maps each key of clients (a client's name in the stack
-// outputs, or its client ID) to the client ID tokens carry as azp. Without
-// outputs, every key is taken as an ID, as nothing tells a name from one.
-func resolveClients(where string, clients map[string]Limit, st *Stack) (map[string]string, []string) {
+// keyKind is what the keys of clients: or orgs: name.
+type keyKind struct {
+	section, noun string
+	// names are the stack outputs' names of this kind.
+	names func(*Stack) stackoutputs.Names
+	// badKey is the problem of a key that can be no name or ID of this
+	// kind; withOutputs says whether names can be read.
+	badKey func(key string, withOutputs bool) string
+}
+
+var (
+	// clientKeys: a client's name in the stack outputs, or its client ID
+	// (the azp of its tokens). Without outputs, every key is taken as an
+	// ID, as nothing tells a name from one.
+	clientKeys = keyKind{"clients", "client", func(st *Stack) stackoutputs.Names { return st.Clients },
+		func(key string, _ bool) string {
+			if strings.TrimSpace(key) == "" || strings.ContainsAny(key, " \t\n") {
+				return fmt.Sprintf("%q is not a client ID or name (the token's azp, such as the stack output clients.NAME.clientId)", key)
+			}
+			return ""
+		}}
+	// orgKeys: an organization's name in the stack outputs, or its ID
+	// (the org_id of tokens). Without outputs, only IDs can be read.
+	orgKeys = keyKind{"orgs", "organization", func(st *Stack) stackoutputs.Names { return st.Organizations },
+		func(key string, withOutputs bool) string {
+			if !withOutputs && !stackoutputs.IsOrganizationID(key) {
+				return fmt.Sprintf("%q is not an organization ID: want the token's org_id, such as org_4x6L2vBb0pq9; %s", key, withoutOutputs)
+			}
+			return ""
+		}}
+)
+
+// resolve maps each key of limits (a clients: or orgs: section, as kind
+// says) to the ID tokens carry, through the stack outputs' names when st
+// is not nil. Each client or organization is given once.
+func resolve(where string, limits map[string]Limit, st *Stack, kind keyKind) (map[string]string, []string) {
 	ids := map[string]string{}
 	var problems []string
 	seen := map[string]string{}
-	for _, key := range slices.Sorted(maps.Keys(clients)) {
-		at := where + ".clients." + key
-		if strings.TrimSpace(key) == "" || strings.ContainsAny(key, " \t\n") {
-			problems = append(problems, fmt.Sprintf("%s: %q is not a client ID or name (the token's azp, such as the stack output clients.NAME.clientId)", at, key))
+	for _, key := range slices.Sorted(maps.Keys(limits)) {
+		at := where + "." + kind.section + "." + key
+		if p := kind.badKey(key, st != nil); p != "" {
+			problems = append(problems, at+": "+p)
 			continue
 		}
 		id := key
 		if st != nil {
-			var ok bool
-			if id, ok = st.Clients[key]; !ok {
-				id = key
-				if !slices.Contains(slices.Collect(maps.Values(st.Clients)), key) {
-					problems = append(problems, fmt.Sprintf("%s: a budget for an unknown client %q: the stack outputs have no client of that name or ID%s",
-						at, key, suggest(key, slices.Sorted(maps.Keys(st.Clients)))))
-					continue
-				}
-			}
-		}
-		if other, dup := seen[id]; dup {
-			problems = append(problems, fmt.Sprintf("%s: the same client as clients.%s (%s): give each client once", at, other, id))
-			continue
-		}
-		seen[id], ids[key] = key, id
-	}
-	return ids, problems
-}
-
-// resolveOrgs maps each key of orgs (an organization's name in the stack
-// outputs, or its ID) to the ID tokens carry as org_id. Without outputs,
-// only IDs can be read.
-func resolveOrgs(where string, orgs map[string]Limit, st *Stack) (map[string]string, []string) {
-	ids := map[string]string{}
-	var problems []string
-	seen := map[string]string{}
-	for _, key := range slices.Sorted(maps.Keys(orgs)) {
-		at := where + ".orgs." + key
-		id := key
-		switch {
-		case st != nil:
-			_, found, ok := stackoutputs.Organizations(st.Organizations).Find(key)
+			names := kind.names(st)
+			_, found, ok := names.Find(key)
 			if !ok {
-				problems = append(problems, fmt.Sprintf("%s: a budget for an unknown organization %q: the stack outputs have no organization of that name or ID%s",
-					at, key, suggest(key, slices.Sorted(maps.Keys(st.Organizations)))))
+				problems = append(problems, fmt.Sprintf("%s: a budget for an unknown %s %q: the stack outputs have no %s of that name or ID%s",
+					at, kind.noun, key, kind.noun, suggest(key, slices.Sorted(maps.Keys(names)))))
 				continue
 			}
 			id = found
-		case !stackoutputs.IsOrganizationID(key):
-			problems = append(problems, fmt.Sprintf("%s: %q is not an organization ID: want the token's org_id, such as org_4x6L2vBb0pq9; %s", at, key, withoutOutputs))
-			continue
 		}
 		if other, dup := seen[id]; dup {
-			problems = append(problems, fmt.Sprintf("%s: the same organization as orgs.%s (%s): give each organization once", at, other, id))
+			problems = append(problems, fmt.Sprintf("%s: the same %s as %s.%s (%s): give each %s once", at, kind.noun, kind.section, other, id, kind.noun))
 			continue
 		}
 		seen[id], ids[key] = key, id

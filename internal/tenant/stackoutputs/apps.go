@@ -85,8 +85,8 @@ func (o *Outputs) CLIClientID() (string, error) {
 
 // ClientIDs maps every client the stack names to its client ID: the M2M
 // clients, and the web and CLI apps people log in through.
-func (o *Outputs) ClientIDs() map[string]string {
-	ids := map[string]string{}
+func (o *Outputs) ClientIDs() Names {
+	ids := Names{}
 	for name, c := range o.Clients {
 		ids[name] = c.ClientID
 	}

@@ -23,14 +23,18 @@ func IsOrganizationNameOrID(s string) bool { return organizationNameOrID.MatchSt
 // ID (org_ and letters or digits) rather than of an organization name.
 func IsOrganizationID(s string) bool { return organizationID.MatchString(s) }
 
+// Names map the names the stack gives things (organizations, clients) to
+// the IDs Auth0 gave them, which tokens carry. People and flags use names.
+type Names map[string]string
+
 // Organizations maps the stack's organization names to their IDs. Auth0's
 // organization parameter takes an ID; people and flags name organizations,
 // and tokens carry the ID (org_id) without the name unless the tenant adds it.
-type Organizations map[string]string
+type Organizations = Names
 
-// Find returns the name and ID of the organization named, or with the ID,
-// nameOrID; ok is false when the map lists neither.
-func (m Organizations) Find(nameOrID string) (name, id string, ok bool) {
+// Find returns the name and ID of the one named, or with the ID, nameOrID;
+// ok is false when the map lists neither.
+func (m Names) Find(nameOrID string) (name, id string, ok bool) {
 	if id, ok := m[nameOrID]; ok {
 		return nameOrID, id, true
 	}
@@ -40,9 +44,9 @@ func (m Organizations) Find(nameOrID string) (name, id string, ok bool) {
 	return "", "", false
 }
 
-// NameOf is the name of the organization with that ID; "" if the map does
-// not list it.
-func (m Organizations) NameOf(id string) string {
+// NameOf is the name of the one with that ID; "" if the map does not list
+// it.
+func (m Names) NameOf(id string) string {
 	for name, i := range m {
 		if i == id && id != "" {
 			return name
@@ -63,9 +67,9 @@ func Describe(name, id string) string {
 	return name
 }
 
-// Listed names the organizations for an error about one that is not there:
-// "it has: acme, globex", or "it has none".
-func (m Organizations) Listed() string {
+// Listed names them for an error about one that is not there: "it has:
+// acme, globex", or "it has none".
+func (m Names) Listed() string {
 	if len(m) == 0 {
 		return "it has none"
 	}
