@@ -21,6 +21,8 @@ type Transport struct {
 	// Transports of several keys talking to one server share theirs: a
 	// nonce is the server's, not the key's.
 	Nonces *Nonces
+
+	own Nonces
 }
 
 // Nonces are the last DPoP nonces servers asked for, by host.
@@ -49,15 +51,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if scheme != "" && !strings.EqualFold(scheme, "DPoP") {
 		return t.base().RoundTrip(req)
 	}
-	if t.Nonces == nil {
-		t.Nonces = &Nonces{}
+	nonces := t.Nonces
+	if nonces == nil {
+		nonces = &t.own
 	}
-	resp, err := t.send(req, token, t.Nonces.get(req.URL.Host), false)
+	resp, err := t.send(req, token, nonces.get(req.URL.Host), false)
 	if err != nil || !askedForNonce(resp) || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 		return resp, err
 	}
 	nonce := resp.Header.Get("DPoP-Nonce")
-	t.Nonces.set(req.URL.Host, nonce)
+	nonces.set(req.URL.Host, nonce)
 	resp.Body.Close()
 	return t.send(req, token, nonce, true)
 }
