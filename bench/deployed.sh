@@ -70,7 +70,7 @@ pg_start() {
 	fi
 	"${as[@]}" "$pgbin/initdb" -D "$tmp/pg/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 ||
 		{ echo "gateway.sh: initdb failed:" >&2; tail -5 "$tmp/initdb.log" >&2; exit 1; }
-	start postgres "${as[@]}" "$pgbin/postgres" -D "$tmp/pg/data" -p "$port_pg" -k "$tmp/pg" \
+	start_db postgres "${as[@]}" "$pgbin/postgres" -D "$tmp/pg/data" -p "$port_pg" -k "$tmp/pg" \
 		-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off
 	pg_dsn="postgres://postgres@127.0.0.1:$port_pg/postgres?sslmode=disable"
 	for _ in $(seq 100); do

@@ -8,7 +8,8 @@
 # (bench/jwtmw, when its module can be fetched), nginx as a plain proxy (when
 # Debian's nginx-light is installed) and, with -redis, redis-server and a
 # PostgreSQL cluster of its own (initdb in the temporary directory). Servers
-# run on core 0 (taskset -c 0), the load generator (wrk) on core 1, the same
+# run on core 0 (taskset -c 0), the load generator (wrk) on core 1 (and the
+# databases: -db-core), the same
 # request (with the same bearer token) for every row. Then the stream test:
 # STREAMS server-sent-event streams held open at once, directly, through the
 # tuned bare ReverseProxy, nginx (when installed) and a fresh gateway.
@@ -38,6 +39,13 @@
 #   bench/gateway.sh -only deployed -redis -rounds 5 -d 5   # the deployed rows alone
 #   PROFILE=/tmp/prof bench/gateway.sh -only deployed -redis  # and a CPU profile of each deployed gateway
 #   bench/gateway.sh -sysmon awake     # the gateway only with Go's runtime monitor kept awake
+#   bench/gateway.sh -only deployed -redis -db-core 0   # Redis and PostgreSQL on the gateway's core
+#
+# -db-core N (1): the core of redis-server and PostgreSQL. In a deployment
+# they stand on hosts of their own, shared by the gateway's replicas, so by
+# default they run beside wrk, off the gateway's core; their CPU still
+# counts in the rows' "CPU us/req". -db-core 0 puts them on core 0 with the
+# gateway and the upstream, where their work takes the gateway's time.
 #
 # -sysmon both|awake|default (both): how Go's runtime monitor (sysmon) runs
 # in the gateway. default: as Go starts it, falling into a deep sleep
@@ -69,7 +77,7 @@
 # `go test`.
 set -euo pipefail
 
-duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0 sysmon=both
+duration=10 rounds=1 conns=32 streams=2000 hold=10s interval=1s only="" redis=0 sysmon=both db_core=1
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -81,6 +89,7 @@ while [ $# -gt 0 ]; do
 	-interval) interval=$2; shift ;;
 	-only) only=$2; shift ;;
 	-redis) redis=1 ;;
+	-db-core) db_core=$2; shift ;;
 	-sysmon) sysmon=$2; shift ;;
 	-h | -help | --help) usage 0 ;;
 	*) echo "gateway.sh: unknown argument $1" >&2; usage 2 >&2 ;;
@@ -88,6 +97,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$only" in "" | table | streams | deployed) ;; *) echo "gateway.sh: -only $only: want table, deployed or streams" >&2; exit 2 ;; esac
+case "$db_core" in 0 | 1) ;; *) echo "gateway.sh: -db-core $db_core: want 0 or 1" >&2; exit 2 ;; esac
 case "$sysmon" in
 both) sysmon_modes=(default awake) ;;
 default | awake) sysmon_modes=("$sysmon") ;;
@@ -136,10 +146,13 @@ if ! (cd "$root/bench/jwtmw" && go build -o "$bin/jwtmw" . 2>"$tmp/jwtmw-build.l
 	jwtmw_note="go-jwt-middleware v3 row dropped: its module did not build ($(head -c 200 "$tmp/jwtmw-build.log"))"
 fi
 
-# start NAME CMD...: runs a server on core 0, its output in $tmp/NAME.log.
-start() {
-	local name=$1; shift
-	taskset -c 0 "$@" >"$tmp/$name.log" 2>&1 &
+# start NAME CMD...: runs a server on core 0, its output in $tmp/NAME.log
+# (start_db: a database server, on -db-core's core).
+start() { start_on 0 "$@"; }
+start_db() { start_on "$db_core" "$@"; }
+start_on() {
+	local core=$1 name=$2; shift 2
+	taskset -c "$core" "$@" >"$tmp/$name.log" 2>&1 &
 	pid[$name]=$!
 }
 stop() { kill "${pid[$1]}" 2>/dev/null || true; wait "${pid[$1]}" 2>/dev/null || true; unset "pid[$1]"; }

@@ -80,7 +80,7 @@ run_table() {
 	declare -A label=() url=() req=() procs_extra=()
 	if [ "$redis" = 1 ]; then
 		command -v redis-server >/dev/null || { echo "gateway.sh: -redis needs redis-server (apt-get install redis-server)" >&2; exit 1; }
-		start redis redis-server --bind 127.0.0.1 --port "$port_redis" --save "" --appendonly no --dir "$tmp"
+		start_db redis redis-server --bind 127.0.0.1 --port "$port_redis" --save "" --appendonly no --dir "$tmp"
 		for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port_redis") 2>/dev/null && break; sleep 0.1; done
 	fi
 	[ "$only" = deployed ] || edge_rows

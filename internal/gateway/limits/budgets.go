@@ -7,15 +7,22 @@ import (
 
 // budgetKeyOf is the key a budget counts in: money apart from tokens, a
 // month's apart from a day's, so that each kind of Store keeps them apart.
+// (Caller.keys cuts the same keys from one string.)
 func budgetKeyOf(p *Policy, key string) string {
 	if p.Money {
-		key = "usd:" + key
+		key = moneyPrefix + key
 	}
 	if p.Monthly {
-		return "month:" + key
+		return monthPrefix + key
 	}
 	return key
 }
+
+// The prefixes of budgetKeyOf.
+const (
+	moneyPrefix = "usd:"
+	monthPrefix = "month:"
+)
 
 // Spend is what one response used: its model tokens and what they cost.
 type Spend struct {

@@ -60,10 +60,10 @@ func (e *Enforcer) plan(pl *plan, c Caller) bool {
 	// it refuses, and a person refused takes nothing from their client's or
 	// organization's rate. The model last: its count is everyone's.
 	k := c.keys()
-	pl.add(person, k.person)
-	pl.add(client, k.client)
-	pl.add(org, k.org)
-	pl.add(model, k.model)
+	pl.add(person, &k.person)
+	pl.add(client, &k.client)
+	pl.add(org, &k.org)
+	pl.add(model, &k.model)
 	return true
 }
 
@@ -82,15 +82,15 @@ type step struct {
 	key string
 }
 
-func (pl *plan) add(s policySet, key string) {
+func (pl *plan) add(s policySet, key *keyVariants) {
 	for _, b := range s.budgets() {
 		if b != nil {
-			pl.budgets[pl.nBudgets] = step{b, budgetKeyOf(b, key)}
+			pl.budgets[pl.nBudgets] = step{b, key[variant(b)]}
 			pl.nBudgets++
 		}
 	}
 	if s.requests != nil {
-		pl.rates[pl.nRates] = step{s.requests, key}
+		pl.rates[pl.nRates] = step{s.requests, key[0]}
 		pl.nRates++
 	}
 }

@@ -135,9 +135,15 @@ func TestCallerKeys(t *testing.T) {
 		{},
 	} {
 		k := c.keys()
-		want := callerKeys{person: "person:" + c.OrgID + ":" + c.Person, client: "client:" + c.ClientID, org: "org:" + c.OrgID, model: "model:" + c.Model}
-		if k != want {
-			t.Errorf("%+v.keys() = %+v, want %+v", c, k, want)
+		for _, level := range []struct {
+			got *keyVariants
+			key string
+		}{{&k.person, "person:" + c.OrgID + ":" + c.Person}, {&k.client, "client:" + c.ClientID}, {&k.org, "org:" + c.OrgID}, {&k.model, "model:" + c.Model}} {
+			for _, p := range []*Policy{{}, {Money: true}, {Monthly: true}, {Money: true, Monthly: true}} {
+				if got, want := level.got[variant(p)], budgetKeyOf(p, level.key); got != want {
+					t.Errorf("%+v.keys(): %q for a policy of money %v, monthly %v; want %q", c, got, p.Money, p.Monthly, want)
+				}
+			}
 		}
 	}
 	c := Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"}

@@ -201,38 +201,72 @@ type Caller struct {
 }
 
 // callerKeys are a caller's count keys: "client:ID", "org:ID",
-// "model:NAME" and the person's, "person:ORG:SUB". A person is counted
-// within the token's organization: one person in two organizations has two
-// counts, and a person cannot leave the count of an organization without a
-// token of another, which the tenant only issues to its members. The sub is
+// "model:NAME" and the person's, "person:ORG:SUB", each with the variants
+// its budgets count in (budgetKeyOf). A person is counted within the
+// token's organization: one person in two organizations has two counts,
+// and a person cannot leave the count of an organization without a token
+// of another, which the tenant only issues to its members. The sub is
 // last, so no org ID can end inside it.
-type callerKeys struct{ person, client, org, model string }
+type callerKeys struct{ person, client, org, model keyVariants }
 
-// keys cuts the four keys from one string: one allocation where there were
-// four, and a request plans twice (Admit, then RecordSpend). A key that a
-// store keeps (Memory's maps) keeps the other three's bytes with it, tens
-// of bytes.
+// keyVariants are a key as each kind of policy counts in it, by variant:
+// the key itself (a rate, a day's tokens), then budgetKeyOf's money,
+// month's tokens and month's money.
+type keyVariants [4]string
+
+// variant is the index in keyVariants of p's key.
+func variant(p *Policy) int {
+	v := 0
+	if p.Money {
+		v |= 1
+	}
+	if p.Monthly {
+		v |= 2
+	}
+	return v
+}
+
+// keys cuts the keys and their variants from one string: one allocation
+// where there were up to sixteen, and a request plans twice (Admit, then
+// RecordSpend). Each key is written twice, as "month:usd:KEY" (which ends
+// in "usd:KEY" and KEY) and "month:KEY". A key that a store keeps (Memory's
+// maps) keeps the others' bytes with it, a few hundred bytes.
 func (c Caller) keys() callerKeys {
+	parts := [4][4]string{{"person:", c.OrgID, ":", c.Person}, {"client:", c.ClientID}, {"org:", c.OrgID}, {"model:", c.Model}}
+	var lens [4]int
+	size := 0
+	for i, key := range parts {
+		for _, p := range key {
+			lens[i] += len(p)
+		}
+		size += len(monthPrefix+moneyPrefix) + len(monthPrefix) + 2*lens[i]
+	}
 	var b strings.Builder
-	b.Grow(len("person:") + len(c.OrgID) + 1 + len(c.Person) + len("client:") + len(c.ClientID) +
-		len("org:") + len(c.OrgID) + len("model:") + len(c.Model))
-	var end [4]int
-	b.WriteString("person:")
-	b.WriteString(c.OrgID)
-	b.WriteByte(':')
-	b.WriteString(c.Person)
-	end[0] = b.Len()
-	b.WriteString("client:")
-	b.WriteString(c.ClientID)
-	end[1] = b.Len()
-	b.WriteString("org:")
-	b.WriteString(c.OrgID)
-	end[2] = b.Len()
-	b.WriteString("model:")
-	b.WriteString(c.Model)
-	end[3] = b.Len()
+	b.Grow(size)
+	var ends [4]int // where each "month:usd:KEY" ends
+	for i, key := range parts {
+		for _, prefix := range [...]string{monthPrefix + moneyPrefix, monthPrefix} {
+			b.WriteString(prefix)
+			for _, p := range key {
+				b.WriteString(p)
+			}
+			if prefix != monthPrefix {
+				ends[i] = b.Len()
+			}
+		}
+	}
 	s := b.String()
-	return callerKeys{person: s[:end[0]], client: s[end[0]:end[1]], org: s[end[1]:end[2]], model: s[end[2]:end[3]]}
+	var out [4]keyVariants
+	for i, end := range ends {
+		n := lens[i]
+		out[i] = keyVariants{
+			s[end-n : end],                              // KEY
+			s[end-n-len(moneyPrefix) : end],             // usd:KEY
+			s[end : end+len(monthPrefix)+n],             // month:KEY
+			s[end-n-len(monthPrefix+moneyPrefix) : end], // month:usd:KEY
+		}
+	}
+	return callerKeys{person: out[0], client: out[1], org: out[2], model: out[3]}
 }
 
 // Outcome is one policy's state after a request, as the RateLimit field
@@ -255,5 +289,10 @@ type Verdict struct {
 // Seconds rounds d up to whole seconds, as Retry-After and the RateLimit
 // field's t parameter say them.
 func Seconds(d time.Duration) string {
-	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
+	return string(AppendSeconds(nil, d))
+}
+
+// AppendSeconds appends Seconds(d) to buf.
+func AppendSeconds(buf []byte, d time.Duration) []byte {
+	return strconv.AppendInt(buf, int64((d+time.Second-1)/time.Second), 10)
 }

@@ -107,7 +107,9 @@ func newRequestID() string {
 	if err != nil {
 		id = uuid.New() // only if the system's random source fails
 	}
-	return hex.EncodeToString(id[:])
+	var text [32]byte
+	hex.Encode(text[:], id[:])
+	return string(text[:])
 }
 
 // usage is the response's usage object, prompt and completion apart.

@@ -206,7 +206,7 @@ func (p *proxied) storeError(r *http.Request, err error, what string) {
 func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 	// Built on the stack and copied once, at its length: the fields live
 	// as long as the response, all of a stream's.
-	var room [256]byte
+	var room [1024]byte // twelve policies' fields take about 500
 	buf := room[:0]
 	for i, o := range outcomes {
 		if i > 0 {
@@ -227,7 +227,7 @@ func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 		buf = append(buf, ";r="...)
 		buf = strconv.AppendInt(buf, o.Remaining, 10)
 		buf = append(buf, ";t="...)
-		buf = append(buf, limits.Seconds(t)...)
+		buf = limits.AppendSeconds(buf, t)
 	}
 	both := string(buf)
 	values := []string{both[:policyLen], both[policyLen:]}

@@ -34,13 +34,14 @@ type modelRouter struct {
 
 type routedModel struct {
 	Model
-	servers *servers
+	servers    *servers
+	permission string // modelperm.Permission(Name), made once
 }
 
 func newModelRouter(next http.Handler, cfg Config, v *guard.Validator) *modelRouter {
 	m := &modelRouter{next: next, guard: v, byName: map[string]*routedModel{}, fallback: cfg.Upstream != nil, meterStreams: readsUsage(cfg), created: cfg.now().Unix()}
 	for _, model := range cfg.Models {
-		rm := &routedModel{Model: model, servers: newServers(model.Servers, cfg.setAside(), cfg.now)}
+		rm := &routedModel{Model: model, servers: newServers(model.Servers, cfg.setAside(), cfg.now), permission: modelperm.Permission(model.Name)}
 		m.byName[model.Name], m.list = rm, append(m.list, rm)
 	}
 	return m
@@ -127,7 +128,7 @@ func (m *modelRouter) allowed(w http.ResponseWriter, r *http.Request, id *guard.
 		refuse(w, r, http.StatusNotFound, "model_not_found", fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", name))
 		return nil
 	}
-	if perm := modelperm.Permission(name); id == nil || !id.Has(perm) {
+	if perm := model.permission; id == nil || !id.Has(perm) {
 		refusedBecause(r, "model not granted: needs "+perm)
 		m.challenge(w, r, perm)
 		refuse(w, r, http.StatusForbidden, "model_not_allowed",
@@ -156,7 +157,7 @@ func (m *modelRouter) listModels(w http.ResponseWriter, id *guard.Identity) {
 		Data   []modelObject `json:"data"`
 	}{Object: "list", Data: []modelObject{}}
 	for _, model := range m.list {
-		if id.Has(modelperm.Permission(model.Name)) {
+		if id.Has(model.permission) {
 			list.Data = append(list.Data, m.object(model))
 		}
 	}

@@ -93,3 +93,22 @@ func BenchmarkSetOpenAIRateLimitFields(b *testing.B) {
 		setOpenAIRateLimitFields(http.Header{}, outcomes)
 	}
 }
+
+// The RateLimit fields of the deployed shape of bench/gateway.sh: twelve
+// policies (a rate and three budgets for each of person, client and
+// organization), set on every response: one string and one slice.
+func BenchmarkSetRateLimitFields(b *testing.B) {
+	var outcomes []limits.Outcome
+	for _, level := range []string{"person", "client", "org"} {
+		outcomes = append(outcomes,
+			limits.Outcome{Policy: &limits.Policy{Name: level + "-requests", Item: `"` + level + `-requests";q=10000000;w=1`, Rate: &limits.Rate{Requests: 10000000, Per: time.Second, Burst: 10000000}}, Result: limits.Result{Allowed: true, Remaining: 9999999, ResetAfter: time.Second}})
+		for _, kind := range []string{"tokens-day", "tokens-month", "usd-day"} {
+			outcomes = append(outcomes, limits.Outcome{Policy: &limits.Policy{Name: level + "-" + kind, Item: `"` + level + "-" + kind + `";q=1000000000000;w=86400`, TokensPerDay: 1000000000000}, Result: limits.Result{Allowed: true, Remaining: 999999999000, ResetAfter: 5 * time.Hour}})
+		}
+	}
+	h := http.Header{}
+	b.ReportAllocs()
+	for b.Loop() {
+		setRateLimitFields(h, outcomes)
+	}
+}
