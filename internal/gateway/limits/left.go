@@ -26,6 +26,24 @@ func (e *Enforcer) Budgets(ctx context.Context, c Caller) ([]Left, error) {
 	if !e.plan(&pl, c) || pl.nBudgets == 0 {
 		return nil, nil
 	}
+	return e.left(ctx, &pl)
+}
+
+// ModelBudgets reads what is left of the budgets of the model named:
+// everyone's count of it, as Budgets reads a caller's. None when the model
+// has no budget (no call to the store).
+func (e *Enforcer) ModelBudgets(ctx context.Context, model string) ([]Left, error) {
+	var pl plan
+	k := Caller{Model: model}.keys()
+	pl.add(e.policies.forModel(model), &k.model)
+	if pl.nBudgets == 0 {
+		return nil, nil
+	}
+	return e.left(ctx, &pl)
+}
+
+// left reads the budgets of pl.
+func (e *Enforcer) left(ctx context.Context, pl *plan) ([]Left, error) {
 	now := e.now()
 	used := make([]int64, pl.nBudgets)
 	if a, ok := e.store.(Admitter); ok {

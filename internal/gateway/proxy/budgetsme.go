@@ -7,11 +7,13 @@ import (
 
 	"github.com/model-api-auth0/model-api-auth0/guard"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
+	"github.com/model-api-auth0/model-api-auth0/internal/tenant/modelperm"
 )
 
 // budgetsRoute serves what is left of the asking caller's budgets, beside
 // GET /v1/usage/me: any valid token or session may ask, and only ever gets
-// its own (the person, client and organization of the verified token).
+// its own (the person, client and organization of the verified token), and
+// those of the models its token grants (everyone's count of each model).
 var budgetsRoute = Route{Pattern: "GET /v1/usage/me/budgets"}
 
 // BudgetsAnswer is the body of GET /v1/usage/me/budgets.
@@ -21,10 +23,11 @@ type BudgetsAnswer struct {
 
 // BudgetLeft is one budget of the caller: tokens, or money in USD.
 type BudgetLeft struct {
-	Policy string `json:"policy"` // per-person-tokens, per-org-usd-month, ...
-	Scope  string `json:"scope"`  // person, client, org
-	Unit   string `json:"unit"`   // tokens, usd
-	Period string `json:"period"` // day, month (UTC)
+	Policy string `json:"policy"`          // per-person-tokens, per-org-usd-month, ...
+	Scope  string `json:"scope"`           // person, client, org, model
+	Model  string `json:"model,omitempty"` // the model's name, for scope model
+	Unit   string `json:"unit"`            // tokens, usd
+	Period string `json:"period"`          // day, month (UTC)
 	// Limit, Used and Remaining are tokens, or USD to the micro-dollar.
 	Limit     float64   `json:"limit"`
 	Used      float64   `json:"used"`
@@ -32,14 +35,14 @@ type BudgetLeft struct {
 	ResetsAt  time.Time `json:"resetsAt"`
 }
 
-func registerBudgets(mux *http.ServeMux, v *guard.Validator, auth func(http.Handler) http.Handler, e *limits.Enforcer, logger *slog.Logger) {
+func registerBudgets(mux *http.ServeMux, v *guard.Validator, auth func(http.Handler) http.Handler, e *limits.Enforcer, models []Model, logger *slog.Logger) {
 	if e == nil || !e.Policies().HasBudgets() {
 		return
 	}
-	mux.Handle(budgetsRoute.Pattern, auth(v.Require(budgetsRoute.Requirement())(budgetsHandler(e, logger))))
+	mux.Handle(budgetsRoute.Pattern, auth(v.Require(budgetsRoute.Requirement())(budgetsHandler(e, models, logger))))
 }
 
-func budgetsHandler(e *limits.Enforcer, logger *slog.Logger) http.Handler {
+func budgetsHandler(e *limits.Enforcer, models []Model, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := guard.IdentityFrom(r.Context())
 		if id == nil {
@@ -47,6 +50,18 @@ func budgetsHandler(e *limits.Enforcer, logger *slog.Logger) http.Handler {
 			return
 		}
 		left, err := e.Budgets(r.Context(), callerOf(id))
+		modelOf := make([]string, len(left)) // the model of each of left, for the models' budgets
+		for _, m := range models {
+			if err != nil || !id.Has(modelperm.Permission(m.Name)) {
+				continue
+			}
+			var more []limits.Left
+			more, err = e.ModelBudgets(r.Context(), m.Name)
+			for range more {
+				modelOf = append(modelOf, m.Name)
+			}
+			left = append(left, more...)
+		}
 		if err != nil {
 			logger.WarnContext(r.Context(), "budgets not read: the limits store failed", "error", err)
 			w.Header().Set("Retry-After", "1")
@@ -54,8 +69,8 @@ func budgetsHandler(e *limits.Enforcer, logger *slog.Logger) http.Handler {
 			return
 		}
 		answer := BudgetsAnswer{Budgets: make([]BudgetLeft, 0, len(left))}
-		for _, l := range left {
-			b := BudgetLeft{Policy: l.Policy.Name, Scope: l.Policy.Kind.String(), Unit: "tokens", Period: "day", ResetsAt: l.ResetAt,
+		for i, l := range left {
+			b := BudgetLeft{Policy: l.Policy.Name, Scope: l.Policy.Kind.String(), Model: modelOf[i], Unit: "tokens", Period: "day", ResetsAt: l.ResetAt,
 				Limit: float64(l.Policy.TokensPerDay), Used: float64(l.Used), Remaining: float64(l.Remaining)}
 			if l.Policy.Monthly {
 				b.Period = "month"

@@ -112,7 +112,7 @@ func New(v *guard.Validator, cfg Config) (http.Handler, error) {
 	auth := sessionAuth(cfg.Web)   // web.go
 	registerAnswered(mux, v, auth) // reference.go
 	registerUsage(mux, v, auth, cfg.Usage)
-	registerBudgets(mux, v, auth, cfg.Limits, cfg.Logger)
+	registerBudgets(mux, v, auth, cfg.Limits, cfg.Models, cfg.Logger)
 	var proxy http.Handler = newProxied(balanced(newProxy(cfg.Upstream, cmp.Or(cfg.UpstreamIdleTimeout, DefaultUpstreamIdleTimeout), cfg.Logger)), cfg)
 	switch {
 	case len(cfg.Models) > 0:

@@ -127,6 +127,23 @@ func TestPerModelLimitsCountEveryCaller(t *testing.T) {
 			assert.Equal(t, 429, chat("auth0|bob", "b"), "b's one request an hour is taken, by anyone")
 			assert.Equal(t, []int{200, 200, 200, 429}, []int{chat("auth0|alice", "a"), chat("auth0|bob", "a"), chat("auth0|carol", "a"), chat("auth0|dave", "a")},
 				"a has the default: 3 an hour")
+
+			// The model's budget is everyone's: a caller whose token grants
+			// the model sees what is left of it; one whose token does not,
+			// nothing of it.
+			budgets := func(tok string) []proxy.BudgetLeft {
+				resp, body := call(t, "GET", gw+"/v1/usage/me/budgets", tok, nil)
+				require.Equal(t, 200, resp.StatusCode, body)
+				var got proxy.BudgetsAnswer
+				require.NoError(t, json.Unmarshal([]byte(body), &got))
+				return got.Budgets
+			}
+			left := budgets(tok("auth0|erin"))
+			require.Len(t, left, 1, "%+v", left)
+			assert.Equal(t, proxy.BudgetLeft{Policy: "per-model-usd-month", Scope: "model", Model: "b", Unit: "usd", Period: "month",
+				Limit: 100, Used: 0.0015, Remaining: 99.9985, ResetsAt: left[0].ResetsAt}, left[0], "alice's one call to b: 1000 x 0.5 + 2000 x 0.5 micro-dollars")
+			onlyA := iss.Token(map[string]any{"gty": nil, "azp": "web", "sub": "auth0|frank", "scope": "invoke:models", "permissions": []string{"model:a"}})
+			assert.Empty(t, budgets(onlyA), "b's budget is not shown to a token without model:b")
 		})
 	}
 }

@@ -19,12 +19,14 @@ import (
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/redistest"
 )
 
-// budgetEnforcer counts a person's day in tokens and month in money, and
-// their organization's month in tokens, in store.
+// budgetEnforcer counts a person's day in tokens and month in money, their
+// organization's month in tokens, and everyone's day of echo-small in
+// tokens, in store.
 func budgetEnforcer(t *testing.T, store limits.Store) *limits.Enforcer {
 	t.Helper()
 	var tree any
-	require.NoError(t, json.Unmarshal([]byte(`{"perPerson": {"tokensPerDay": 1000, "usdPerMonth": 2.5}, "perOrg": {"tokensPerMonth": 100000}}`), &tree))
+	require.NoError(t, json.Unmarshal([]byte(`{"perPerson": {"tokensPerDay": 1000, "usdPerMonth": 2.5}, "perOrg": {"tokensPerMonth": 100000},
+		"models": {"echo-small": {"tokensPerDay": 50000}}}`), &tree))
 	p, err := limits.LoadEnv("limits", tree, limits.Env{Models: map[string]bool{"echo-small": true}})
 	require.NoError(t, err)
 	return limits.NewEnforcer(p, store, nil)
@@ -77,12 +79,13 @@ func TestBudgetsAreThePersonsOwn(t *testing.T) {
 }
 
 // In a real browser, the page shows each of the person's budgets: what is
-// used and left, and when it renews.
+// used and left, and when it renews; and those of the models they may call.
 func TestBrowserBudgets(t *testing.T) {
 	ctx := chromium(t)
 	e := budgetEnforcer(t, limits.NewMemory(nil))
-	s := newStack(t, options{idsOnly: true, organizations: true, limits: e})
+	s := newStack(t, options{idsOnly: true, organizations: true, limits: e, models: []string{"echo-small", "echo-large"}})
 	require.NoError(t, e.RecordSpend(context.Background(), bobsCaller(s), limits.Spend{Tokens: 1200, Micros: 1_250_000}))
+	require.NoError(t, e.RecordSpend(context.Background(), limits.Caller{ClientID: "batch", Model: "echo-small"}, limits.Spend{Tokens: 4000}))
 	require.NoError(t, uiLogin(ctx, s, bob, "globex"))
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(css(`#budgets tr[data-policy="per-person-tokens"]`))))
 	text := func(sel string) string {
@@ -103,6 +106,9 @@ func TestBrowserBudgets(t *testing.T) {
 	assert.Contains(t, money, "$1.25 of $2.50")
 	assert.Regexp(t, `\d{4}-\d\d-01 00:00 UTC`, money)
 	assert.Contains(t, row("per-org-tokens-month"), "Your organization's, per month")
+	model := row("per-model-tokens")
+	assert.Contains(t, model, "echo-small (everyone's), per day", "bob's role grants echo-small")
+	assert.Contains(t, model, "4,000 tokens of 50,000 tokens")
 	class, err := chromedp.Run(ctx, chromedp.AttributeValue(css(`#budgets tr[data-policy="per-person-tokens"]`), "class"))
 	require.NoError(t, err)
 	assert.Equal(t, "spent", class.Value)

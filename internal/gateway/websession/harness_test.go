@@ -62,6 +62,7 @@ type options struct {
 	routes        []proxy.Route                   // the gateways' routes; nil: the default ones
 	usage         ledger.Querier                  // the ledger's reports (GET /v1/usage/me); nil: none
 	limits        *limits.Enforcer                // the callers' limits (GET /v1/usage/me/budgets); nil: none
+	models        []string                        // models served by the upstream (the stack's names); nil: none
 	dpop          guard.DPoPMode                  // the gateways' DPoP mode; required also makes the stack require it of all clients
 	guardNonces   bool                            // the gateways' guards hand out DPoP nonces
 	tenantNonce   string                          // the token endpoint asks proofs for this nonce (use_dpop_nonce)
@@ -147,7 +148,11 @@ func newStack(t testing.TB, o options) *stack {
 		if routes == nil {
 			routes = proxy.DefaultRoutes()
 		}
-		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web, Usage: o.usage, Limits: o.limits})
+		var models []proxy.Model
+		for _, name := range o.models {
+			models = append(models, proxy.Model{Name: name, Servers: []*url.URL{up}})
+		}
+		h, err := proxy.New(v, proxy.Config{Upstream: up, Routes: routes, Logger: logger, Web: web, Usage: o.usage, Limits: o.limits, Models: models})
 		require.NoError(t, err)
 		if o.wrap != nil {
 			h = o.wrap(h)

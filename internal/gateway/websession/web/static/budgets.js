@@ -1,6 +1,7 @@
 // Shows the logged-in person what is left of each budget that applies to
-// them (their own, their organization's, the app's they logged in with;
-// tokens and money; per day and per month), from GET
+// them (their own, their organization's, the app's they logged in with,
+// and everyone's of each model they may call; tokens and money; per day
+// and per month), from GET
 // /v1/usage/me/budgets. Without budgets the route is not served and the
 // card stays hidden.
 "use strict";
@@ -9,7 +10,9 @@
   const card = document.getElementById("budgets");
   if (!card) return;
   const body = card.querySelector("tbody");
-  const scopes = { person: "Yours", org: "Your organization's", client: "Your app's", model: "The model's" };
+  const scopes = { person: "Yours", org: "Your organization's", client: "Your app's" };
+  // whose says whose budget b is; a model's is shared by all its callers.
+  const whose = (b) => (b.scope === "model" ? `${b.model} (everyone's)` : scopes[b.scope] || b.scope);
 
   // amount says a budget's quantity in its unit: tokens, or dollars to the
   // cent (to the micro-dollar below a cent).
@@ -28,6 +31,7 @@
     body.replaceChildren(...list.map((b) => {
       const tr = document.createElement("tr");
       tr.dataset.policy = b.policy;
+      if (b.model) tr.dataset.model = b.model;
       if (b.remaining <= 0) tr.className = "spent";
       const used = cell("");
       const meter = document.createElement("meter");
@@ -37,7 +41,7 @@
       meter.high = b.limit * 0.8;
       used.append(meter, `${amount(b, b.used)} of ${amount(b, b.limit)}`);
       const renews = new Date(b.resetsAt).toISOString().slice(0, 16).replace("T", " ") + " UTC";
-      tr.append(cell(`${scopes[b.scope] || b.scope}, per ${b.period}`), used, cell(amount(b, b.remaining)), cell(renews));
+      tr.append(cell(`${whose(b)}, per ${b.period}`), used, cell(amount(b, b.remaining)), cell(renews));
       return tr;
     }));
   }
