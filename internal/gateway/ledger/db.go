@@ -54,6 +54,7 @@ func connect(dsn string, dial DialFunc) (*DB, error) {
 		if path == "" {
 			return nil, errors.New("ledger: sqlite: needs a file path, as in sqlite:/var/lib/gateway/ledger.db")
 		}
+		keepBalanceScratch()
 		db, err := sql.Open("sqlite", sqliteSource(path))
 		if err != nil {
 			return nil, fmt.Errorf("ledger: opening %s: %w", path, err)

@@ -19,9 +19,11 @@ import (
 // the Redis variants report the round trips, this process's CPU and
 // redis-server's CPU per operation, which a busy machine disturbs less than
 // the time; -v logs Redis's own time per command (INFO commandstats).
-// Each runs in two shapes: client and organization ("today", before limits
-// per person), and a person's token with per-person limits (a rate, a day's
-// and a month's budget) too.
+// Each runs in three shapes: client and organization ("today", before limits
+// per person), a person's token with per-person limits (a rate, a day's
+// and a month's budget) too, and the deployed shape of bench/gateway.sh (a
+// rate, a day's and a month's tokens and a day's money for each of person,
+// client and organization; twelve policies).
 func BenchmarkAdmit(b *testing.B) {
 	const today = `{"perClient": {"requests": 1000000000, "tokensPerDay": 1000000000000},
 		"perOrg": {"requests": 1000000000, "tokensPerDay": 1000000000000}`
@@ -32,13 +34,18 @@ func BenchmarkAdmit(b *testing.B) {
 		benchmarkAdmit(b, today+`, "perPerson": {"requests": 1000000000, "tokensPerDay": 1000000000000, "tokensPerMonth": 1000000000000}}`,
 			Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"})
 	})
+	b.Run("deployed", func(b *testing.B) {
+		const each = `{"requests": 10000000, "per": "1s", "tokensPerDay": 1000000000000, "tokensPerMonth": 1000000000000, "usdPerDay": 1000000000}`
+		benchmarkAdmit(b, `{"perPerson": `+each+`, "perClient": `+each+`, "perOrg": `+each+`}`,
+			Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice", Model: "bench-a"})
+	})
 }
 
 func benchmarkAdmit(b *testing.B, config string, c Caller) {
 	// run calls started once the connections are open and the script
 	// loaded, before the timed loop.
 	run := func(b *testing.B, s Store, record bool, started func()) {
-		p, err := load(b, config)
+		p, err := LoadEnv("limits", mustJSON(b, config), Env{Models: map[string]bool{"bench-a": true}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -47,7 +54,8 @@ func benchmarkAdmit(b *testing.B, config string, c Caller) {
 		if _, err := e.Admit(ctx, c); err != nil {
 			b.Fatal(err)
 		}
-		if err := e.Record(ctx, c, 10); err != nil {
+		spend := Spend{Tokens: 10, Micros: 3}
+		if err := e.RecordSpend(ctx, c, spend); err != nil {
 			b.Fatal(err)
 		}
 		started()
@@ -60,7 +68,7 @@ func benchmarkAdmit(b *testing.B, config string, c Caller) {
 			if !record {
 				continue
 			}
-			if err := e.Record(ctx, c, 10); err != nil {
+			if err := e.RecordSpend(ctx, c, spend); err != nil {
 				b.Fatal(err)
 			}
 		}

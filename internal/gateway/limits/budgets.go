@@ -110,7 +110,7 @@ func (e *Enforcer) dayOf(now time.Time) *day {
 	if d := e.day.Load(); d != nil && d.n == n {
 		return d
 	}
-	d := &day{n, Day(now), Month(now)}
+	d := &day{n: n, s: Day(now), month: Month(now), end: now.Add(untilTomorrow(now)), monthEnd: now.Add(untilNextMonth(now))}
 	e.day.Store(d)
 	return d
 }
@@ -118,4 +118,16 @@ func (e *Enforcer) dayOf(now time.Time) *day {
 type day struct {
 	n        int64 // days since 1970-01-01 UTC
 	s, month string
+	// end and monthEnd are when the day and its month end.
+	end, monthEnd time.Time
+}
+
+// untilReset is how long from now until the period of a day's budget ends,
+// or a month's when monthly.
+func (e *Enforcer) untilReset(monthly bool, now time.Time) time.Duration {
+	d := e.dayOf(now)
+	if monthly {
+		return d.monthEnd.Sub(now)
+	}
+	return d.end.Sub(now)
 }

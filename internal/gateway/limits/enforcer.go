@@ -123,7 +123,7 @@ func (e *Enforcer) admitStepwise(ctx context.Context, pl *plan, now time.Time, v
 				used[i] = got[j]
 			}
 		}
-		if addBudgets(v, pl, used, now) {
+		if e.addBudgets(v, pl, used, now) {
 			return nil
 		}
 	}
@@ -163,7 +163,7 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 			ErrStore, len(got.Used), len(got.Rates), pl.nBudgets, pl.nRates)
 	}
 	if pl.nBudgets > 0 {
-		if addBudgets(v, pl, got.Used, now) {
+		if e.addBudgets(v, pl, got.Used, now) {
 			return nil
 		}
 	}
@@ -177,14 +177,11 @@ func (e *Enforcer) admitAtOnce(ctx context.Context, a Admitter, pl *plan, now ti
 
 // addBudgets adds the outcome of each budget, which used as much, and
 // reports whether one refuses the request.
-func addBudgets(v *Verdict, pl *plan, used []int64, now time.Time) (denied bool) {
+func (e *Enforcer) addBudgets(v *Verdict, pl *plan, used []int64, now time.Time) (denied bool) {
 	first := len(v.Outcomes)
 	for i, s := range pl.budgets[:pl.nBudgets] {
 		p := s.p
-		reset := untilTomorrow(now)
-		if p.Monthly {
-			reset = untilNextMonth(now)
-		}
+		reset := e.untilReset(p.Monthly, now)
 		r := Result{Allowed: used[i] < p.TokensPerDay, Remaining: max(0, p.TokensPerDay-used[i]), ResetAfter: reset}
 		if !r.Allowed {
 			r.RetryAfter = reset

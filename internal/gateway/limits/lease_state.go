@@ -97,11 +97,18 @@ func (l *Leases) add(incs []increment, counted func(increment, int64)) error {
 	err := l.flushErr
 	l.flushErr = nil
 	l.pendingMu.Unlock()
-	schedule := false
+	// The states of the keys, looked up at once (a sweep may drop one
+	// meanwhile: the count still goes to Redis, and a new state reads it).
+	var statesBuf [16]*keyState
+	states := statesBuf[:0]
+	l.mu.Lock()
 	for _, inc := range incs {
-		l.mu.Lock()
-		s := l.keys[inc.key]
-		l.mu.Unlock()
+		states = append(states, l.keys[inc.key])
+	}
+	l.mu.Unlock()
+	schedule := false
+	for i, inc := range incs {
+		s := states[i]
 		if s != nil {
 			s.lock <- struct{}{} // waits for a refill at most a Redis timeout
 		}

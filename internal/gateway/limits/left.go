@@ -73,10 +73,7 @@ func (e *Enforcer) left(ctx context.Context, pl *plan) ([]Left, error) {
 	}
 	out := make([]Left, pl.nBudgets)
 	for i, s := range pl.budgets[:pl.nBudgets] {
-		reset := untilTomorrow(now)
-		if s.p.Monthly {
-			reset = untilNextMonth(now)
-		}
+		reset := e.untilReset(s.p.Monthly, now)
 		out[i] = Left{Policy: s.p, Used: used[i], Remaining: max(0, s.p.TokensPerDay-used[i]), ResetAt: now.Add(reset).UTC()}
 	}
 	return out, nil
