@@ -59,7 +59,7 @@ func (e *Enforcer) plan(pl *plan, c Caller) bool {
 	// The person first: the narrowest count says most to the caller when
 	// it refuses, and a person refused takes nothing from their client's or
 	// organization's rate. The model last: its count is everyone's.
-	k := c.keys()
+	k := c.keys([4]uint8{person.variants(), client.variants(), org.variants(), model.variants()})
 	pl.add(person, &k.person)
 	pl.add(client, &k.client)
 	pl.add(org, &k.org)

@@ -34,8 +34,9 @@ func (e *Enforcer) Budgets(ctx context.Context, c Caller) ([]Left, error) {
 // has no budget (no call to the store).
 func (e *Enforcer) ModelBudgets(ctx context.Context, model string) ([]Left, error) {
 	var pl plan
-	k := Caller{Model: model}.keys()
-	pl.add(e.policies.forModel(model), &k.model)
+	set := e.policies.forModel(model)
+	k := Caller{Model: model}.keys([4]uint8{3: set.variants()})
+	pl.add(set, &k.model)
 	if pl.nBudgets == 0 {
 		return nil, nil
 	}

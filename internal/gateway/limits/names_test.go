@@ -134,7 +134,7 @@ func TestCallerKeys(t *testing.T) {
 		{Person: "auth0|bob"},
 		{},
 	} {
-		k := c.keys()
+		k := c.keys([4]uint8{15, 15, 15, 15})
 		for _, level := range []struct {
 			got *keyVariants
 			key string
@@ -147,7 +147,14 @@ func TestCallerKeys(t *testing.T) {
 		}
 	}
 	c := Caller{ClientID: "client-a", OrgID: "org_acme", Person: "auth0|alice"}
-	if n := testing.AllocsPerRun(100, func() { _ = c.keys() }); n != 1 {
+	// Only the variants asked for are cut: a month's money key for the
+	// person only.
+	k := c.keys([4]uint8{1 | 1<<variant(&Policy{Money: true, Monthly: true}), 1, 0, 0})
+	want := callerKeys{person: keyVariants{"person:org_acme:auth0|alice", "", "", "month:usd:person:org_acme:auth0|alice"}, client: keyVariants{"client:client-a"}}
+	if k != want {
+		t.Errorf("keys for a month's money of the person: %+v, want %+v", k, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = c.keys([4]uint8{1, 3, 5, 15}) }); n != 1 {
 		t.Errorf("keys() allocates %v times, want 1", n)
 	}
 }

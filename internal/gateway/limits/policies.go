@@ -226,48 +226,78 @@ func variant(p *Policy) int {
 	return v
 }
 
-// keys cuts the keys and their variants from one string: one allocation
-// where there were up to sixteen, and a request plans twice (Admit, then
-// RecordSpend). Each key is written twice, as "month:usd:KEY" (which ends
-// in "usd:KEY" and KEY) and "month:KEY". A key that a store keeps (Memory's
-// maps) keeps the others' bytes with it, a few hundred bytes.
-func (c Caller) keys() callerKeys {
-	parts := [4][4]string{{"person:", c.OrgID, ":", c.Person}, {"client:", c.ClientID}, {"org:", c.OrgID}, {"model:", c.Model}}
-	var lens [4]int
-	size := 0
-	for i, key := range parts {
-		for _, p := range key {
-			lens[i] += len(p)
+// variants is the set of keyVariants a policy set counts in, a bit per
+// variant (the key itself always: a rate's, a day's tokens).
+func (s policySet) variants() uint8 {
+	v := uint8(1)
+	for _, b := range s.budgets() {
+		if b != nil {
+			v |= 1 << variant(b)
 		}
-		size += len(monthPrefix+moneyPrefix) + len(monthPrefix) + 2*lens[i]
+	}
+	return v
+}
+
+// keys cuts the keys, and the variants of each that need says, from one
+// string: one allocation where there were up to sixteen, and a request
+// plans twice (Admit, then RecordSpend). A key that a store keeps
+// (Memory's maps) keeps the others' bytes with it, tens to hundreds of
+// bytes.
+func (c Caller) keys(need [4]uint8) callerKeys {
+	lens := [4]int{len("person:") + len(c.OrgID) + 1 + len(c.Person), len("client:") + len(c.ClientID), len("org:") + len(c.OrgID), len("model:") + len(c.Model)}
+	size := 0
+	for i, n := range lens {
+		for v := range variantPrefixes {
+			if need[i]&(1<<v) != 0 {
+				size += len(variantPrefixes[v]) + n
+			}
+		}
 	}
 	var b strings.Builder
 	b.Grow(size)
-	var ends [4]int // where each "month:usd:KEY" ends
-	for i, key := range parts {
-		for _, prefix := range [...]string{monthPrefix + moneyPrefix, monthPrefix} {
-			b.WriteString(prefix)
-			for _, p := range key {
-				b.WriteString(p)
+	for i := range lens {
+		for v := range variantPrefixes {
+			if need[i]&(1<<v) == 0 {
+				continue
 			}
-			if prefix != monthPrefix {
-				ends[i] = b.Len()
+			b.WriteString(variantPrefixes[v])
+			switch i {
+			case 0:
+				b.WriteString("person:")
+				b.WriteString(c.OrgID)
+				b.WriteByte(':')
+				b.WriteString(c.Person)
+			case 1:
+				b.WriteString("client:")
+				b.WriteString(c.ClientID)
+			case 2:
+				b.WriteString("org:")
+				b.WriteString(c.OrgID)
+			case 3:
+				b.WriteString("model:")
+				b.WriteString(c.Model)
 			}
 		}
 	}
+	// The same walk again, cutting each key where it was written.
 	s := b.String()
-	var out [4]keyVariants
-	for i, end := range ends {
-		n := lens[i]
-		out[i] = keyVariants{
-			s[end-n : end],                              // KEY
-			s[end-n-len(moneyPrefix) : end],             // usd:KEY
-			s[end : end+len(monthPrefix)+n],             // month:KEY
-			s[end-n-len(monthPrefix+moneyPrefix) : end], // month:usd:KEY
+	var k callerKeys
+	levels := [4]*keyVariants{&k.person, &k.client, &k.org, &k.model}
+	at := 0
+	for i, n := range lens {
+		for v := range variantPrefixes {
+			if need[i]&(1<<v) != 0 {
+				end := at + len(variantPrefixes[v]) + n
+				levels[i][v] = s[at:end]
+				at = end
+			}
 		}
 	}
-	return callerKeys{person: out[0], client: out[1], org: out[2], model: out[3]}
+	return k
 }
+
+// variantPrefixes are budgetKeyOf's prefixes, by variant.
+var variantPrefixes = [4]string{"", moneyPrefix, monthPrefix, monthPrefix + moneyPrefix}
 
 // Outcome is one policy's state after a request, as the RateLimit field
 // reports it.
