@@ -206,6 +206,15 @@ func (s *stream) send(v any) {
 	}
 }
 
+// event writes a named event (the Responses API's).
+func (s *stream) event(name string, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", name, b)
+	if s.flusher != nil {
+		s.flusher.Flush()
+	}
+}
+
 func (s *stream) done() {
 	fmt.Fprint(s.w, "data: [DONE]\n\n")
 	if s.flusher != nil {

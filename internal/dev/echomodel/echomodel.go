@@ -1,11 +1,11 @@
 // Package echomodel is a tiny OpenAI-compatible model server for
-// development and tests: chat completions and completions echo the input
-// (streamed as server-sent events on request), embeddings are small
+// development and tests: chat completions, completions and responses echo
+// the input (streamed as server-sent events on request), embeddings are small
 // deterministic vectors, and every response reports the identity headers
 // the server received, so a test sees what a gateway forwarded.
 //
 //	GET  /v1/models, /v1/models/{model}
-//	POST /v1/chat/completions, /v1/completions, /v1/embeddings
+//	POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses
 package echomodel
 
 import (
@@ -62,6 +62,7 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("POST /v1/chat/completions", s.chat)
 	mux.HandleFunc("POST /v1/completions", s.completions)
 	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
+	mux.HandleFunc("POST /v1/responses", s.responses)
 	return reportIdentity(mux)
 }
 

@@ -294,3 +294,66 @@ func TestReportsIdentityHeaders(t *testing.T) {
 	assert.Equal(t, "absent", resp.Header.Get(echomodel.HeaderAuthorization))
 	assert.Empty(t, resp.Header.Get("X-Echo-X-Auth-Subject"))
 }
+
+// The Responses API: the output text echoes the last user input, and the
+// usage counts input and output tokens; streamed, named events end with
+// response.completed, which carries the usage (and no [DONE]).
+func TestResponses(t *testing.T) {
+	srv := start(t)
+	type response struct {
+		Object string
+		Status string
+		Output []struct {
+			Type    string
+			Content []struct{ Type, Text string }
+		}
+		Usage *struct {
+			InputTokens  int `json:"input_tokens"`
+			OutputTokens int `json:"output_tokens"`
+			TotalTokens  int `json:"total_tokens"`
+		}
+	}
+	for _, input := range []string{`"echo these words"`, `[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"input_text","text":"echo these words"}]}]`} {
+		resp, raw := do(t, srv, "POST", "/v1/responses", `{"model":"echo","input":`+input+`}`)
+		require.Equal(t, 200, resp.StatusCode, "%s", raw)
+		var r response
+		require.NoError(t, json.Unmarshal(raw, &r))
+		assert.Equal(t, "response", r.Object)
+		assert.Equal(t, "completed", r.Status)
+		require.Len(t, r.Output, 1)
+		assert.Equal(t, "echo these words", r.Output[0].Content[0].Text)
+		require.NotNil(t, r.Usage)
+		assert.Equal(t, 3, r.Usage.OutputTokens)
+		assert.Equal(t, r.Usage.InputTokens+3, r.Usage.TotalTokens)
+	}
+
+	resp, raw := do(t, srv, "POST", "/v1/responses", `{"model":"echo","stream":true,"input":"stream these four words"}`)
+	require.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	assert.NotContains(t, string(raw), "[DONE]")
+	var names []string
+	var text strings.Builder
+	var last struct {
+		Type     string
+		Response response
+	}
+	for _, block := range strings.Split(strings.TrimSpace(string(raw)), "\n\n") {
+		name, data, ok := strings.Cut(block, "\ndata: ")
+		require.True(t, ok, block)
+		names = append(names, strings.TrimPrefix(name, "event: "))
+		var ev struct{ Type, Delta string }
+		require.NoError(t, json.Unmarshal([]byte(data), &ev))
+		assert.Equal(t, names[len(names)-1], ev.Type, "the event's name is its type")
+		text.WriteString(ev.Delta)
+		require.NoError(t, json.Unmarshal([]byte(data), &last))
+	}
+	assert.Equal(t, "response.created", names[0])
+	assert.Equal(t, "response.completed", names[len(names)-1])
+	assert.Equal(t, "stream these four words", text.String())
+	require.NotNil(t, last.Response.Usage)
+	assert.Equal(t, 4, last.Response.Usage.InputTokens)
+	assert.Equal(t, 4, last.Response.Usage.OutputTokens)
+
+	resp, _ = do(t, srv, "POST", "/v1/responses", `{"model":"echo","input":[{"role":"system","content":"no user"}]}`)
+	assert.Equal(t, 400, resp.StatusCode)
+}

@@ -110,7 +110,13 @@ func (e *Enforcer) dayOf(now time.Time) *day {
 	if d := e.day.Load(); d != nil && d.n == n {
 		return d
 	}
-	d := &day{n: n, s: Day(now), month: Month(now), end: now.Add(untilTomorrow(now)), monthEnd: now.Add(untilNextMonth(now))}
+	// The ends are wall-clock times (no monotonic reading), so that
+	// untilReset subtracts wall clocks as untilTomorrow does: the machine's
+	// wall clock may be stepped or slewed away from its monotonic clock
+	// during the day.
+	u := now.UTC()
+	d := &day{n: n, s: Day(now), month: Month(now),
+		end: time.Date(u.Year(), u.Month(), u.Day()+1, 0, 0, 0, 0, time.UTC), monthEnd: time.Date(u.Year(), u.Month()+1, 1, 0, 0, 0, 0, time.UTC)}
 	e.day.Store(d)
 	return d
 }
@@ -125,9 +131,9 @@ type day struct {
 // untilReset is how long from now until the period of a day's budget ends,
 // or a month's when monthly.
 func (e *Enforcer) untilReset(monthly bool, now time.Time) time.Duration {
-	d := e.dayOf(now)
+	d, wall := e.dayOf(now), now.Round(0) // Round(0): without its monotonic reading
 	if monthly {
-		return d.monthEnd.Sub(now)
+		return d.monthEnd.Sub(wall)
 	}
-	return d.end.Sub(now)
+	return d.end.Sub(wall)
 }

@@ -3,21 +3,28 @@ package proxy
 import "bytes"
 
 // jsonScanner follows a JSON text just enough to capture the value of its
-// top-level "usage" key: nesting depth, strings and escapes, top-level
-// keys. "usage" inside a string or a nested object is not it.
+// top-level "usage" key, or, in a stream's event, of the "usage" key of its
+// top-level "response" object (the Responses API's events: {"type":
+// "response.completed", "response": {..., "usage": {...}}}): nesting
+// depth, strings and escapes, the keys of those objects. "usage" anywhere
+// else (inside a string, a message, a tool call) is not it.
 type jsonScanner struct {
+	event     bool // the text is a stream's event: "response" is read too
 	depth     int
 	topObject bool // the text is an object
 	inString  bool
 	escaped   bool
-	expectKey bool // at depth 1, the next string is a key
+	expectKey bool // at a key level, the next string is a key
 	inKey     bool
 	afterKey  bool // a key was read; its colon comes next
-	key       [len("usage") + 1]byte
+	key       [len("response") + 1]byte
 	keyLen    int
-	capturing bool
-	captured  []byte
-	done      bool // the usage value was captured (or was too big)
+	// The top level's "response" key was read (its value comes next), and
+	// its value is the object being read, at depth 2.
+	responseNext, inResponse bool
+	capturing                bool
+	captured                 []byte
+	done                     bool // the usage value was captured (or was too big)
 
 	// parsed's answer, kept: the budgets and the ledger both ask for it.
 	parsedOnce bool
@@ -37,7 +44,7 @@ func (j *jsonScanner) feed(p []byte) {
 			if i = k; i == len(p) {
 				return
 			}
-		} else if !j.inString && j.depth > 1 {
+		} else if !j.inString && j.depth > 1 && !j.atKeyLevel() {
 			// Inside nested values (numbers of embeddings, choices), only
 			// strings and brackets matter.
 			k := i
@@ -92,32 +99,45 @@ func (j *jsonScanner) feedByte(c byte) {
 	switch c {
 	case '"':
 		j.inString = true
-		if j.depth == 1 && j.topObject && j.expectKey {
+		if j.atKeyLevel() && j.expectKey {
 			j.inKey, j.expectKey, j.keyLen = true, false, 0
 		}
 	case ':':
-		if j.depth == 1 && j.afterKey {
+		if j.atKeyLevel() && j.afterKey {
 			j.afterKey = false
-			if string(j.key[:j.keyLen]) == "usage" && !j.done {
+			switch key := string(j.key[:j.keyLen]); {
+			case key == "usage" && !j.done:
 				j.capturing, j.captured = true, j.captured[:0]
+			case key == "response" && j.depth == 1 && j.event:
+				j.responseNext = true
 			}
 		}
 	case '{', '[':
 		if j.depth == 0 && c == '{' {
 			j.topObject, j.expectKey = true, true
 		}
+		if j.depth == 1 && j.responseNext {
+			j.responseNext, j.inResponse, j.expectKey = false, c == '{', c == '{'
+		}
 		j.depth++
 	case '}', ']':
 		j.depth--
-		if j.depth == 0 {
+		if j.depth == 0 || (j.depth == 1 && j.inResponse) {
 			j.endValue()
+			j.inResponse = false
 		}
 	case ',':
-		if j.depth == 1 {
+		if j.atKeyLevel() {
 			j.endValue()
-			j.expectKey = true
+			j.expectKey, j.responseNext = true, false
 		}
 	}
+}
+
+// atKeyLevel reports whether the scanner is in an object whose keys it
+// reads: the top-level object, or its "response" object.
+func (j *jsonScanner) atKeyLevel() bool {
+	return (j.depth == 1 && j.topObject) || (j.depth == 2 && j.inResponse)
 }
 
 // endValue ends the capture of the usage value at the , or } after it.

@@ -57,7 +57,7 @@ func (p *proxied) recordCall(info *requestInfo, uw *usageWriter) {
 	u, found := uw.usage()
 	switch {
 	case found:
-		row.InputTokens, row.OutputTokens = max(0, u.PromptTokens), max(0, u.CompletionTokens)
+		row.InputTokens, row.OutputTokens = u.input(), u.output()
 		if info.model != nil {
 			row.CostMicros = costMicros(info.model.Price, row.InputTokens, row.OutputTokens)
 		}

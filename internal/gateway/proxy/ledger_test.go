@@ -1,6 +1,9 @@
 package proxy_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,7 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/model-api-auth0/model-api-auth0/internal/dev/echomodel"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/ledger"
+	"github.com/model-api-auth0/model-api-auth0/internal/gateway/limits"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy"
 	"github.com/model-api-auth0/model-api-auth0/internal/gateway/proxy/proxytest"
 	"github.com/model-api-auth0/model-api-auth0/internal/testing/testissuer"
@@ -137,4 +142,52 @@ func TestStreamsAreAlwaysMetered(t *testing.T) {
 			assert.Equal(t, "invalid_request", decodeOpenAIError(t, text).Code)
 		})
 	}
+}
+
+// The Responses API (POST /v1/responses, a default route) is metered as
+// Chat Completions is: its input and output tokens, plain and streamed
+// (the usage of the response.completed event), priced into the ledger's
+// row and counted in the caller's budget. Its body reaches the model
+// server unchanged: the Responses API reports usage without being asked.
+func TestResponsesAPIIsMetered(t *testing.T) {
+	iss := testissuer.New(t)
+	seen := make(chan string, 10)
+	echo := echomodel.New(echomodel.Options{Models: []string{"m"}})
+	upstream := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen <- string(b)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		echo.ServeHTTP(w, r)
+	}))
+	server, _ := url.Parse(upstream)
+	rec := make(rows, 10)
+	policies, err := limits.Load("limits", map[string]any{"perPerson": map[string]any{"tokensPerDay": 1000}})
+	require.NoError(t, err)
+	h, err := proxy.New(proxytest.Validator(t, iss), proxy.Config{
+		Routes: proxy.DefaultRoutes(), Logger: proxytest.Quiet, Ledger: rec, Limits: limits.NewEnforcer(policies, limits.NewMemory(nil), nil),
+		Models: []proxy.Model{{Name: "m", Servers: []*url.URL{server}, Price: &proxy.Price{Input: 0.5, Output: 2}}},
+	})
+	require.NoError(t, err)
+	gw := serve(t, h)
+	person := iss.Token(map[string]any{"sub": "auth0|ann", "azp": "web-app", "gty": nil, "scope": "invoke:models", "permissions": []string{"model:m"}})
+	remaining := func(resp *http.Response) string { return resp.Header.Get("x-ratelimit-remaining-tokens") }
+
+	for _, c := range []struct{ name, body, text string }{
+		{"plain", `{"model":"m","input":"four words of input"}`, `"text":"four words of input"`},
+		{"streamed", `{"model":"m","stream":true,"input":"four words of input"}`, `"type":"response.completed"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, text := call(t, "POST", gw+"/v1/responses", person, strings.NewReader(c.body))
+			require.Equal(t, 200, resp.StatusCode, text)
+			assert.Contains(t, text, c.text)
+			assert.Equal(t, c.body, <-seen, "the body reaches the model server unchanged")
+			row := rec.next(t)
+			assert.False(t, row.Unmetered)
+			assert.Equal(t, [2]int64{4, 4}, [2]int64{row.InputTokens, row.OutputTokens})
+			assert.Equal(t, int64(4*0.5+4*2), row.CostMicros)
+		})
+	}
+	resp, text := call(t, "POST", gw+"/v1/responses", person, strings.NewReader(`{"model":"m","input":"hi"}`))
+	require.Equal(t, 200, resp.StatusCode, text)
+	assert.Equal(t, "984", remaining(resp), "the two calls' 16 tokens counted in the person's budget")
 }

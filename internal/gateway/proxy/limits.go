@@ -103,7 +103,7 @@ func (p *proxied) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p.limits != nil {
 			sp := limits.Spend{Tokens: tokens}
 			if info.model != nil {
-				sp.Micros = costMicros(info.model.Price, max(0, u.PromptTokens), max(0, u.CompletionTokens))
+				sp.Micros = costMicros(info.model.Price, u.input(), u.output())
 			}
 			// The caller may be gone; the count must still land.
 			if err := p.limits.RecordSpend(context.WithoutCancel(r.Context()), caller, sp); err != nil {

@@ -19,11 +19,12 @@ import (
 const sdkDir = "testdata/openai-sdk"
 
 // The official OpenAI SDK for Node, pointed at the gateway, lists the
-// caller's models, chats plain and streamed, and shows the gateway's
+// caller's models, chats and calls the Responses API plain and streamed, and shows the gateway's
 // refusals with their message (403, 404 model_not_found) rather than
 // "(no body)". Through a second gateway with limits per person, it exposes
 // the x-ratelimit-* headers, retries a short rate limit and fails at once on
-// a spent budget. Skipped without node or the SDK installed, unless
+// a spent budget (spent by a Chat Completions stream, and by a Responses
+// one). Skipped without node or the SDK installed, unless
 // REQUIRE_NODE=1.
 func TestOpenAISDKForNode(t *testing.T) {
 	node, err := exec.LookPath("node")
@@ -44,7 +45,7 @@ func TestOpenAISDKForNode(t *testing.T) {
 	// The rate frees a request per second: the SDK's retry waits it out.
 	limited := start(t, echomodel.New(echomodel.Options{Models: []string{"echo"}}), options{limits: `{
 		"perPerson": {"requests": 1, "per": "1s", "burst": 2},
-		"people": {"auth0|spender": {"tokensPerDay": 1}}}`})
+		"people": {"auth0|spender": {"tokensPerDay": 1}, "auth0|rspender": {"tokensPerDay": 1}}}`})
 	person := func(sub string) string {
 		return limited.iss.Token(map[string]any{"azp": "webapp", "sub": sub, "gty": nil})
 	}
@@ -54,7 +55,7 @@ func TestOpenAISDKForNode(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "sdk.mjs")
 	cmd.Dir = sdkDir
 	cmd.Env = append(os.Environ(), "GATEWAY_URL="+gw, "TOKEN="+iss.Token(map[string]any{"scope": "read:models invoke:models model:echo"}),
-		"LIMITED_URL="+limited.gw.URL, "PACER_TOKEN="+person("auth0|pacer"), "SPENDER_TOKEN="+person("auth0|spender"))
+		"LIMITED_URL="+limited.gw.URL, "PACER_TOKEN="+person("auth0|pacer"), "SPENDER_TOKEN="+person("auth0|spender"), "RSPENDER_TOKEN="+person("auth0|rspender"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the SDK's script failed: %v\n%s", err, out)

@@ -41,7 +41,9 @@ func (r Route) Requirement() guard.Requirement {
 	return guard.Requirement{AnyOf: r.AnyOf, AllOf: r.AllOf, RequireOrg: r.RequireOrg, Orgs: r.Orgs, DPoP: r.DPoP}
 }
 
-// DefaultRoutes guard an OpenAI-compatible model server (vLLM, TGI, Ollama).
+// DefaultRoutes guard an OpenAI-compatible model server (vLLM, TGI, Ollama):
+// the model list, Chat Completions, Completions, Embeddings and the
+// Responses API.
 func DefaultRoutes() []Route {
 	return []Route{
 		{Pattern: "GET /v1/models", AllOf: []string{"read:models"}},
@@ -49,6 +51,7 @@ func DefaultRoutes() []Route {
 		{Pattern: "POST /v1/chat/completions", AllOf: []string{"invoke:models"}},
 		{Pattern: "POST /v1/completions", AllOf: []string{"invoke:models"}},
 		{Pattern: "POST /v1/embeddings", AllOf: []string{"invoke:models"}},
+		{Pattern: "POST /v1/responses", AllOf: []string{"invoke:models"}},
 	}
 }
 

@@ -8,26 +8,38 @@ import (
 
 // Usage reading: the model tokens of an OpenAI-compatible response are in its
 // top-level "usage" object ({"prompt_tokens", "completion_tokens",
-// "total_tokens"}); in a stream (server-sent events) the caller asks for them
-// with stream_options.include_usage and the last `data:` event before
-// [DONE] carries them. The bytes are read as they pass, after they are
+// "total_tokens"}, or the Responses API's "input_tokens" and
+// "output_tokens"); in a stream (server-sent events) the caller asks for
+// them with stream_options.include_usage and the last `data:` event before
+// [DONE] carries them, or (Responses) the response.completed event carries
+// them in its "response". The bytes are read as they pass, after they are
 // written to the caller: nothing is buffered or held back, and only the
 // usage object itself (at most maxUsageBytes) is kept.
 
 const maxUsageBytes = 4 << 10
 
-// usage is the OpenAI `usage` object.
+// usage is the OpenAI `usage` object: Chat Completions' prompt and
+// completion tokens, or the Responses API's input and output tokens.
 type usage struct {
 	PromptTokens     int64 `json:"prompt_tokens"`
 	CompletionTokens int64 `json:"completion_tokens"`
+	InputTokens      int64 `json:"input_tokens"`
+	OutputTokens     int64 `json:"output_tokens"`
 	TotalTokens      int64 `json:"total_tokens"`
 }
+
+// input is the tokens read: the prompt's, or the Responses API's input
+// (a response names one of the two).
+func (u usage) input() int64 { return max(0, u.PromptTokens) + max(0, u.InputTokens) }
+
+// output is the tokens written: the completion's, or the output.
+func (u usage) output() int64 { return max(0, u.CompletionTokens) + max(0, u.OutputTokens) }
 
 func (u usage) total() int64 {
 	if u.TotalTokens > 0 {
 		return u.TotalTokens
 	}
-	return max(0, u.PromptTokens) + max(0, u.CompletionTokens)
+	return u.input() + u.output()
 }
 
 // usageScanner finds the usage of a JSON body, or of an event stream.
@@ -53,7 +65,7 @@ func newUsageScanner(contentType string) *usageScanner {
 	mt := mediaType(contentType)
 	switch {
 	case strings.EqualFold(mt, "text/event-stream"):
-		return &usageScanner{sse: true}
+		return &usageScanner{sse: true, json: jsonScanner{event: true}}
 	case strings.EqualFold(mt, "application/json") || (len(mt) > 5 && strings.EqualFold(mt[len(mt)-5:], "+json")):
 		return &usageScanner{}
 	}
@@ -141,7 +153,7 @@ func (s *usageScanner) endEvent() {
 	if u, ok := s.json.parsed(); ok {
 		s.last, s.found = u, true
 	}
-	s.json = jsonScanner{captured: s.json.captured[:0]} // the buffer serves the next event
+	s.json = jsonScanner{event: true, captured: s.json.captured[:0]} // the buffer serves the next event
 }
 
 // usageWriter passes a proxied response through, reading its usage and

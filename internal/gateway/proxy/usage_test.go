@@ -30,6 +30,11 @@ func TestUsageOfJSONBodies(t *testing.T) {
 		{"negative counts", `{"usage":{"prompt_tokens":-50,"completion_tokens":2}}`, 2, true},
 		{"too big to be a usage object", `{"usage":{"total_tokens":1,"pad":"` + strings.Repeat("x", maxUsageBytes) + `"}}`, 0, false},
 		{"cut short", `{"usage":{"total_tokens":`, 0, false},
+		// The Responses API: input and output tokens.
+		{"response", `{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}],"usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":0},"output_tokens":87,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":123}}`, 123, true},
+		{"response without a total", `{"object":"response","usage":{"input_tokens":36,"output_tokens":87}}`, 123, true},
+		{"a response object is no body's usage (only a stream's event's)", `{"response":{"usage":{"total_tokens":5}},"usage":{"total_tokens":2}}`, 2, true},
+		{"nor alone", `{"response":{"usage":{"total_tokens":5}}}`, 0, false},
 	}
 	for _, c := range cases {
 		for _, chunk := range []int{1, 2, 5, 64, len(c.body)} {
@@ -53,6 +58,16 @@ func TestUsageOfJSONBodies(t *testing.T) {
 	}
 }
 
+// responsesStream is a Responses API stream as OpenAI and vLLM send it
+// (abridged): usage null until the response is complete.
+const responsesStream = "event: response.created\ndata: " +
+	`{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","output":[],"usage":null}}` +
+	"\n\nevent: response.output_text.delta\ndata: " +
+	`{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"{\"usage\":1}"}` +
+	"\n\nevent: response.completed\ndata: " +
+	`{"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Hi"}]}],` +
+	`"usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":0},"output_tokens":87,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":123}}}` + "\n\n"
+
 func TestUsageOfEventStreams(t *testing.T) {
 	chunk := func(content string) string {
 		return `{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + content + `"}}],"usage":null}`
@@ -75,6 +90,13 @@ func TestUsageOfEventStreams(t *testing.T) {
 		{"usage null after usage keeps it", "data: " + final + "\n\ndata: " + chunk("x") + "\n\n", 12, true},
 		{"one event over two data lines", "data: {\"usage\":\ndata: {\"total_tokens\": 6}}\n\n", 6, true},
 		{"one event over two data lines, CRLF", "data: {\"usage\":\r\ndata: {\"total_tokens\": 6}}\r\n\r\n", 6, true},
+		// The Responses API: each event names its type, and the last,
+		// response.completed, carries the response with its usage.
+		{"responses", responsesStream, 123, true},
+		{"responses, usage deeper in the response is not it", "event: response.completed\ndata: " +
+			`{"type":"response.completed","response":{"output":[{"usage":{"total_tokens":9}}],"metadata":{"usage":{"total_tokens":8}}}}` + "\n\n", 0, false},
+		{"responses, a response that is not an object", `data: {"type":"x","response":"usage","usage":{"total_tokens":4}}` + "\n\n", 4, true},
+		{"responses, after a null response", `data: {"response":null,"n":{"usage":{"total_tokens":1}}}` + "\n\n", 0, false},
 	}
 	for _, c := range cases {
 		for _, size := range []int{1, 3, 7, 100, len(c.stream)} {

@@ -9,7 +9,8 @@ import (
 // parseUsage reads the usage object of a response. Nearly every model
 // server sends a small object of integers ({"prompt_tokens":9,
 // "completion_tokens":12,"total_tokens":21}, perhaps with
-// "prompt_tokens_details":{"cached_tokens":0} or a null beside them):
+// "prompt_tokens_details":{"cached_tokens":0} or a null beside them; the
+// Responses API's input_tokens and output_tokens the same way):
 // parseFlatUsage reads that shape without encoding/json's reflection,
 // which was 3% of the gateway's CPU on a model call. Whatever else it meets
 // goes to encoding/json, the reference: FuzzParseFlatUsage checks that
@@ -35,7 +36,7 @@ func parseFlatUsage(b []byte) (u usage, ok bool) {
 	return u, ok && skipSpace(b, i) == len(b)
 }
 
-var usageKeys = [...]string{"prompt_tokens", "completion_tokens", "total_tokens"}
+var usageKeys = [...]string{"prompt_tokens", "completion_tokens", "input_tokens", "output_tokens", "total_tokens"}
 
 // flatObject reads the object at b[i:]; with u, it is the usage object and
 // its known keys are stored; without, a nested object whose keys do not
@@ -74,6 +75,10 @@ func flatObject(b []byte, i int, u *usage) (int, bool) {
 				field = &u.PromptTokens
 			case "completion_tokens":
 				field = &u.CompletionTokens
+			case "input_tokens":
+				field = &u.InputTokens
+			case "output_tokens":
+				field = &u.OutputTokens
 			case "total_tokens":
 				field = &u.TotalTokens
 			default:

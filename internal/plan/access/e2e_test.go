@@ -139,6 +139,7 @@ var requests = map[string]string{
 	"POST /v1/chat/completions": `{"model":"echo","messages":[{"role":"user","content":"hello"}]}`,
 	"POST /v1/completions":      `{"model":"echo","prompt":"hello"}`,
 	"POST /v1/embeddings":       `{"model":"echo","input":"hello"}`,
+	"POST /v1/responses":        `{"model":"echo","input":"hello"}`,
 }
 
 // call sends one request for a route pattern, with its wildcards filled

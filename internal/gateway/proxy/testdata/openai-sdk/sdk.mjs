@@ -1,8 +1,10 @@
 // The official OpenAI SDK against the gateway (run by openai_sdk_test.go):
-// list the models, chat plain and streamed, and be refused a model not
-// granted (403) and an unknown one (404), with the gateway's message; then,
-// through a gateway with limits per person, read the x-ratelimit-* headers,
-// retry a short rate limit, and fail at once on a budget a stream spent.
+// list the models, chat plain and streamed, call the Responses API plain and
+// streamed, and be refused a model not granted (403) and an unknown one
+// (404), with the gateway's message; then, through a gateway with limits per
+// person, read the x-ratelimit-* headers, retry a short rate limit, and fail
+// at once on a budget a stream spent (Chat Completions' and the Responses
+// API's).
 import OpenAI from "openai";
 
 const client = new OpenAI({ baseURL: process.env.GATEWAY_URL + "/v1", apiKey: process.env.TOKEN, maxRetries: 0 });
@@ -21,6 +23,14 @@ let streamed = "";
 const stream = await client.chat.completions.create({ model: "echo", stream: true, messages: [{ role: "user", content: "hello stream" }] });
 for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
 check(streamed.includes("hello stream"), `stream: ${JSON.stringify(streamed)}`);
+
+const answer = await client.responses.create({ model: "echo", input: "hello responses" });
+check(answer.output_text.includes("hello responses"), `responses: ${JSON.stringify(answer.output_text)}`);
+let responded = "";
+for await (const event of await client.responses.create({ model: "echo", input: "hello response stream", stream: true })) {
+  if (event.type === "response.output_text.delta") responded += event.delta;
+}
+check(responded.includes("hello response stream"), `responses stream: ${JSON.stringify(responded)}`);
 
 async function refusal(model, Class, status, code, text) {
   try {
@@ -78,8 +88,19 @@ try {
 check(spent.n === 1, `spent budget: ${spent.n} requests, want 1 (no retry)`);
 check(Date.now() - started < 5000, `spent budget: failed after ${Date.now() - started} ms, want at once`);
 
+// The Responses API's stream reports its usage unasked: it spends a budget
+// too, and the next call fails at once.
+const [rspender] = limitedClient(process.env.RSPENDER_TOKEN);
+for await (const event of await rspender.responses.create({ model: "echo", input: "spend it", stream: true })) void event;
+try {
+  await rspender.responses.create({ model: "echo", input: "more" });
+  problems.push("budget spent by a responses stream: not refused");
+} catch (err) {
+  check(err instanceof OpenAI.RateLimitError && err.code === "insufficient_quota", `responses, spent budget: ${err.constructor.name} ${err.code}`);
+}
+
 if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log(JSON.stringify({ models, plain, streamed }));
+console.log(JSON.stringify({ models, plain, streamed, responses: answer.output_text, responded }));
