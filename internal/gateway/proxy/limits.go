@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -204,32 +205,40 @@ func (p *proxied) storeError(r *http.Request, err error, what string) {
 // Every limited request carries them: both values are built in one buffer
 // and stored under their canonical names, in two allocations.
 func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
-	// Built on the stack and copied once, at its length: the fields live
-	// as long as the response, all of a stream's.
-	var room [1024]byte // twelve policies' fields take about 500
-	buf := room[:0]
-	for i, o := range outcomes {
-		if i > 0 {
-			buf = append(buf, ", "...)
-		}
-		buf = append(buf, o.Policy.Item...)
+	// Built in one buffer of the size they need (no large frame on the
+	// request's stack), which becomes the string without a copy: the fields
+	// live as long as the response, all of a stream's.
+	size := 0
+	for _, o := range outcomes {
+		// Item; the name quoted; ";r=" and ";t=" with up to 20 digits each;
+		// two ", ".
+		size += len(o.Policy.Item) + len(o.Policy.Name) + 2 + 2*(3+20) + 4
 	}
-	policyLen := len(buf)
+	var b strings.Builder
+	b.Grow(size)
 	for i, o := range outcomes {
 		if i > 0 {
-			buf = append(buf, ", "...)
+			b.WriteString(", ")
+		}
+		b.WriteString(o.Policy.Item)
+	}
+	policyLen := b.Len()
+	var digits [24]byte
+	for i, o := range outcomes {
+		if i > 0 {
+			b.WriteString(", ")
 		}
 		t := o.ResetAfter
 		if !o.Allowed {
 			t = o.RetryAfter
 		}
-		buf = strconv.AppendQuote(buf, o.Policy.Name)
-		buf = append(buf, ";r="...)
-		buf = strconv.AppendInt(buf, o.Remaining, 10)
-		buf = append(buf, ";t="...)
-		buf = limits.AppendSeconds(buf, t)
+		b.Write(strconv.AppendQuote(digits[:0], o.Policy.Name))
+		b.WriteString(";r=")
+		b.Write(strconv.AppendInt(digits[:0], o.Remaining, 10))
+		b.WriteString(";t=")
+		b.Write(limits.AppendSeconds(digits[:0], t))
 	}
-	both := string(buf)
+	both := b.String()
 	values := []string{both[:policyLen], both[policyLen:]}
 	h[rateLimitPolicyField] = values[0:1:1]
 	h[rateLimitField] = values[1:2:2]
