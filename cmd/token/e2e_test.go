@@ -50,6 +50,11 @@ func TestClientThroughGatewayToModelServer(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"caller":"cid-batch@clients"`) || !strings.Contains(out, `"auth":""`) {
 		t.Errorf("chat completion: %s %v", out, err)
 	}
+	// -data alone posts, as curl's does (the route is POST only).
+	out, stderr, err := runToken(t, vars, "", append(common, "-call", gw.URL+"/v1/chat/completions", "-data", `{"model":"m"}`)...)
+	if err != nil || !strings.Contains(out, `"caller":"cid-batch@clients"`) || !strings.HasPrefix(stderr, "POST ") {
+		t.Errorf("chat completion without -method: %s %s %v", out, stderr, err)
+	}
 	// The client was granted invoke:models only: listing models needs read:models.
 	_, _, err = runToken(t, vars, "", append(common, "-call", gw.URL+"/v1/models")...)
 	if err == nil || !strings.Contains(err.Error(), "403 Forbidden") {

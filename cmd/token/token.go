@@ -36,7 +36,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 	scopes := fs.String("scope", "", "space-separated scopes to request (M2M; default: all the client's grant allows)")
 	secretStdin := fs.Bool("secret-stdin", false, "read the M2M client secret from the first line of standard input")
 	callURL := fs.String("call", "", "call this URL with the token and print the response")
-	method := fs.String("method", http.MethodGet, "HTTP method for -call")
+	method := fs.String("method", "", "HTTP method for -call (default GET, or POST with -data, as curl's)")
 	data := fs.String("data", "", "request body for -call (sent as JSON)")
 	useDPoP := fs.Bool("dpop", c.getenv("TOKEN_DPOP") == "1", dpopUsage)
 	proofFor := fs.Bool("dpop-proof", false, "print the headers of a DPoP request to the arguments METHOD URL (Authorization and DPoP, for curl -H @-)")
@@ -103,6 +103,12 @@ func (c *command) token(ctx context.Context, args []string) error {
 	if *callURL == "" {
 		fmt.Fprintln(c.stdout, tok.AccessToken)
 		return nil
+	}
+	if *method == "" {
+		*method = http.MethodGet
+		if *data != "" {
+			*method = http.MethodPost
+		}
 	}
 	return c.call(ctx, oauth2.NewClient(ctx, oauth2.ReuseTokenSource(tok, ts)), *method, *callURL, *data)
 }
