@@ -28,7 +28,8 @@ type message struct {
 	Content json.RawMessage `json:"content"`
 }
 
-// text is a message's content: a string, or the text parts of a list.
+// text is a message's content: a string, or the text parts of a list
+// (Chat Completions' "text", the Responses API's "input_text").
 func (m message) text() (string, error) {
 	if len(m.Content) == 0 || string(m.Content) == "null" {
 		return "", nil
@@ -46,11 +47,31 @@ func (m message) text() (string, error) {
 	}
 	var b strings.Builder
 	for _, p := range parts {
-		if p.Type == "text" {
+		if p.Type == "text" || p.Type == "input_text" {
 			b.WriteString(p.Text)
 		}
 	}
 	return b.String(), nil
+}
+
+// lastUserText is the text of the last user message of msgs (the request's
+// field), which the echo model answers, and the tokens of all of them.
+func lastUserText(field string, msgs []message) (reply string, prompt int, err error) {
+	found := false
+	for i, m := range msgs {
+		text, err := m.text()
+		if err != nil {
+			return "", 0, fmt.Errorf("%s[%d]: %v", field, i, err)
+		}
+		prompt += len(pieces(text))
+		if m.Role == "user" {
+			reply, found = text, true
+		}
+	}
+	if !found {
+		return "", 0, fmt.Errorf("%s must contain a message with the role user: it is what the echo model answers", field)
+	}
+	return reply, prompt, nil
 }
 
 // chat echoes the last user message.
@@ -59,20 +80,9 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	prompt, reply, found := 0, "", false
-	for i, m := range req.Messages {
-		text, err := m.text()
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "", fmt.Sprintf("messages[%d]: %v", i, err))
-			return
-		}
-		prompt += len(pieces(text))
-		if m.Role == "user" {
-			reply, found = text, true
-		}
-	}
-	if !found {
-		writeError(w, http.StatusBadRequest, "", "messages must contain a message with the role user: it is what the echo model answers")
+	reply, prompt, err := lastUserText("messages", req.Messages)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
 	limit := req.MaxCompletionTokens

@@ -20,48 +20,18 @@ type responsesRequest struct {
 
 func (r *responsesRequest) modelID() string { return r.Model }
 
-// lastUserText is the text the echo model answers: the input string, or
-// the last user message's text.
-func (r *responsesRequest) lastUserText() (string, int, error) {
+// inputText is the text the echo model answers, and the input's tokens:
+// the input string, or the last user message's text.
+func (r *responsesRequest) inputText() (string, int, error) {
 	var s string
 	if err := json.Unmarshal(r.Input, &s); err == nil {
 		return s, len(pieces(s)), nil
 	}
-	var items []struct {
-		Role    string          `json:"role"`
-		Content json.RawMessage `json:"content"`
-	}
+	var items []message
 	if err := json.Unmarshal(r.Input, &items); err != nil {
 		return "", 0, fmt.Errorf("input must be a string or a list of messages")
 	}
-	reply, prompt, found := "", 0, false
-	for i, item := range items {
-		var parts []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}
-		text := ""
-		if err := json.Unmarshal(item.Content, &text); err != nil {
-			if err := json.Unmarshal(item.Content, &parts); err != nil {
-				return "", 0, fmt.Errorf("input[%d].content must be a string or a list of parts", i)
-			}
-			var b strings.Builder
-			for _, p := range parts {
-				if p.Type == "input_text" || p.Type == "text" {
-					b.WriteString(p.Text)
-				}
-			}
-			text = b.String()
-		}
-		prompt += len(pieces(text))
-		if item.Role == "user" {
-			reply, found = text, true
-		}
-	}
-	if !found {
-		return "", 0, fmt.Errorf("input must contain a message with the role user: it is what the echo model answers")
-	}
-	return reply, prompt, nil
+	return lastUserText("input", items)
 }
 
 // responses echoes the input as a Responses API response: plain, or as
@@ -72,7 +42,7 @@ func (s *server) responses(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	reply, prompt, err := req.lastUserText()
+	reply, prompt, err := req.inputText()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "", err.Error())
 		return

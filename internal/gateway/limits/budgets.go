@@ -110,13 +110,10 @@ func (e *Enforcer) dayOf(now time.Time) *day {
 	if d := e.day.Load(); d != nil && d.n == n {
 		return d
 	}
-	// The ends are wall-clock times (no monotonic reading), so that
-	// untilReset subtracts wall clocks as untilTomorrow does: the machine's
-	// wall clock may be stepped or slewed away from its monotonic clock
-	// during the day.
-	u := now.UTC()
-	d := &day{n: n, s: Day(now), month: Month(now),
-		end: time.Date(u.Year(), u.Month(), u.Day()+1, 0, 0, 0, 0, time.UTC), monthEnd: time.Date(u.Year(), u.Month()+1, 1, 0, 0, 0, 0, time.UTC)}
+	// The ends are wall-clock times (no monotonic reading), and untilReset
+	// subtracts a wall clock from them: the machine's wall clock may be
+	// stepped or slewed away from its monotonic clock during the day.
+	d := &day{n: n, s: Day(now), month: Month(now), end: nextDay(now), monthEnd: nextMonth(now)}
 	e.day.Store(d)
 	return d
 }

@@ -60,14 +60,14 @@ const monthLayout = "2006-01"
 // Month is the UTC month t falls on, the period of a monthly token budget.
 func Month(t time.Time) string { return t.UTC().Format(monthLayout) }
 
-// untilNextMonth is how long until the UTC month after t begins.
-func untilNextMonth(t time.Time) time.Duration {
+// nextMonth is when the UTC month after t's begins.
+func nextMonth(t time.Time) time.Time {
 	t = t.UTC()
-	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC).Sub(t)
+	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// untilTomorrow is how long until the UTC day after t begins.
-func untilTomorrow(t time.Time) time.Duration {
+// nextDay is when the UTC day after t's begins.
+func nextDay(t time.Time) time.Time {
 	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, time.UTC).Sub(t)
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, time.UTC)
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -49,28 +50,25 @@ func budgetsHandler(e *limits.Enforcer, models []Model, logger *slog.Logger) htt
 			guard.WriteJSONError(w, http.StatusUnauthorized, "budgets need a token or a session")
 			return
 		}
-		left, err := e.Budgets(r.Context(), callerOf(id))
-		modelOf := make([]string, len(left)) // the model of each of left, for the models' budgets
-		for _, m := range models {
-			if err != nil || !id.Has(modelperm.Permission(m.Name)) {
-				continue
-			}
-			var more []limits.Left
-			more, err = e.ModelBudgets(r.Context(), m.Name)
-			for range more {
-				modelOf = append(modelOf, m.Name)
-			}
-			left = append(left, more...)
-		}
+		answer, err := callersBudgets(r.Context(), e, id, models)
 		if err != nil {
 			logger.WarnContext(r.Context(), "budgets not read: the limits store failed", "error", err)
 			w.Header().Set("Retry-After", "1")
 			guard.WriteJSONError(w, http.StatusServiceUnavailable, "the gateway cannot read your budgets right now; retry shortly")
 			return
 		}
-		answer := BudgetsAnswer{Budgets: make([]BudgetLeft, 0, len(left))}
-		for i, l := range left {
-			b := BudgetLeft{Policy: l.Policy.Name, Scope: l.Policy.Kind.String(), Model: modelOf[i], Unit: "tokens", Period: "day", ResetsAt: l.ResetAt,
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, answer)
+	})
+}
+
+// callersBudgets reads what is left of the budgets of the caller id, then
+// of each model its token grants.
+func callersBudgets(ctx context.Context, e *limits.Enforcer, id *guard.Identity, models []Model) (BudgetsAnswer, error) {
+	answer := BudgetsAnswer{Budgets: []BudgetLeft{}}
+	add := func(left []limits.Left, model string) {
+		for _, l := range left {
+			b := BudgetLeft{Policy: l.Policy.Name, Scope: l.Policy.Kind.String(), Model: model, Unit: "tokens", Period: "day", ResetsAt: l.ResetAt,
 				Limit: float64(l.Policy.TokensPerDay), Used: float64(l.Used), Remaining: float64(l.Remaining)}
 			if l.Policy.Monthly {
 				b.Period = "month"
@@ -80,9 +78,22 @@ func budgetsHandler(e *limits.Enforcer, models []Model, logger *slog.Logger) htt
 			}
 			answer.Budgets = append(answer.Budgets, b)
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, answer)
-	})
+	}
+	left, err := e.Budgets(ctx, callerOf(id))
+	if err != nil {
+		return answer, err
+	}
+	add(left, "")
+	for _, m := range models {
+		if !id.Has(modelperm.Permission(m.Name)) {
+			continue
+		}
+		if left, err = e.ModelBudgets(ctx, m.Name); err != nil {
+			return answer, err
+		}
+		add(left, m.Name)
+	}
+	return answer, nil
 }
 
 // checkBudgetsRoute reports proxied routes that would take the budgets'.

@@ -223,7 +223,7 @@ func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 		b.WriteString(o.Policy.Item)
 	}
 	policyLen := b.Len()
-	var digits [24]byte
+	var scratch [64]byte // a number, or a policy's name quoted
 	for i, o := range outcomes {
 		if i > 0 {
 			b.WriteString(", ")
@@ -232,11 +232,11 @@ func setRateLimitFields(h http.Header, outcomes []limits.Outcome) {
 		if !o.Allowed {
 			t = o.RetryAfter
 		}
-		b.Write(strconv.AppendQuote(digits[:0], o.Policy.Name))
+		b.Write(strconv.AppendQuote(scratch[:0], o.Policy.Name))
 		b.WriteString(";r=")
-		b.Write(strconv.AppendInt(digits[:0], o.Remaining, 10))
+		b.Write(strconv.AppendInt(scratch[:0], o.Remaining, 10))
 		b.WriteString(";t=")
-		b.Write(limits.AppendSeconds(digits[:0], t))
+		b.Write(limits.AppendSeconds(scratch[:0], t))
 	}
 	both := b.String()
 	values := []string{both[:policyLen], both[policyLen:]}
